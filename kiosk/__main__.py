@@ -1,0 +1,5 @@
+"""python -m kiosk"""
+
+from kiosk.cli import main
+
+main()

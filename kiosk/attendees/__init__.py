@@ -1,0 +1,1 @@
+"""People: static records, screening, search, consent, import."""

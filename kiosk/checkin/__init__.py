@@ -1,0 +1,1 @@
+"""Badge codes and check-in at the gates."""

@@ -1,0 +1,220 @@
+"""The `kiosk` command line."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from kiosk import config as config_module
+from kiosk.attendees.importer import ImportFileError, import_attendees
+from kiosk.config import ConfigError
+from kiosk.devices import ROLES, DeviceError, create_device, create_exhibitor
+from kiosk.secrets import MissingSecrets
+from kiosk.services import Services, initialise, open_services
+
+USER_ERRORS = (ConfigError, MissingSecrets, ImportFileError, DeviceError, FileNotFoundError)
+
+
+def progress(iterable, **kwargs):
+    """A progress bar on a terminal, nothing otherwise."""
+    from tqdm import tqdm
+
+    return tqdm(iterable, disable=not sys.stderr.isatty(), file=sys.stderr, **kwargs)
+
+
+def show_options(command):
+    """Add --db and --config to a command (defaults: KIOSK_DB, KIOSK_CONFIG, then the files)."""
+
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="show configuration (default $KIOSK_CONFIG or config/event.toml)",
+    )
+    @click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False),
+        help="SQLite database (default $KIOSK_DB or instance/kiosk.db)",
+    )
+    @functools.wraps(command)
+    def wrapper(*args, config_path=None, db_path=None, **kwargs):
+        ctx = click.get_current_context()
+        root = ctx.find_root().params
+        settings = config_module.load(
+            config_path or root.get("config_path"), db_path or root.get("db_path")
+        )
+        return command(settings, *args, **kwargs)
+
+    return wrapper
+
+
+def services_for(settings) -> Services:
+    """Open the show; a missing key file is a clear error."""
+    return open_services(settings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), hidden=True)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), hidden=True)
+def cli(config_path, db_path):
+    """On-site check-in and lead capture for trade shows."""
+
+
+@cli.command()
+@show_options
+def init(settings):
+    """Create or migrate the database and generate the signing keys."""
+    created, applied = initialise(settings)
+    if created:
+        click.echo(f"keys: created {settings.secret_path}")
+    click.echo(f"database: {settings.db_path} ({len(applied)} migrations applied)")
+
+
+@cli.command()
+@show_options
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=64, show_default=True, type=click.IntRange(4, 1024))
+@click.option("--tls", is_flag=True, help="serve HTTPS with the project's local certificate")
+def serve(settings, host, port, threads, tls):
+    """Serve the web app, the API and Socket.IO (gunicorn, gthread)."""
+    from kiosk import create_app
+    from kiosk.server import serve as run
+
+    initialise(settings)
+    app = create_app(settings)
+    certfile = keyfile = None
+    if tls:
+        from kiosk.tls import ensure_server_certificate
+
+        certfile, keyfile = ensure_server_certificate(settings, host)
+    scheme = "https" if tls else "http"
+    click.echo(f"serving {settings.db_path} on {scheme}://{host}:{port}/", err=True)
+    run(app, host, port, threads=threads, certfile=certfile, keyfile=keyfile)
+
+
+@cli.command("demo-data")
+@show_options
+@click.option("--people", default=300, show_default=True, type=click.IntRange(1, 200_000))
+def demo_data(settings, people):
+    """Fill the database with a demo show and print the demo credentials."""
+    from kiosk.demo import create_demo_show
+
+    initialise(settings)
+    credentials = create_demo_show(services_for(settings), people=people)
+    for line in credentials.lines():
+        click.echo(line)
+
+
+@cli.group()
+def devices():
+    """Kiosks, exhibitor devices and staff devices."""
+
+
+@devices.command("add")
+@show_options
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--name", required=True)
+@click.option("--exhibitor", "exhibitor_id", type=int)
+@click.option("--gate")
+@click.option("--printer", help="CUPS queue for this device's badges")
+def devices_add(settings, role, name, exhibitor_id, gate, printer):
+    """Create a device; its bearer token is printed once, alone on the last line."""
+    svc = services_for(settings)
+    device, token = create_device(
+        svc.store,
+        settings,
+        role=role,
+        name=name,
+        exhibitor_id=exhibitor_id,
+        gate=gate,
+        printer=printer,
+    )
+    click.echo(
+        f"device {device.id} ({device.role}) '{device.name}' created; its token follows"
+        " and is shown only once"
+    )
+    click.echo(token)
+
+
+@devices.command("list")
+@show_options
+def devices_list(settings):
+    """List devices (tokens are never shown again)."""
+    from kiosk.storage.devices import list_devices
+
+    for row in list_devices(services_for(settings).store.conn):
+        state = "revoked" if row["revoked_at"] else "active"
+        click.echo(
+            f"{row['id']}\t{row['role']}\t{row['name']}\tgate={row['gate'] or '-'}"
+            f"\texhibitor={row['exhibitor_id'] or '-'}\t{state}"
+            f"\tlast_seen={row['last_seen_at'] or '-'}"
+        )
+
+
+@cli.group()
+def exhibitors():
+    """Exhibitors and their booths."""
+
+
+@exhibitors.command("add")
+@show_options
+@click.option("--name", required=True)
+@click.option("--booth", required=True)
+def exhibitors_add(settings, name, booth):
+    """Create an exhibitor; its id is printed on the last line."""
+    exhibitor_id = create_exhibitor(services_for(settings).store, name=name, booth=booth)
+    click.echo(f"exhibitor '{name}' at booth {booth} created")
+    click.echo(exhibitor_id)
+
+
+@cli.group("import")
+def import_():
+    """Import pre-registrations and earlier editions."""
+
+
+@import_.command("attendees")
+@show_options
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def import_attendees_cmd(settings, file):
+    """Import pre-registrations from the ticketing system's CSV."""
+    svc = services_for(settings)
+    report = import_attendees(
+        svc.store,
+        settings,
+        svc.keys,
+        file,
+        progress=lambda rows: progress(rows, desc="import", unit="row"),
+    )
+    for line, reason in report.errors:
+        click.echo(f"{file}:{line}: {reason}", err=True)
+    click.echo(
+        f"{report.total} rows: {report.created} created, {report.updated} updated,"
+        f" {report.unchanged} unchanged, {len(report.errors)} rejected"
+    )
+
+
+def main(argv=None):
+    """Entry point: user errors become one line on stderr and a non-zero exit."""
+    try:
+        cli.main(args=argv, prog_name="kiosk", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("kiosk: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"kiosk: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except USER_ERRORS as exc:
+        click.echo(f"kiosk: error: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"kiosk: error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+"""Show configuration: defaults, then config/event.toml, then KIOSK_* environment, then overrides."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG = "config/event.toml"
+DEFAULT_DB = "instance/kiosk.db"
+DIRECTIONS = ("in", "out")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class GateRule:
+    """Who may enter a gate on given days, and when."""
+
+    days: tuple[date, ...] = ()
+    categories: tuple[str, ...] = ()
+    opens: time | None = None
+    closes: time | None = None
+
+    def applies_on(self, day: date) -> bool:
+        """True when this rule governs the given local date."""
+        return not self.days or day in self.days
+
+
+@dataclass(frozen=True)
+class Gate:
+    id: str
+    name: dict[str, str]
+    directions: tuple[str, ...] = DIRECTIONS
+    reentry: bool = True
+    rules: tuple[GateRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: dict[str, str]
+    color: str
+    required: tuple[str, ...] = ("full_name",)
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    name: dict[str, str]
+    room: str = ""
+    starts: datetime | None = None
+    ends: datetime | None = None
+    capacity: int | None = None
+
+
+@dataclass(frozen=True)
+class Consent:
+    id: str
+    text: dict[str, str]
+    version: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    name: str
+    gate: str | None = None
+    printer: str = ""
+
+
+@dataclass
+class Settings:
+    """Everything the app needs to know about the show and where it keeps its data."""
+
+    event_id: str
+    event_name: dict[str, str]
+    edition: int
+    timezone: ZoneInfo
+    default_region: str
+    languages: tuple[str, ...]
+    default_language: str
+    days: tuple[date, ...]
+    categories: dict[str, Category]
+    gates: dict[str, Gate]
+    sessions: dict[str, Session]
+    consents: dict[str, Consent]
+    kiosks: dict[str, KioskSettings]
+    db_path: Path
+    config_path: Path
+    secret_path: Path
+    sqlite_synchronous: str = "FULL"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        """The current time in the show's time zone."""
+        return datetime.now(self.timezone)
+
+
+def _require(table: dict, key: str, where: str) -> Any:
+    if key not in table:
+        raise ConfigError(f"{where}.{key}: missing")
+    return table[key]
+
+
+def _names(value: Any, where: str, languages: tuple[str, ...]) -> dict[str, str]:
+    if isinstance(value, str):
+        return {lang: value for lang in languages}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigError(f"{where}: expected a table of language = text")
+    missing = [lang for lang in languages if lang not in value]
+    if missing:
+        raise ConfigError(f"{where}: missing text for language {', '.join(missing)}")
+    return dict(value)
+
+
+def _id(value: str, where: str) -> str:
+    if not ID_RE.match(value):
+        raise ConfigError(f"{where}: '{value}' is not a valid id (lower-case letters, digits, - _)")
+    return value
+
+
+def _date(value: Any, where: str) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: '{value}' is not a date (YYYY-MM-DD)") from exc
+
+
+def _time(value: Any, where: str) -> time:
+    if isinstance(value, time):
+        return value
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: '{value}' is not a time (HH:MM)") from exc
+
+
+def _datetime(value: Any, where: str, tz: ZoneInfo) -> datetime:
+    try:
+        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: '{value}' is not a date and time (YYYY-MM-DDTHH:MM)") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def _gate(gid: str, raw: dict, categories: dict, languages: tuple[str, ...]) -> Gate:
+    where = f"gates.{gid}"
+    directions = tuple(raw.get("directions", DIRECTIONS))
+    for d in directions:
+        if d not in DIRECTIONS:
+            raise ConfigError(f"{where}.directions: '{d}' is not one of in, out")
+    rules = []
+    for i, rule in enumerate(raw.get("rules", [])):
+        rw = f"{where}.rules[{i}]"
+        cats = tuple(rule.get("categories", ()))
+        for c in cats:
+            if c not in categories:
+                raise ConfigError(f"{rw}.categories: unknown category '{c}'")
+        rules.append(
+            GateRule(
+                days=tuple(_date(d, f"{rw}.days") for d in rule.get("days", ())),
+                categories=cats,
+                opens=_time(rule["opens"], f"{rw}.opens") if "opens" in rule else None,
+                closes=_time(rule["closes"], f"{rw}.closes") if "closes" in rule else None,
+            )
+        )
+    reentry = raw.get("reentry", True)
+    if not isinstance(reentry, bool):
+        raise ConfigError(f"{where}.reentry: expected true or false")
+    return Gate(
+        id=gid,
+        name=_names(_require(raw, "name", where), f"{where}.name", languages),
+        directions=directions,
+        reentry=reentry,
+        rules=tuple(rules),
+    )
+
+
+def parse(
+    raw: dict, *, db_path: Path, config_path: Path, secret_path: Path | None = None
+) -> Settings:
+    """Validate a configuration table and build Settings; ConfigError names the bad key."""
+    event = _require(raw, "event", "")
+    if not isinstance(event, dict):
+        raise ConfigError("event: expected a table")
+    languages = tuple(event.get("languages", ("zh", "en")))
+    if not languages:
+        raise ConfigError("event.languages: at least one language")
+    default_language = event.get("default_language", languages[0])
+    if default_language not in languages:
+        raise ConfigError(f"event.default_language: '{default_language}' is not in event.languages")
+    try:
+        tz = ZoneInfo(event.get("timezone", "UTC"))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"event.timezone: unknown time zone '{event.get('timezone')}'") from exc
+    edition = event.get("edition", datetime.now().year)
+    if not isinstance(edition, int):
+        raise ConfigError("event.edition: expected a year (integer)")
+
+    categories = {}
+    for cid, c in _require(raw, "categories", "").items():
+        where = f"categories.{cid}"
+        _id(cid, where)
+        color = c.get("color", "#455A64")
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", str(color)):
+            raise ConfigError(f"{where}.color: '{color}' is not a colour like #1565C0")
+        categories[cid] = Category(
+            id=cid,
+            name=_names(_require(c, "name", where), f"{where}.name", languages),
+            color=color,
+            required=tuple(c.get("required", ("full_name",))),
+        )
+    if not categories:
+        raise ConfigError("categories: at least one category")
+
+    gates = {}
+    for gid, g in _require(raw, "gates", "").items():
+        gates[_id(gid, f"gates.{gid}")] = _gate(gid, g, categories, languages)
+
+    sessions = {}
+    for sid, s in raw.get("sessions", {}).items():
+        where = f"sessions.{sid}"
+        _id(sid, where)
+        capacity = s.get("capacity")
+        if capacity is not None and (not isinstance(capacity, int) or capacity < 1):
+            raise ConfigError(f"{where}.capacity: expected a positive integer")
+        sessions[sid] = Session(
+            id=sid,
+            name=_names(_require(s, "name", where), f"{where}.name", languages),
+            room=str(s.get("room", "")),
+            starts=_datetime(s["starts"], f"{where}.starts", tz) if "starts" in s else None,
+            ends=_datetime(s["ends"], f"{where}.ends", tz) if "ends" in s else None,
+            capacity=capacity,
+        )
+
+    consents = {}
+    for kid, k in raw.get("consents", {}).items():
+        where = f"consents.{kid}"
+        consents[_id(kid, where)] = Consent(
+            id=kid,
+            text=_names(_require(k, "text", where), f"{where}.text", languages),
+            version=str(_require(k, "version", where)),
+            required=bool(k.get("required", False)),
+        )
+
+    kiosks = {}
+    for name, k in raw.get("kiosks", {}).items():
+        gate = k.get("gate")
+        if gate is not None and gate not in gates:
+            raise ConfigError(f"kiosks.{name}.gate: unknown gate '{gate}'")
+        kiosks[name] = KioskSettings(name=name, gate=gate, printer=str(k.get("printer", "")))
+
+    storage = raw.get("storage", {})
+    synchronous = str(storage.get("synchronous", "FULL")).upper()
+    if synchronous not in ("FULL", "NORMAL"):
+        raise ConfigError("storage.synchronous: expected FULL or NORMAL")
+
+    known = {"event", "categories", "gates", "sessions", "consents", "kiosks", "storage"}
+    return Settings(
+        event_id=_id(str(event.get("id", "show")), "event.id"),
+        event_name=_names(_require(event, "name", "event"), "event.name", languages),
+        edition=edition,
+        timezone=tz,
+        default_region=str(event.get("default_region", "CN")).upper(),
+        languages=languages,
+        default_language=default_language,
+        days=tuple(_date(d, "event.days") for d in event.get("days", ())),
+        categories=categories,
+        gates=gates,
+        sessions=sessions,
+        consents=consents,
+        kiosks=kiosks,
+        db_path=db_path,
+        config_path=config_path,
+        secret_path=secret_path or db_path.with_name(db_path.stem + ".secret"),
+        sqlite_synchronous=synchronous,
+        extra={k: v for k, v in raw.items() if k not in known},
+    )
+
+
+def load(
+    config_path: str | os.PathLike | None = None,
+    db_path: str | os.PathLike | None = None,
+    overrides: dict | None = None,
+) -> Settings:
+    """Load and validate the configuration file, applying environment and explicit overrides."""
+    cpath = Path(config_path or os.environ.get("KIOSK_CONFIG") or DEFAULT_CONFIG)
+    dpath = Path(db_path or os.environ.get("KIOSK_DB") or DEFAULT_DB)
+    try:
+        with cpath.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{cpath}: configuration file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{cpath}: {exc}") from exc
+    for key, value in (overrides or {}).items():
+        section, _, name = key.partition(".")
+        raw.setdefault(section, {})[name] = value
+    secret = os.environ.get("KIOSK_SECRET_FILE")
+    return parse(
+        raw, db_path=dpath, config_path=cpath, secret_path=Path(secret) if secret else None
+    )

@@ -1,0 +1,175 @@
+"""A demo show: a few hundred pre-registered people, exhibitors, devices, with their tokens."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from dataclasses import dataclass, field
+
+from kiosk.attendees import registry
+from kiosk.attendees.fields import clean_person
+from kiosk.devices import create_device, create_exhibitor
+from kiosk.services import Services
+
+FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
+GIVEN = (
+    "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华建国志红文辉玲春晓云峰宇浩然子涵一鸣思远嘉怡"
+)
+LATIN_FIRST = [
+    "Anna",
+    "Ben",
+    "Carla",
+    "David",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kavya",
+    "Liam",
+    "Maria",
+    "Noah",
+    "Olga",
+    "Pedro",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+]
+LATIN_LAST = [
+    "Müller",
+    "Smith",
+    "García",
+    "Rossi",
+    "Dubois",
+    "Kowalski",
+    "Tanaka",
+    "Silva",
+    "Johansson",
+    "O'Brien",
+    "Nguyen",
+    "Kim",
+    "Okafor",
+    "Novak",
+    "Andersen",
+]
+COMPANIES_ZH = [
+    "华为技术有限公司",
+    "深圳市大疆创新科技",
+    "上海电气集团",
+    "海尔智家",
+    "美的集团",
+    "三一重工",
+    "宁德时代",
+    "格力电器",
+    "比亚迪股份",
+    "中联重科",
+]
+COMPANIES_EN = [
+    "Siemens AG",
+    "Bosch Rexroth",
+    "ABB Robotics",
+    "Festo",
+    "Schneider Electric",
+    "Rockwell Automation",
+    "Omron Europe",
+    "Kuka",
+    "SMC Pneumatics",
+    "Phoenix Contact",
+]
+TITLES = ["采购经理", "总经理", "工程师", "Purchasing Manager", "CEO", "Engineer", "Sales Director"]
+EXHIBITORS = [
+    ("Acme Robotics 艾可机器人", "A101"),
+    ("Blue Ocean Logistics 蓝海物流", "A205"),
+    ("Cheng Precision Tools 诚精工具", "B110"),
+    ("Delta Sensors", "B214"),
+    ("Evergreen Packaging 长青包装", "C008"),
+    ("Futura Materials", "C120"),
+]
+CATEGORY_WEIGHTS = {
+    "visitor": 40,
+    "trade": 30,
+    "buyer": 15,
+    "media": 4,
+    "vip": 4,
+    "exhibitor": 5,
+    "staff": 2,
+}
+
+
+@dataclass
+class Credentials:
+    tokens: list[tuple[str, str, str]] = field(default_factory=list)  # role, name, token
+
+    def lines(self) -> list[str]:
+        """Human-readable credentials, one device per line."""
+        return [f"{role:9} {name:20} {token}" for role, name, token in self.tokens]
+
+
+def _person(rng: random.Random, i: int, categories: list[str]) -> dict:
+    category = rng.choices(categories, weights=[CATEGORY_WEIGHTS.get(c, 5) for c in categories])[0]
+    chinese = rng.random() < 0.7
+    if chinese:
+        name = rng.choice(FAMILY) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+        company, country, phone = rng.choice(COMPANIES_ZH), "CN", f"+86139{i:08d}"
+    else:
+        name = f"{rng.choice(LATIN_FIRST)} {rng.choice(LATIN_LAST)}"
+        company, country, phone = rng.choice(COMPANIES_EN), "DE", f"+49151{i:08d}"
+    return {
+        "external_id": f"DEMO-{i:05d}",
+        "full_name": name,
+        "company": company,
+        "job_title": rng.choice(TITLES),
+        "email": f"guest{i:05d}@example.com",
+        "phone": phone,
+        "country": country,
+        "category": category,
+        "language": "zh" if chinese else "en",
+    }
+
+
+def create_demo_show(svc: Services, *, people: int = 300, seed: int = 2026) -> Credentials:
+    """Create the demo show unless there is one; return the demo device tokens."""
+    settings, store = svc.settings, svc.store
+    creds_path = settings.db_path.with_name(settings.db_path.stem + ".demo-credentials.json")
+    existing = store.one("SELECT count(*) AS n FROM attendees")["n"]
+    if existing and creds_path.exists():
+        return Credentials([tuple(t) for t in json.loads(creds_path.read_text())])
+    rng = random.Random(seed)
+    categories = list(settings.categories)
+    with store.write() as conn:
+        for i in range(1, people + 1):
+            person = clean_person(_person(rng, i, categories), settings)
+            person["external_id"] = f"DEMO-{i:05d}"
+            attendee_id, _ = registry.create(conn, svc.keys, person, source="import")
+            if "share_with_exhibitors" in settings.consents:
+                registry.record_consents(
+                    conn,
+                    settings,
+                    attendee_id,
+                    {"share_with_exhibitors": rng.random() < 0.6},
+                    language=person["language"],
+                )
+    creds = Credentials()
+    for name, gate in (("north-1", "north"), ("south-1", "south")):
+        _, token = create_device(store, settings, role="kiosk", name=name, gate=gate, actor="demo")
+        creds.tokens.append(("kiosk", name, token))
+    _, token = create_device(store, settings, role="staff", name="control-room", actor="demo")
+    creds.tokens.append(("staff", "control-room", token))
+    for name, booth in EXHIBITORS:
+        exhibitor_id = create_exhibitor(store, name=name, booth=booth, actor="demo")
+        _, token = create_device(
+            store,
+            settings,
+            role="exhibitor",
+            name=f"booth-{booth}",
+            exhibitor_id=exhibitor_id,
+            actor="demo",
+        )
+        creds.tokens.append(("exhibitor", f"booth-{booth}", token))
+    fd = os.open(creds_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(creds.tokens, fh)
+    return creds

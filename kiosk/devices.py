@@ -1,0 +1,145 @@
+"""Devices and their roles: kiosk, exhibitor device, staff. Tokens are stored as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+from kiosk.config import Settings
+from kiosk.storage import Store, utcnow
+from kiosk.storage import devices as sql
+from kiosk.storage.interactions import audit
+
+ROLES = ("kiosk", "exhibitor", "staff")
+TOKEN_PREFIX = "kt_"
+TOUCH_EVERY_S = 15.0
+
+
+class DeviceError(ValueError):
+    """A device cannot be created as asked; the message says why."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Device:
+    id: int
+    name: str
+    role: str
+    exhibitor_id: int | None
+    gate: str | None
+    printer: str
+
+    @property
+    def actor(self) -> str:
+        """How this device is named in the audit log."""
+        return f"device:{self.id}:{self.name}"
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a bearer token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_device(
+    store: Store,
+    settings: Settings,
+    *,
+    role: str,
+    name: str,
+    exhibitor_id: int | None = None,
+    gate: str | None = None,
+    printer: str | None = None,
+    actor: str = "cli",
+) -> tuple[Device, str]:
+    """Create a device; return it with its bearer token (shown once, never stored)."""
+    name = (name or "").strip()
+    if role not in ROLES:
+        raise DeviceError("role", f"role must be one of {', '.join(ROLES)}")
+    if not name:
+        raise DeviceError("name", "a device needs a name")
+    if gate is not None and gate not in settings.gates:
+        raise DeviceError("gate", f"unknown gate '{gate}' (known: {', '.join(settings.gates)})")
+    if role == "exhibitor" and exhibitor_id is None:
+        raise DeviceError("exhibitor", "an exhibitor device needs --exhibitor ID")
+    if role != "exhibitor" and exhibitor_id is not None:
+        raise DeviceError("exhibitor", "only exhibitor devices belong to an exhibitor")
+    kiosk_settings = settings.kiosks.get(name)
+    if gate is None and kiosk_settings is not None:
+        gate = kiosk_settings.gate
+    if printer is None:
+        printer = kiosk_settings.printer if kiosk_settings else ""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with store.write() as conn:
+        if exhibitor_id is not None and sql.exhibitor(conn, exhibitor_id) is None:
+            raise DeviceError("exhibitor", f"no exhibitor with id {exhibitor_id}")
+        device_id = sql.insert_device(
+            conn,
+            name=name,
+            role=role,
+            token_hash=hash_token(token),
+            exhibitor_id=exhibitor_id,
+            gate=gate,
+            printer=printer,
+        )
+        audit(
+            conn,
+            actor,
+            "device.create",
+            f"device:{device_id}",
+            after={"name": name, "role": role, "exhibitor_id": exhibitor_id, "gate": gate},
+        )
+    return Device(device_id, name, role, exhibitor_id, gate, printer), token
+
+
+class DeviceRegistry:
+    """Resolves bearer tokens to devices; remembers when each was last seen without a write per request."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._touched: dict[int, float] = {}
+
+    def authenticate(self, token: str | None) -> Device | None:
+        """The device for a bearer token, or None when missing, unknown or revoked."""
+        if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
+        digest = hash_token(token)
+        row = sql.device_by_token_hash(self.store.conn, digest)
+        if row is None or not hmac.compare_digest(row["token_hash"], digest):
+            return None
+        self._touch(row["id"])
+        return Device(
+            row["id"], row["name"], row["role"], row["exhibitor_id"], row["gate"], row["printer"]
+        )
+
+    def _touch(self, device_id: int) -> None:
+        now = time.monotonic()
+        if now - self._touched.get(device_id, 0.0) < TOUCH_EVERY_S:
+            return
+        self._touched[device_id] = now
+        with self.store.write() as conn:
+            sql.touch_device(conn, device_id, utcnow())
+
+
+def create_exhibitor(store: Store, *, name: str, booth: str, actor: str = "cli") -> int:
+    """Create an exhibitor; return its id."""
+    name, booth = (name or "").strip(), (booth or "").strip()
+    if not name:
+        raise DeviceError("name", "an exhibitor needs a name")
+    if not booth:
+        raise DeviceError("booth", "an exhibitor needs a booth")
+    with store.write() as conn:
+        exhibitor_id = sql.insert_exhibitor(conn, name=name, booth=booth)
+        audit(
+            conn,
+            actor,
+            "exhibitor.create",
+            f"exhibitor:{exhibitor_id}",
+            after={"name": name, "booth": booth},
+        )
+    return exhibitor_id

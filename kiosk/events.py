@@ -1,0 +1,20 @@
+"""Domain events. The domain sends them after commit; kiosk.realtime.bridge forwards them live.
+
+Every signal is sent with the Store as sender and keyword arguments:
+
+- ``checked_in``: ``event`` (dict: attendee, gate, direction, at, device_id) after a check-in or out.
+- ``checkin_refused``: ``event`` (dict: reason, gate, device_id, attendee_id or None).
+- ``registered``: ``event`` (dict: attendee id, category, source) after a new person is created.
+- ``lead_captured``: ``event`` (dict: lead, exhibitor_id) after a lead is created or updated.
+- ``scanned``: ``event`` (dict: gate, result) after a camera scanner sent a check-in.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+checked_in = _signals.signal("checked-in")
+checkin_refused = _signals.signal("checkin-refused")
+registered = _signals.signal("registered")
+lead_captured = _signals.signal("lead-captured")
+scanned = _signals.signal("scanned")

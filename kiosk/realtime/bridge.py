@@ -1,0 +1,75 @@
+"""Forwards domain events (kiosk.events) to Socket.IO rooms; pushes stats at most once a second."""
+
+from __future__ import annotations
+
+import threading
+
+from flask_socketio import SocketIO, emit
+
+from kiosk import events, stats
+from kiosk.realtime.namespace import NAMESPACE
+from kiosk.services import Services
+
+STATS_EVERY_S = 1.0
+
+
+class Bridge:
+    """One per app: subscribes to the app's Store events and emits to its SocketIO."""
+
+    def __init__(self, socketio: SocketIO, services: Services):
+        self.socketio = socketio
+        self.services = services
+        self._dirty = threading.Event()
+        self._pusher_started = False
+        self._lock = threading.Lock()
+        sender = services.store
+        # Strong references: the bridge lives as long as the app.
+        events.checked_in.connect(self._on_checkin, sender=sender, weak=False)
+        events.registered.connect(self._on_registration, sender=sender, weak=False)
+        events.lead_captured.connect(self._on_lead, sender=sender, weak=False)
+        events.scanned.connect(self._on_scan, sender=sender, weak=False)
+
+    def _emit(self, event: str, data: dict, room: str) -> None:
+        self.socketio.emit(event, data, namespace=NAMESPACE, to=room)
+
+    def _on_checkin(self, _sender, event: dict) -> None:
+        self._emit("checkin", event, "staff")
+        self.mark_dirty()
+
+    def _on_registration(self, _sender, event: dict) -> None:
+        self._emit("registration", event, "staff")
+        self.mark_dirty()
+
+    def _on_lead(self, _sender, event: dict) -> None:
+        self._emit("lead", event, "staff")
+        self._emit("lead", event, f"exhibitor:{event['exhibitor_id']}")
+        self.mark_dirty()
+
+    def _on_scan(self, _sender, event: dict) -> None:
+        self._emit("scan", event, f"gate:{event['gate']}")
+
+    def mark_dirty(self) -> None:
+        """Counts changed: the pusher sends fresh stats within a second."""
+        self._dirty.set()
+        if not self._pusher_started:
+            with self._lock:
+                if not self._pusher_started:
+                    self._pusher_started = True
+                    self.socketio.start_background_task(self._push_stats_forever)
+
+    def current_stats(self) -> dict:
+        """Counts as of now."""
+        return stats.compute(self.services.store.conn, self.services.settings)
+
+    def send_stats_to_caller(self) -> None:
+        """A dashboard that (re)connects catches up at once."""
+        emit("stats", self.current_stats())
+
+    def _push_stats_forever(self) -> None:
+        while True:
+            self._dirty.wait()
+            self._dirty.clear()
+            try:
+                self._emit("stats", self.current_stats(), "staff")
+            finally:
+                self.socketio.sleep(STATS_EVERY_S)

@@ -1,0 +1,49 @@
+"""Keys kept beside the database (never in the repository): badge signing and the web session."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class MissingSecrets(RuntimeError):
+    """The key file does not exist yet: `kiosk init` creates it."""
+
+
+@dataclass(frozen=True)
+class Keys:
+    badge_keys: dict[int, bytes]
+    current_badge_version: int
+    session_secret: str
+
+
+def create_if_missing(path: Path) -> bool:
+    """Write a fresh key file (mode 0600) unless one exists; True when created."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    content = {
+        "badge_keys": {"1": secrets.token_hex(32)},
+        "current_badge_version": 1,
+        "session_secret": secrets.token_hex(32),
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(content, fh, indent=2)
+    return True
+
+
+def load(path: Path) -> Keys:
+    """Read the key file."""
+    try:
+        raw = json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise MissingSecrets(f"{path}: key file missing; run `kiosk init` first") from exc
+    return Keys(
+        badge_keys={int(v): bytes.fromhex(k) for v, k in raw["badge_keys"].items()},
+        current_badge_version=int(raw["current_badge_version"]),
+        session_secret=raw["session_secret"],
+    )

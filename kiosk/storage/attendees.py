@@ -1,0 +1,160 @@
+"""SQL for attendees, their badges and consents."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kiosk.storage import dumps, utcnow
+
+STORED = (
+    "external_id",
+    "full_name",
+    "company",
+    "job_title",
+    "email",
+    "email_key",
+    "phone",
+    "country",
+    "city",
+    "address",
+    "industry",
+    "main_business",
+    "category",
+    "interests",
+    "purchasing_role",
+    "budget",
+    "source",
+    "crm_id",
+    "language",
+    "search_keys",
+)
+
+
+def _value(person: dict, column: str):
+    value = person.get(column)
+    if column == "interests":
+        return dumps(value or [])
+    if column == "external_id":
+        return value or None
+    return "" if value is None else value
+
+
+def insert(conn: sqlite3.Connection, person: dict) -> int:
+    """Insert a person; return the new id."""
+    now = utcnow()
+    columns = [*STORED, "created_at", "updated_at"]
+    values = [_value(person, c) for c in STORED] + [now, now]
+    sql = f"INSERT INTO attendees ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    return conn.execute(sql, values).lastrowid
+
+
+def update(conn: sqlite3.Connection, attendee_id: int, changes: dict) -> None:
+    """Write the given stored columns of one person."""
+    columns = [c for c in changes if c in STORED]
+    if not columns:
+        return
+    assignments = ", ".join(f"{c} = ?" for c in columns)
+    conn.execute(
+        f"UPDATE attendees SET {assignments}, updated_at = ? WHERE id = ?",
+        [_value(changes, c) for c in columns] + [utcnow(), attendee_id],
+    )
+
+
+def get(conn: sqlite3.Connection, attendee_id: int) -> sqlite3.Row | None:
+    """One person by id."""
+    return conn.execute("SELECT * FROM attendees WHERE id = ?", (attendee_id,)).fetchone()
+
+
+def by_external_id(conn: sqlite3.Connection, external_id: str) -> sqlite3.Row | None:
+    """The person imported with this ticketing id."""
+    return conn.execute("SELECT * FROM attendees WHERE external_id = ?", (external_id,)).fetchone()
+
+
+def by_email_key(conn: sqlite3.Connection, email_key: str) -> sqlite3.Row | None:
+    """The active person with this lower-cased email."""
+    return conn.execute(
+        "SELECT * FROM attendees WHERE email_key = ? AND status = 'active' ORDER BY id LIMIT 1",
+        (email_key,),
+    ).fetchone()
+
+
+def candidates(conn: sqlite3.Connection, folded: str, limit: int = 400) -> list[sqlite3.Row]:
+    """Active people whose search keys contain the folded query."""
+    pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return conn.execute(
+        "SELECT * FROM attendees WHERE status = 'active' AND search_keys LIKE ? ESCAPE '\\'"
+        " LIMIT ?",
+        (pattern, limit),
+    ).fetchall()
+
+
+def insert_badge(conn: sqlite3.Connection, code_id: str, attendee_id: int, version: int) -> None:
+    """Record a newly issued badge code."""
+    conn.execute(
+        "INSERT INTO badges (code_id, attendee_id, version, issued_at) VALUES (?, ?, ?, ?)",
+        (code_id, attendee_id, version, utcnow()),
+    )
+
+
+def badge(conn: sqlite3.Connection, code_id: str) -> sqlite3.Row | None:
+    """A badge row by code id."""
+    return conn.execute("SELECT * FROM badges WHERE code_id = ?", (code_id,)).fetchone()
+
+
+def live_badge(conn: sqlite3.Connection, attendee_id: int) -> sqlite3.Row | None:
+    """The badge a person holds now (the newest not revoked)."""
+    return conn.execute(
+        "SELECT * FROM badges WHERE attendee_id = ? AND revoked_at IS NULL"
+        " ORDER BY issued_at DESC, rowid DESC LIMIT 1",
+        (attendee_id,),
+    ).fetchone()
+
+
+def revoke_badges(conn: sqlite3.Connection, attendee_id: int, reason: str) -> int:
+    """Revoke every live badge of a person; return how many."""
+    return conn.execute(
+        "UPDATE badges SET revoked_at = ?, revoked_reason = ?"
+        " WHERE attendee_id = ? AND revoked_at IS NULL",
+        (utcnow(), reason, attendee_id),
+    ).rowcount
+
+
+def insert_consent(
+    conn: sqlite3.Connection,
+    *,
+    attendee_id: int,
+    consent: str,
+    granted: bool,
+    version: str,
+    text: str,
+    language: str = "",
+    exhibitor_id: int | None = None,
+    device_id: int | None = None,
+    at: str | None = None,
+) -> None:
+    """Record a consent given or withdrawn (never overwritten: the latest row wins)."""
+    conn.execute(
+        "INSERT INTO consents (attendee_id, consent, granted, version, text, language,"
+        " exhibitor_id, device_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            attendee_id,
+            consent,
+            int(granted),
+            version,
+            text,
+            language,
+            exhibitor_id,
+            device_id,
+            at or utcnow(),
+        ),
+    )
+
+
+def current_consents(conn: sqlite3.Connection, attendee_id: int) -> dict[str, bool]:
+    """The latest state of each show-wide consent of a person."""
+    rows = conn.execute(
+        "SELECT consent, granted FROM consents WHERE attendee_id = ? AND exhibitor_id IS NULL"
+        " ORDER BY at, id",
+        (attendee_id,),
+    ).fetchall()
+    return {row["consent"]: bool(row["granted"]) for row in rows}

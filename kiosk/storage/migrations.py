@@ -1,0 +1,167 @@
+"""Ordered schema migrations. Append new ones at the end; never edit an applied one."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from kiosk.storage import Store
+
+migrations = Migrations("kiosk")
+
+
+def _run(db: sqlite_utils.Database, script: str) -> None:
+    """Execute a script statement by statement (executescript would commit mid-migration)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+
+
+@migrations(name="0001_foundation")
+def foundation(db: sqlite_utils.Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE attendees (
+            id INTEGER PRIMARY KEY,
+            external_id TEXT UNIQUE,
+            full_name TEXT NOT NULL,
+            company TEXT NOT NULL DEFAULT '',
+            job_title TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            email_key TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            country TEXT NOT NULL DEFAULT '',
+            city TEXT NOT NULL DEFAULT '',
+            address TEXT NOT NULL DEFAULT '',
+            industry TEXT NOT NULL DEFAULT '',
+            main_business TEXT NOT NULL DEFAULT '',
+            category TEXT NOT NULL,
+            interests TEXT NOT NULL DEFAULT '[]',
+            purchasing_role TEXT NOT NULL DEFAULT '',
+            budget TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            crm_id TEXT NOT NULL DEFAULT '',
+            language TEXT NOT NULL DEFAULT '',
+            search_keys TEXT NOT NULL DEFAULT '',
+            flags TEXT NOT NULL DEFAULT '[]',
+            status TEXT NOT NULL DEFAULT 'active',
+            merged_into INTEGER REFERENCES attendees(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX attendees_email_key ON attendees(email_key) WHERE email_key != '';
+        CREATE INDEX attendees_phone ON attendees(phone) WHERE phone != '';
+        CREATE INDEX attendees_category ON attendees(category);
+
+        CREATE TABLE badges (
+            code_id TEXT PRIMARY KEY,
+            attendee_id INTEGER NOT NULL REFERENCES attendees(id),
+            version INTEGER NOT NULL,
+            issued_at TEXT NOT NULL,
+            revoked_at TEXT,
+            revoked_reason TEXT
+        );
+        CREATE INDEX badges_attendee ON badges(attendee_id);
+
+        CREATE TABLE presence (
+            attendee_id INTEGER PRIMARY KEY REFERENCES attendees(id),
+            state TEXT NOT NULL CHECK (state IN ('in', 'out')),
+            gate TEXT NOT NULL,
+            at TEXT NOT NULL,
+            first_in_at TEXT NOT NULL,
+            first_in_gate TEXT NOT NULL,
+            entries INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX presence_state ON presence(state);
+
+        CREATE TABLE exhibitors (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            booth TEXT NOT NULL,
+            questions TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('kiosk', 'exhibitor', 'staff')),
+            token_hash TEXT NOT NULL UNIQUE,
+            exhibitor_id INTEGER REFERENCES exhibitors(id),
+            gate TEXT,
+            printer TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            revoked_at TEXT,
+            last_seen_at TEXT
+        );
+
+        CREATE TABLE interactions (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            type TEXT NOT NULL,
+            attendee_id INTEGER REFERENCES attendees(id),
+            exhibitor_id INTEGER REFERENCES exhibitors(id),
+            device_id INTEGER REFERENCES devices(id),
+            place TEXT NOT NULL DEFAULT '',
+            direction TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX interactions_attendee ON interactions(attendee_id, at);
+        CREATE INDEX interactions_type_at ON interactions(type, at);
+
+        CREATE TABLE nonces (
+            device_id INTEGER NOT NULL,
+            nonce TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            response TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (device_id, nonce)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE consents (
+            id INTEGER PRIMARY KEY,
+            attendee_id INTEGER NOT NULL REFERENCES attendees(id),
+            consent TEXT NOT NULL,
+            granted INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            text TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT '',
+            exhibitor_id INTEGER REFERENCES exhibitors(id),
+            device_id INTEGER REFERENCES devices(id),
+            at TEXT NOT NULL
+        );
+        CREATE INDEX consents_attendee ON consents(attendee_id, consent, at);
+
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL DEFAULT '',
+            before TEXT,
+            after TEXT
+        );
+        CREATE INDEX audit_log_at ON audit_log(at);
+
+        -- The interaction log is append-only: nothing in it is ever silently overwritten.
+        CREATE TRIGGER interactions_no_update BEFORE UPDATE ON interactions
+        BEGIN SELECT RAISE(ABORT, 'interactions are append-only'); END;
+        CREATE TRIGGER interactions_no_delete BEFORE DELETE ON interactions
+        BEGIN SELECT RAISE(ABORT, 'interactions are append-only'); END;
+        """,
+    )
+
+
+def migrate(store: Store) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    pending = [m.name for m in migrations.pending(store.db)]
+    migrations.apply(store.db)
+    return pending

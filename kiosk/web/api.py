@@ -1,0 +1,179 @@
+"""The JSON API under /api/v1 (foundation endpoints)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, jsonify, request
+
+from kiosk import stats
+from kiosk.attendees import search as people
+from kiosk.checkin import codes
+from kiosk.checkin.service import check_in
+from kiosk.storage import attendees as attendee_sql
+from kiosk.storage import interactions as interaction_sql
+from kiosk.web import services
+from kiosk.web.auth import current_device, endpoint
+from kiosk.web.errors import ApiError, json_body
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+ANY_ROLE = ("kiosk", "exhibitor", "staff")
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+@bp.get("/me")
+@endpoint(*ANY_ROLE, summary="The calling device and the show it belongs to")
+def me():
+    """The device behind the token, with the show's gates, categories and languages."""
+    device = current_device()
+    settings = services().settings
+    return jsonify(
+        {
+            "device": {
+                "id": device.id,
+                "name": device.name,
+                "role": device.role,
+                "gate": device.gate,
+                "exhibitor_id": device.exhibitor_id,
+            },
+            "show": {
+                "id": settings.event_id,
+                "name": settings.event_name,
+                "languages": settings.languages,
+                "default_language": settings.default_language,
+                "gates": {
+                    g.id: {"name": g.name, "directions": g.directions}
+                    for g in settings.gates.values()
+                },
+                "categories": {
+                    c.id: {"name": c.name, "color": c.color} for c in settings.categories.values()
+                },
+            },
+        }
+    )
+
+
+@bp.post("/checkins")
+@endpoint(
+    "kiosk",
+    "staff",
+    summary="Check a badge in or out at a gate",
+    body={
+        "type": "object",
+        "required": ["gate"],
+        "properties": {
+            "code": {"type": "string", "maxLength": 100},
+            "attendee_id": {
+                "type": "integer",
+                "description": "instead of code: the person found with 'find me'",
+            },
+            "gate": {"type": "string"},
+            "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
+            "nonce": {
+                "type": "string",
+                "maxLength": 100,
+                "description": "retrying with the same nonce returns the first answer",
+            },
+        },
+    },
+    responses={
+        "201": "checked in or out: {status: ok, attendee, gate, direction, at}",
+        "200": "a known badge refused: {status: error, reason: already_checked_in | revoked |"
+        " not_allowed | no_reentry | not_checked_in, message, ...}",
+        "404": "an unknown or forged code: {status: error, reason: invalid}",
+        "422": "bad gate, direction or nonce",
+    },
+)
+def post_checkin():
+    """Check in or out."""
+    body = json_body()
+    svc = services()
+    device = current_device()
+    gate = body.get("gate") or device.gate
+    answer = check_in(
+        svc.store,
+        svc.settings,
+        svc.keys,
+        code=body.get("code"),
+        attendee_id=body.get("attendee_id"),
+        gate=gate,
+        direction=body.get("direction", "in"),
+        nonce=body.get("nonce"),
+        device=device,
+    )
+    return jsonify(answer.body), answer.status
+
+
+@bp.get("/attendees")
+@endpoint(
+    "kiosk",
+    "staff",
+    summary="Find people by name (also pinyin), email, phone or company",
+    params=[{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
+    responses={
+        "200": "{attendees: [...]} up to 20, best first; a kiosk sees email and phone masked"
+    },
+)
+def search_attendees():
+    """Search people."""
+    q = request.args.get("q", "")
+    if len(q) > 200:
+        raise ApiError(422, "invalid_fields", "query too long", fields={"q": "at most 200"})
+    full = current_device().role == "staff"
+    rows = people.search(services().store.conn, q)
+    return jsonify({"attendees": [people.public_view(row, full=full) for row in rows]})
+
+
+@bp.get("/attendees/<int:attendee_id>")
+@endpoint(
+    "staff",
+    summary="One person: the whole record, badge code, consents and interaction timeline",
+    responses={"200": "{attendee, badge, consents, timeline}", "404": "no such person"},
+)
+def get_attendee(attendee_id: int):
+    """The whole record of a person."""
+    conn = services().store.conn
+    row = attendee_sql.get(conn, attendee_id)
+    if row is None:
+        raise ApiError(404, "not_found", f"no attendee {attendee_id}")
+    badge = attendee_sql.live_badge(conn, attendee_id)
+    timeline = [
+        {
+            "id": r["id"],
+            "at": r["at"],
+            "type": r["type"],
+            "place": r["place"],
+            "direction": r["direction"],
+            "device_id": r["device_id"],
+            "exhibitor_id": r["exhibitor_id"],
+            "data": json.loads(r["data"]),
+        }
+        for r in interaction_sql.for_attendee(conn, attendee_id)
+    ]
+    if badge is not None:
+        badge = {
+            "code": codes.code_for(services().keys, badge["code_id"], badge["version"]),
+            "version": badge["version"],
+            "issued_at": badge["issued_at"],
+        }
+    return jsonify(
+        {
+            "attendee": people.public_view(row, full=True),
+            "badge": badge,
+            "consents": attendee_sql.current_consents(conn, attendee_id),
+            "timeline": timeline,
+        }
+    )
+
+
+@bp.get("/stats")
+@endpoint(
+    "staff",
+    summary="Live counts",
+    responses={"200": "registered, checked_in, inside_now, by_gate, by_category, by_hour, leads"},
+)
+def get_stats():
+    """Live counts."""
+    svc = services()
+    return jsonify(stats.compute(svc.store.conn, svc.settings))

@@ -1,0 +1,56 @@
+"""Bearer-token authentication and role checks for every API endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import g, request
+
+from kiosk.devices import Device
+from kiosk.web import services
+from kiosk.web.errors import ApiError
+
+
+def bearer_token() -> str | None:
+    """The token of the Authorization header, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def current_device() -> Device:
+    """The authenticated device of this request."""
+    return g.device
+
+
+def endpoint(
+    *roles: str,
+    summary: str,
+    body: dict | None = None,
+    responses: dict | None = None,
+    params: list | None = None,
+) -> Callable:
+    """Protect a view to the given roles and describe it for the OpenAPI document."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            device = services().devices.authenticate(bearer_token())
+            if device is None:
+                raise ApiError(401, "unauthorized", "missing or unknown device token")
+            if device.role not in roles:
+                raise ApiError(403, "forbidden", f"this needs a {' or '.join(roles)} device")
+            g.device = device
+            return view(*args, **kwargs)
+
+        wrapper.openapi = {  # type: ignore[attr-defined]
+            "roles": roles,
+            "summary": summary,
+            "body": body,
+            "responses": responses or {},
+            "params": params or [],
+        }
+        return wrapper
+
+    return decorate

@@ -1,0 +1,219 @@
+// The entrance kiosk: idle -> scan or find me -> result -> idle.
+(function () {
+  "use strict";
+  const RESULT_MS = 6000;
+  const state = { lang: null, show: null, device: null, timer: null, selected: null };
+  const $ = (sel) => document.querySelector(sel);
+
+  function t(key, vars) {
+    const table = window.KioskText[state.lang] || window.KioskText.en;
+    let text = table[key] || window.KioskText.en[key] || key;
+    for (const [k, v] of Object.entries(vars || {})) text = text.split("{" + k + "}").join(v);
+    return text;
+  }
+
+  function localName(names) {
+    if (!names) return "";
+    return names[state.lang] || names.en || Object.values(names)[0] || "";
+  }
+
+  function setLang(lang) {
+    state.lang = lang;
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : lang;
+    localStorage.setItem("kiosk.lang", lang);
+    document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+    document.querySelectorAll("[data-t-placeholder]").forEach((el) => {
+      el.placeholder = t(el.dataset.tPlaceholder);
+    });
+    document.querySelectorAll(".lang").forEach((b) => {
+      b.classList.toggle("active", b.dataset.lang === lang);
+      b.setAttribute("aria-pressed", b.dataset.lang === lang);
+    });
+    if (state.show) {
+      $("[data-show-name]").textContent = localName(state.show.name);
+      const gate = state.show.gates[state.device.gate];
+      $("#gate-name").textContent = gate ? localName(gate.name) : "";
+    }
+    document.dispatchEvent(new CustomEvent("kiosk:lang", { detail: lang }));
+  }
+
+  function show(name) {
+    clearTimeout(state.timer);
+    document.querySelectorAll(".screen").forEach((s) => { s.hidden = s.id !== "screen-" + name; });
+    document.body.dataset.screen = name;
+    if (name === "search") setTimeout(() => $("#search-q").focus(), 0);
+  }
+
+  function idle() {
+    state.selected = null;
+    $("#search-q").value = "";
+    $("#results").innerHTML = "";
+    $("#no-results").hidden = true;
+    if (state.lang !== state.defaultLang) setLang(state.defaultLang);
+    show("idle");
+  }
+
+  function result(kind, title, name, detail) {
+    const screen = $("#screen-result");
+    screen.dataset.kind = kind;
+    $("#result-icon").textContent = { ok: "✓", warn: "!", bad: "✕" }[kind];
+    $("#result-title").textContent = title;
+    $("#result-name").textContent = name || "";
+    $("#result-detail").textContent = detail || "";
+    show("result");
+    const bar = $("#countdown-bar");
+    bar.style.transition = "none";
+    bar.style.width = "100%";
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      bar.style.transition = "width " + RESULT_MS + "ms linear";
+      bar.style.width = "0%";
+    }));
+    state.timer = setTimeout(idle, RESULT_MS);
+  }
+
+  function gateName(id) {
+    const gate = state.show.gates[id];
+    return gate ? localName(gate.name) : id;
+  }
+
+  function speakTo(attendee) {
+    // Greet people in their own language when they registered with one.
+    if (attendee && attendee.language && window.KioskText[attendee.language]) {
+      setLang(attendee.language);
+    }
+  }
+
+  function showAnswer(res) {
+    const d = res.data || {};
+    const a = d.attendee;
+    if (res.status === 201 && d.status === "ok") {
+      speakTo(a);
+      const inward = d.direction !== "out";
+      result("ok", t(inward ? "welcome" : "goodbye", { name: a.full_name }), a.company,
+             t(inward ? "welcome_detail" : "goodbye_detail", { gate: gateName(d.gate) }));
+      document.dispatchEvent(new CustomEvent("kiosk:checked-in", { detail: d }));
+      return;
+    }
+    if (a) speakTo(a);
+    const reason = d.reason || (res.status >= 500 || res.status === 0 ? "error" : "invalid");
+    if (reason === "already_checked_in") {
+      result("warn", t("already"), a && a.full_name,
+             t("already_detail", { time: d.checked_in_local, gate: localName(d.checked_in_gate_name) || d.checked_in_gate }));
+    } else if (reason === "not_allowed") {
+      result("bad", t("not_allowed"), a && a.full_name,
+             t(d.rule === "hours" ? "not_allowed_hours" : "not_allowed_category"));
+    } else if (reason === "revoked") {
+      result("bad", t("revoked"), a && a.full_name, t("revoked_detail"));
+    } else if (reason === "no_reentry" || reason === "not_checked_in") {
+      result("bad", t(reason), a && a.full_name, "");
+    } else if (reason === "invalid") {
+      result("bad", t("invalid"), "", t("invalid_detail"));
+    } else {
+      result("bad", t("error"), "", t("error_detail"));
+    }
+  }
+
+  let busy = false;
+  async function checkIn(body) {
+    if (busy) return;
+    busy = true;
+    $("#busy").hidden = false;
+    const payload = Object.assign({ gate: state.device.gate, direction: "in", nonce: KioskApi.nonce() }, body);
+    let res;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try { res = await KioskApi.post("/checkins", payload); break; }
+      catch (e) { res = { status: 0, data: {} }; await new Promise((r) => setTimeout(r, 400)); }
+    }
+    $("#busy").hidden = true;
+    busy = false;
+    showAnswer(res);
+  }
+
+  function onScan(code) {
+    const screen = document.body.dataset.screen;
+    if (screen === "pair" || screen === "register") return;
+    checkIn({ code: code.trim() });
+  }
+
+  let searchSeq = 0;
+  async function search(q) {
+    const seq = ++searchSeq;
+    if (q.trim().length < 2) { $("#results").innerHTML = ""; $("#no-results").hidden = true; return; }
+    const res = await KioskApi.get("/attendees?q=" + encodeURIComponent(q));
+    if (seq !== searchSeq) return;
+    const list = (res.data && res.data.attendees) || [];
+    const ul = $("#results");
+    ul.innerHTML = "";
+    for (const p of list) {
+      const li = document.createElement("li");
+      const btn = document.createElement("button");
+      btn.type = "button";
+      btn.className = "person";
+      btn.innerHTML = '<span class="pname"></span><span class="pcompany"></span><span class="pcontact"></span>';
+      btn.querySelector(".pname").textContent = p.full_name;
+      btn.querySelector(".pcompany").textContent = p.company || "";
+      btn.querySelector(".pcontact").textContent = [p.email, p.phone].filter(Boolean).join(" · ");
+      btn.addEventListener("click", () => confirm(p));
+      li.appendChild(btn);
+      ul.appendChild(li);
+    }
+    $("#no-results").hidden = list.length > 0;
+  }
+
+  function confirm(person) {
+    state.selected = person;
+    const card = $("#confirm-card");
+    card.innerHTML = '<div class="pname"></div><div class="pcompany"></div><div class="pcontact"></div>';
+    card.querySelector(".pname").textContent = person.full_name;
+    card.querySelector(".pcompany").textContent = person.company || "";
+    card.querySelector(".pcontact").textContent = [person.email, person.phone].filter(Boolean).join(" · ");
+    show("confirm");
+  }
+
+  async function pair(token) {
+    if (token) KioskApi.setToken(token);
+    if (!KioskApi.token()) { show("pair"); return false; }
+    let res;
+    try { res = await KioskApi.get("/me"); } catch (e) { res = { status: 0 }; }
+    if (res.status !== 200 || !["kiosk", "staff"].includes(res.data.device.role)) {
+      if (res.status === 401 || res.status === 403) KioskApi.forget();
+      show("pair");
+      $("#pair-error").hidden = !token;
+      return false;
+    }
+    state.device = res.data.device;
+    state.show = res.data.show;
+    if (!state.device.gate) state.device.gate = Object.keys(state.show.gates)[0];
+    state.defaultLang = state.show.default_language;
+    window.Kiosk.device = state.device;
+    window.Kiosk.show = state.show;
+    setLang(localStorage.getItem("kiosk.lang") && !token ? state.defaultLang : state.defaultLang);
+    idle();
+    document.dispatchEvent(new CustomEvent("kiosk:ready", { detail: res.data }));
+    return true;
+  }
+
+  function wire() {
+    document.querySelectorAll(".lang").forEach((b) => b.addEventListener("click", () => setLang(b.dataset.lang)));
+    document.querySelectorAll("[data-back]").forEach((b) => b.addEventListener("click", idle));
+    $("#btn-find").addEventListener("click", () => show("search"));
+    $("#btn-confirm").addEventListener("click", () => {
+      if (state.selected) checkIn({ attendee_id: state.selected.id });
+    });
+    let debounce;
+    $("#search-q").addEventListener("input", (ev) => {
+      clearTimeout(debounce);
+      debounce = setTimeout(() => search(ev.target.value), 200);
+    });
+    $("#search-form").addEventListener("submit", (ev) => { ev.preventDefault(); search($("#search-q").value); });
+    $("#pair-form").addEventListener("submit", (ev) => { ev.preventDefault(); pair($("#pair-token").value); });
+    Wedge.listen(onScan);
+  }
+
+  window.Kiosk = { t, setLang, show, idle, result, showAnswer, checkIn, localName,
+                   lang: () => state.lang };
+  state.lang = document.documentElement.lang.startsWith("zh") ? "zh" : document.documentElement.lang;
+  setLang(state.lang);
+  wire();
+  pair();
+})();

@@ -1,0 +1,199 @@
+"""Shared fixtures: a real SQLite file per test, the app, clients, factories, a real server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from kiosk import config, create_app
+from kiosk.attendees import registry
+from kiosk.attendees.fields import clean_person
+from kiosk.devices import create_device, create_exhibitor
+from kiosk.services import initialise, open_services
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENT_TOML = ROOT / "config" / "event.toml"
+
+
+def load_settings(tmp_path: Path, toml_text: str | None = None):
+    """Settings for a fresh show in tmp_path (the demo config unless toml_text is given)."""
+    cfg = EVENT_TOML
+    if toml_text is not None:
+        cfg = tmp_path / "event.toml"
+        cfg.write_text(toml_text, encoding="utf-8")
+    settings = config.load(cfg, tmp_path / "kiosk.db")
+    initialise(settings)
+    return settings
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings(tmp_path)
+
+
+@pytest.fixture
+def svc(settings):
+    services = open_services(settings)
+    yield services
+    services.store.close()
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings, testing=True)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(settings):
+    """Invoke the `kiosk` CLI against this test's database and config."""
+    from kiosk.cli import cli
+
+    class Runner:
+        def invoke(self, *args: str):
+            argv = [*args, "--db", str(settings.db_path), "--config", str(settings.config_path)]
+            return CliRunner().invoke(cli, argv, catch_exceptions=False)
+
+    return Runner()
+
+
+class Factory:
+    """Makes people, exhibitors and devices in a test's show."""
+
+    def __init__(self, svc):
+        self.svc = svc
+        self.count = 0
+
+    def attendee(self, **fields) -> tuple[int, str]:
+        """A registered person; returns (id, badge code)."""
+        self.count += 1
+        raw = {
+            "full_name": f"Test Person {self.count}",
+            "email": f"p{self.count}@example.com",
+            "category": "visitor",
+            **fields,
+        }
+        person = clean_person(raw, self.svc.settings)
+        person["external_id"] = fields.get("external_id", "")
+        with self.svc.store.write() as conn:
+            return registry.create(conn, self.svc.keys, person, source="test")
+
+    def exhibitor(self, name="Acme", booth="A1") -> int:
+        return create_exhibitor(self.svc.store, name=name, booth=booth)
+
+    def device(self, role="kiosk", name=None, **kw) -> str:
+        """A device of the given role; returns its bearer token."""
+        self.count += 1
+        if role == "exhibitor" and "exhibitor_id" not in kw:
+            kw["exhibitor_id"] = self.exhibitor()
+        if role == "kiosk" and "gate" not in kw:
+            kw["gate"] = "north"
+        _, token = create_device(
+            self.svc.store, self.svc.settings, role=role, name=name or f"{role}-{self.count}", **kw
+        )
+        return token
+
+
+@pytest.fixture
+def make(svc):
+    return Factory(svc)
+
+
+def auth(token: str) -> dict:
+    """Headers for a device token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """`kiosk serve` in a subprocess on 127.0.0.1."""
+
+    def __init__(self, settings, extra_env=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kiosk",
+                "serve",
+                "--port",
+                str(self.port),
+                "--db",
+                str(settings.db_path),
+                "--config",
+                str(settings.config_path),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not start")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@pytest.fixture
+def live_server(settings, svc):
+    server = LiveServer(settings)
+    yield server
+    server.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A real headless Chromium (Debian's), driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: run ./scripts/test as root to install it")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
