@@ -1,0 +1,46 @@
+"""Badge codes: opaque, short, signed, versioned; forged ones refused without the database."""
+
+import re
+
+from kiosk.checkin import codes
+
+
+def test_code_is_short_alphanumeric_and_carries_no_personal_data(svc, make):
+    _, code = make.attendee(full_name="张伟", email="zhang.wei@example.com", phone="+8613912345678")
+    assert len(code) <= 100
+    assert re.fullmatch(r"K1-[A-Z2-7]{16}-[A-Z2-7]{16}", code)
+    for fragment in ("ZHANG", "EXAMPLE", "13912345678"):
+        assert fragment not in code
+
+
+def test_codes_are_unique_and_verify(svc):
+    issued = {codes.issue(svc.keys)[0] for _ in range(1000)}
+    assert len(issued) == 1000
+    assert all(codes.verify(svc.keys, c) for c in issued)
+
+
+def test_any_change_breaks_the_signature(svc):
+    code, code_id, _ = codes.issue(svc.keys)
+    assert codes.verify(svc.keys, code) == code_id
+    for i in range(3, len(code)):
+        if code[i] == "-":
+            continue
+        tampered = code[:i] + ("A" if code[i] != "A" else "B") + code[i + 1:]
+        assert codes.verify(svc.keys, tampered) is None
+    assert codes.verify(svc.keys, "K9" + code[2:]) is None  # unknown key version
+    assert codes.verify(svc.keys, "") is None
+    assert codes.verify(svc.keys, "x" * 500) is None
+
+
+def test_another_shows_key_cannot_forge(svc, tmp_path):
+    from kiosk import secrets
+
+    other = tmp_path / "other.secret"
+    secrets.create_if_missing(other)
+    forged, _, _ = codes.issue(secrets.load(other))
+    assert codes.verify(svc.keys, forged) is None
+
+
+def test_keys_live_beside_the_database_not_in_the_repository(settings):
+    assert settings.secret_path.parent == settings.db_path.parent
+    assert settings.secret_path.stat().st_mode & 0o077 == 0

@@ -1,0 +1,59 @@
+"""The kiosk command line: init, devices, exhibitors; errors are one line."""
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def kiosk(*args, env_db=None):
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT, capture_output=True,
+                          text=True)
+
+
+def test_init_creates_then_migrates_nothing(tmp_path):
+    db = str(tmp_path / "show.db")
+    first = kiosk("init", "--db", db)
+    assert first.returncode == 0
+    assert "1 migrations applied" in first.stdout or "migrations applied" in first.stdout
+    assert (tmp_path / "show.secret").exists()
+    again = kiosk("init", "--db", db)
+    assert again.returncode == 0 and "(0 migrations applied)" in again.stdout
+
+
+def test_devices_add_prints_token_alone_on_last_line(runner, svc):
+    result = runner.invoke("devices", "add", "--role", "kiosk", "--name", "north-1")
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("kt_") and " " not in token
+    assert svc.devices.authenticate(token).gate == "north"  # from [kiosks.north-1] in the config
+
+
+def test_exhibitor_then_its_device(runner, svc):
+    result = runner.invoke("exhibitors", "add", "--name", "Acme 艾可", "--booth", "A101")
+    exhibitor_id = result.stdout.strip().splitlines()[-1]
+    assert exhibitor_id.isdigit()
+    result = runner.invoke("devices", "add", "--role", "exhibitor", "--name", "booth phone",
+                           "--exhibitor", exhibitor_id)
+    device = svc.devices.authenticate(result.stdout.strip().splitlines()[-1])
+    assert device.role == "exhibitor" and device.exhibitor_id == int(exhibitor_id)
+
+
+def test_bad_device_input_is_one_line_and_creates_nothing(tmp_path, settings, svc):
+    common = ["--db", str(settings.db_path), "--config", str(settings.config_path)]
+    for args in (["--role", "kiosk", "--name", "k", "--gate", "west"],
+                 ["--role", "exhibitor", "--name", "e"],
+                 ["--role", "exhibitor", "--name", "e", "--exhibitor", "999"],
+                 ["--role", "janitor", "--name", "j"]):
+        proc = kiosk("devices", "add", *args, *common)
+        assert proc.returncode != 0
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert svc.store.one("SELECT count(*) FROM devices")[0] == 0
+
+
+def test_bad_config_is_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[event]\nname = "x"\n[categories.visitor]\nname = "v"\ncolor = "red"\n[gates]\n')
+    proc = kiosk("init", "--db", str(tmp_path / "k.db"), "--config", str(bad))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("kiosk: error: categories.visitor.color: 'red' is not a colour"
+                                   " like #1565C0")

@@ -1,0 +1,59 @@
+"""The show configuration is validated at start with a message naming the bad key."""
+
+import pytest
+
+from conftest import EVENT_TOML, load_settings
+from kiosk import config
+from kiosk.config import ConfigError
+
+
+def test_demo_show_matches_the_contract(settings):
+    assert set(settings.gates) == {"north", "south"}
+    assert set(settings.categories) == {"visitor", "trade", "buyer", "exhibitor", "media", "vip",
+                                        "staff"}
+    assert set(settings.sessions) == {"forum-1", "forum-2"}
+    assert settings.languages == ("zh", "en")
+    assert settings.consents["terms"].required
+    assert not settings.consents["share_with_exhibitors"].required
+    for gate in settings.gates.values():
+        assert gate.directions == ("in", "out")
+        assert gate.name["zh"] and gate.name["en"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"', "event.timezone"),
+        ('color = "#2E7D32"', 'color = "green"', "categories.visitor.color"),
+        ('directions = ["in", "out"]\nreentry = true\n\n[gates.south]',
+         'directions = ["in", "sideways"]\nreentry = true\n\n[gates.south]',
+         "gates.north.directions"),
+        ("capacity = 200", "capacity = -5", "sessions.forum-1.capacity"),
+        ('gate = "north"', 'gate = "west"', "kiosks.north-1.gate"),
+        ('name = { zh = "北1门", en = "North 1" }', 'name = { zh = "北1门" }',
+         "gates.north.name"),
+    ],
+)
+def test_bad_value_names_the_key(tmp_path, old, new, key):
+    text = EVENT_TOML.read_text(encoding="utf-8")
+    assert old in text
+    with pytest.raises(ConfigError) as err:
+        load_settings(tmp_path, text.replace(old, new, 1))
+    assert str(err.value).startswith(key)
+
+
+def test_missing_file_and_broken_toml_are_clear(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        config.load(tmp_path / "nope.toml", tmp_path / "k.db")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[event\n")
+    with pytest.raises(ConfigError, match="bad.toml"):
+        config.load(bad, tmp_path / "k.db")
+
+
+def test_environment_names_the_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_CONFIG", str(EVENT_TOML))
+    monkeypatch.setenv("KIOSK_DB", str(tmp_path / "env.db"))
+    settings = config.load()
+    assert settings.db_path == tmp_path / "env.db"
+    assert settings.config_path == EVENT_TOML
