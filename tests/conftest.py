@@ -129,6 +129,8 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
+        self.log_path = Path(settings.db_path).with_name(f"server-{self.port}.log")
+        self.log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -150,7 +152,7 @@ class LiveServer:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()}")
+                raise RuntimeError(f"server exited: {self.log_path.read_text()}")
             try:
                 if requests.get(self.url + "/healthz", timeout=1).ok:
                     return
@@ -166,6 +168,8 @@ class LiveServer:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait(10)
+        self.log.close()
 
 
 @pytest.fixture

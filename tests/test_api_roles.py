@@ -18,8 +18,12 @@ def test_roles(client, make, method, path, allowed):
     make.attendee()
     body = {"code": "K1-AAAAAAAAAAAAAAAA-AAAAAAAAAAAAAAAA", "gate": "north"}
     for role in ("kiosk", "exhibitor", "staff"):
-        res = client.open(path, method=method, json=body if method == "POST" else None,
-                          headers=auth(make.device(role)))
+        res = client.open(
+            path,
+            method=method,
+            json=body if method == "POST" else None,
+            headers=auth(make.device(role)),
+        )
         if role in allowed:
             assert res.status_code not in (401, 403), (role, res.get_json())
         else:
@@ -29,8 +33,12 @@ def test_roles(client, make, method, path, allowed):
 
 @pytest.mark.parametrize(("method", "path", "allowed"), ROLE_TABLE)
 def test_missing_or_bad_token_is_401(client, make, method, path, allowed):
-    for headers in ({}, {"Authorization": "Bearer kt_nope"}, {"Authorization": "Basic abc"},
-                    {"Authorization": "Bearer " + "x" * 5000}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer kt_nope"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer " + "x" * 5000},
+    ):
         res = client.open(path, method=method, json={}, headers=headers)
         assert res.status_code == 401
         assert res.get_json()["error"] == "unauthorized"

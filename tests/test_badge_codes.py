@@ -25,7 +25,7 @@ def test_any_change_breaks_the_signature(svc):
     for i in range(3, len(code)):
         if code[i] == "-":
             continue
-        tampered = code[:i] + ("A" if code[i] != "A" else "B") + code[i + 1:]
+        tampered = code[:i] + ("A" if code[i] != "A" else "B") + code[i + 1 :]
         assert codes.verify(svc.keys, tampered) is None
     assert codes.verify(svc.keys, "K9" + code[2:]) is None  # unknown key version
     assert codes.verify(svc.keys, "") is None

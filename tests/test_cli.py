@@ -7,8 +7,9 @@ from conftest import ROOT
 
 
 def kiosk(*args, env_db=None):
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT, capture_output=True,
-                          text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args], cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def test_init_creates_then_migrates_nothing(tmp_path):
@@ -32,18 +33,28 @@ def test_exhibitor_then_its_device(runner, svc):
     result = runner.invoke("exhibitors", "add", "--name", "Acme 艾可", "--booth", "A101")
     exhibitor_id = result.stdout.strip().splitlines()[-1]
     assert exhibitor_id.isdigit()
-    result = runner.invoke("devices", "add", "--role", "exhibitor", "--name", "booth phone",
-                           "--exhibitor", exhibitor_id)
+    result = runner.invoke(
+        "devices",
+        "add",
+        "--role",
+        "exhibitor",
+        "--name",
+        "booth phone",
+        "--exhibitor",
+        exhibitor_id,
+    )
     device = svc.devices.authenticate(result.stdout.strip().splitlines()[-1])
     assert device.role == "exhibitor" and device.exhibitor_id == int(exhibitor_id)
 
 
 def test_bad_device_input_is_one_line_and_creates_nothing(tmp_path, settings, svc):
     common = ["--db", str(settings.db_path), "--config", str(settings.config_path)]
-    for args in (["--role", "kiosk", "--name", "k", "--gate", "west"],
-                 ["--role", "exhibitor", "--name", "e"],
-                 ["--role", "exhibitor", "--name", "e", "--exhibitor", "999"],
-                 ["--role", "janitor", "--name", "j"]):
+    for args in (
+        ["--role", "kiosk", "--name", "k", "--gate", "west"],
+        ["--role", "exhibitor", "--name", "e"],
+        ["--role", "exhibitor", "--name", "e", "--exhibitor", "999"],
+        ["--role", "janitor", "--name", "j"],
+    ):
         proc = kiosk("devices", "add", *args, *common)
         assert proc.returncode != 0
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
@@ -52,8 +63,11 @@ def test_bad_device_input_is_one_line_and_creates_nothing(tmp_path, settings, sv
 
 def test_bad_config_is_one_line(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[event]\nname = "x"\n[categories.visitor]\nname = "v"\ncolor = "red"\n[gates]\n')
+    bad.write_text(
+        '[event]\nname = "x"\n[categories.visitor]\nname = "v"\ncolor = "red"\n[gates]\n'
+    )
     proc = kiosk("init", "--db", str(tmp_path / "k.db"), "--config", str(bad))
     assert proc.returncode == 2
-    assert proc.stderr.strip() == ("kiosk: error: categories.visitor.color: 'red' is not a colour"
-                                   " like #1565C0")
+    assert proc.stderr.strip() == (
+        "kiosk: error: categories.visitor.color: 'red' is not a colour like #1565C0"
+    )

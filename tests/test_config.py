@@ -9,8 +9,15 @@ from kiosk.config import ConfigError
 
 def test_demo_show_matches_the_contract(settings):
     assert set(settings.gates) == {"north", "south"}
-    assert set(settings.categories) == {"visitor", "trade", "buyer", "exhibitor", "media", "vip",
-                                        "staff"}
+    assert set(settings.categories) == {
+        "visitor",
+        "trade",
+        "buyer",
+        "exhibitor",
+        "media",
+        "vip",
+        "staff",
+    }
     assert set(settings.sessions) == {"forum-1", "forum-2"}
     assert settings.languages == ("zh", "en")
     assert settings.consents["terms"].required
@@ -25,13 +32,14 @@ def test_demo_show_matches_the_contract(settings):
     [
         ('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"', "event.timezone"),
         ('color = "#2E7D32"', 'color = "green"', "categories.visitor.color"),
-        ('directions = ["in", "out"]\nreentry = true\n\n[gates.south]',
-         'directions = ["in", "sideways"]\nreentry = true\n\n[gates.south]',
-         "gates.north.directions"),
+        (
+            'directions = ["in", "out"]\nreentry = true\n\n[gates.south]',
+            'directions = ["in", "sideways"]\nreentry = true\n\n[gates.south]',
+            "gates.north.directions",
+        ),
         ("capacity = 200", "capacity = -5", "sessions.forum-1.capacity"),
         ('gate = "north"', 'gate = "west"', "kiosks.north-1.gate"),
-        ('name = { zh = "北1门", en = "North 1" }', 'name = { zh = "北1门" }',
-         "gates.north.name"),
+        ('name = { zh = "北1门", en = "North 1" }', 'name = { zh = "北1门" }', "gates.north.name"),
     ],
 )
 def test_bad_value_names_the_key(tmp_path, old, new, key):

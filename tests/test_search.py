@@ -8,12 +8,17 @@ from conftest import auth
 @pytest.fixture
 def people(make):
     return {
-        "zhangwei": make.attendee(full_name="张伟", company="华为技术", email="zw@example.com",
-                                  phone="13912345678")[0],
+        "zhangwei": make.attendee(
+            full_name="张伟", company="华为技术", email="zw@example.com", phone="13912345678"
+        )[0],
         "zhangweiming": make.attendee(full_name="张伟明", company="美的集团")[0],
         "shan": make.attendee(full_name="单雄信", company="瓦岗")[0],
-        "anna": make.attendee(full_name="Anna Müller", company="Bosch Rexroth",
-                              email="anna.mueller@example.de", phone="+4915123456789")[0],
+        "anna": make.attendee(
+            full_name="Anna Müller",
+            company="Bosch Rexroth",
+            email="anna.mueller@example.de",
+            phone="+4915123456789",
+        )[0],
     }
 
 
@@ -23,8 +28,10 @@ def names(client, token, q):
     return [a["full_name"] for a in res.get_json()["attendees"]]
 
 
-@pytest.mark.parametrize("q", ["张伟", "zhangwei", "zhang wei", "Zhāng Wěi", "zhang1 wei3", "ZHANGWEI",
-                               "zw", "wei zhang"])
+@pytest.mark.parametrize(
+    "q",
+    ["张伟", "zhangwei", "zhang wei", "Zhāng Wěi", "zhang1 wei3", "ZHANGWEI", "zw", "wei zhang"],
+)
 def test_chinese_name_by_characters_or_pinyin(client, make, people, q):
     found = names(client, make.device(), q)
     assert found[0] == "张伟", found
