@@ -160,6 +160,73 @@ def foundation(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0002_show_floor")
+def show_floor(db: sqlite_utils.Database) -> None:
+    """Tables shared by lead capture, the exit survey and the CRM history."""
+    _run(
+        db,
+        """
+        -- One lead per visitor per exhibitor; every scan of it is a `lead_captured` interaction.
+        CREATE TABLE leads (
+            id INTEGER PRIMARY KEY,
+            exhibitor_id INTEGER NOT NULL REFERENCES exhibitors(id),
+            attendee_id INTEGER NOT NULL REFERENCES attendees(id),
+            first_scanned_at TEXT NOT NULL,
+            last_scanned_at TEXT NOT NULL,
+            scans INTEGER NOT NULL DEFAULT 1,
+            rating TEXT NOT NULL DEFAULT '' CHECK (rating IN ('', 'hot', 'warm', 'cold')),
+            notes TEXT NOT NULL DEFAULT '',
+            answers TEXT NOT NULL DEFAULT '{}',
+            follow_up TEXT NOT NULL DEFAULT '[]',
+            device_id INTEGER REFERENCES devices(id),
+            updated_at TEXT NOT NULL,
+            UNIQUE (exhibitor_id, attendee_id)
+        );
+        CREATE INDEX leads_attendee ON leads(attendee_id);
+
+        -- A device's client_ref is remembered so that a resent scan records nothing new.
+        CREATE TABLE lead_scans (
+            device_id INTEGER NOT NULL REFERENCES devices(id),
+            client_ref TEXT NOT NULL,
+            lead_id INTEGER NOT NULL REFERENCES leads(id),
+            scanned_at TEXT NOT NULL,
+            PRIMARY KEY (device_id, client_ref)
+        );
+
+        -- Exit-survey answers; attendee_id is NULL for an anonymous answer.
+        CREATE TABLE survey_responses (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            day TEXT NOT NULL,
+            attendee_id INTEGER REFERENCES attendees(id),
+            device_id INTEGER REFERENCES devices(id),
+            satisfaction INTEGER NOT NULL CHECK (satisfaction BETWEEN 1 AND 5),
+            recommend INTEGER NOT NULL CHECK (recommend BETWEEN 0 AND 10),
+            return_intent INTEGER,
+            purpose TEXT NOT NULL DEFAULT '[]',
+            comment TEXT NOT NULL DEFAULT ''
+        );
+        CREATE UNIQUE INDEX survey_one_per_badge_day ON survey_responses(attendee_id, day)
+            WHERE attendee_id IS NOT NULL;
+
+        -- Earlier editions' attendance imported from the CRM.
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            attendee_id INTEGER REFERENCES attendees(id),
+            external_id TEXT NOT NULL DEFAULT '',
+            email_key TEXT NOT NULL DEFAULT '',
+            edition TEXT NOT NULL,
+            year INTEGER,
+            attended INTEGER NOT NULL DEFAULT 1,
+            category TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL DEFAULT '{}',
+            UNIQUE (external_id, email_key, edition)
+        );
+        CREATE INDEX history_attendee ON history(attendee_id);
+        """,
+    )
+
+
 def migrate(store: Store) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [m.name for m in migrations.pending(store.db)]
