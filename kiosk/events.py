@@ -7,6 +7,8 @@ Every signal is sent with the Store as sender and keyword arguments:
 - ``registered``: ``event`` (dict: attendee id, category, source) after a new person is created.
 - ``lead_captured``: ``event`` (dict: lead, exhibitor_id) after a lead is created or updated.
 - ``scanned``: ``event`` (dict: gate, result) after a camera scanner sent a check-in.
+- ``alert``: ``event`` (dict: kind, message, at, and gate, device_id, printer where they apply) for
+  trouble staff must see (a printer that failed, repeated invalid scans at one gate).
 """
 
 from blinker import Namespace
@@ -18,3 +20,4 @@ checkin_refused = _signals.signal("checkin-refused")
 registered = _signals.signal("registered")
 lead_captured = _signals.signal("lead-captured")
 scanned = _signals.signal("scanned")
+alert = _signals.signal("alert")

@@ -28,6 +28,7 @@ class Bridge:
         events.registered.connect(self._on_registration, sender=sender, weak=False)
         events.lead_captured.connect(self._on_lead, sender=sender, weak=False)
         events.scanned.connect(self._on_scan, sender=sender, weak=False)
+        events.alert.connect(self._on_alert, sender=sender, weak=False)
 
     def _emit(self, event: str, data: dict, room: str) -> None:
         self.socketio.emit(event, data, namespace=NAMESPACE, to=room)
@@ -47,6 +48,9 @@ class Bridge:
 
     def _on_scan(self, _sender, event: dict) -> None:
         self._emit("scan", event, f"gate:{event['gate']}")
+
+    def _on_alert(self, _sender, event: dict) -> None:
+        self._emit("alert", event, "staff")
 
     def mark_dirty(self) -> None:
         """Counts changed: the pusher sends fresh stats within a second."""
