@@ -198,6 +198,15 @@ def import_attendees_cmd(settings, file):
     )
 
 
+def _register_crm() -> None:
+    from kiosk.crm.commands import register
+
+    register(cli, import_)
+
+
+_register_crm()
+
+
 def main(argv=None):
     """Entry point: user errors become one line on stderr and a non-zero exit."""
     try:
