@@ -14,7 +14,7 @@ from kiosk.config import Settings
 from kiosk.crm import metrics, vcard
 from kiosk.crm.files import Output
 from kiosk.crm.people import iter_people
-from kiosk.crm.records import build, share_consent, split_name
+from kiosk.crm.records import build, contact_consent, share_consent, split_name
 from kiosk.storage import Store
 from kiosk.storage import crm as sql
 
@@ -282,7 +282,7 @@ def write_csv(conn, settings, output, summary, progress) -> None:
     interactions.close()
     leads = output.csv("leads.csv", LEAD_COLUMNS)
     per_exhibitor: dict[int, list[int]] = {}
-    for row in sql.all_leads(conn, share_consent(settings)):
+    for row in sql.all_leads(conn, share_consent(settings), contact_consent(settings)):
         counts = per_exhibitor.setdefault(row["exhibitor_id"], [0, 0])
         counts[0] += 1
         counts[1] += row["rating"] == "hot"
@@ -291,7 +291,7 @@ def write_csv(conn, settings, output, summary, progress) -> None:
                 **{k: row[k] for k in LEAD_COLUMNS if k in LEAD_TABLE},
                 "answers": json.loads(row["answers"] or "{}"),
                 "follow_up": json.loads(row["follow_up"] or "[]"),
-                "contact_shared": bool(row["shared"]) and row["person_status"] != "erased",
+                "contact_shared": _shared(row),
             }
         )
     leads.close()
@@ -434,6 +434,11 @@ def write_salesforce(conn, settings, output, summary, progress) -> None:
     members.close()
 
 
+def _shared(lead) -> bool:
+    """Whether this exhibitor may have the person's contact details."""
+    return bool(lead["shared"]) and not lead["withheld"] and lead["person_status"] == "active"
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "booth"
 
@@ -443,9 +448,9 @@ def write_vcard(conn, settings, output, summary, progress) -> None:
     exhibitors = sql.exhibitors(conn)
     rev = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     current, fh, name = None, None, ""
-    rows = sql.all_leads(conn, share_consent(settings))
+    rows = sql.all_leads(conn, share_consent(settings), contact_consent(settings))
     for lead in progress(rows, desc="leads", unit="lead"):
-        if not lead["shared"] or lead["person_status"] != "active":
+        if not _shared(lead):
             summary.skipped += 1
             continue
         if lead["exhibitor_id"] != current:

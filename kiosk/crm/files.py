@@ -35,6 +35,7 @@ class Output:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.pending: list[tuple[Path, Path]] = []
+        self.handles: list = []
         self.counts: dict[str, int] = {}
 
     def open(self, name: str):
@@ -44,20 +45,29 @@ class Output:
         temp = final.with_name(f".{final.name}.partial")
         self.pending.append((temp, final))
         self.counts[name] = 0
-        return temp.open("w", encoding="utf-8", newline="")
+        handle = temp.open("w", encoding="utf-8", newline="")
+        self.handles.append(handle)
+        return handle
 
     def csv(self, name: str, columns: list[str]) -> CsvFile:
         """A formula-safe CSV file with its header row written."""
         return CsvFile(self, name, columns)
 
+    def _close(self) -> None:
+        for handle in self.handles:
+            handle.close()
+        self.handles = []
+
     def commit(self) -> None:
         """Move every finished file into place."""
+        self._close()
         for temp, final in self.pending:
             os.replace(temp, final)
         self.pending = []
 
     def discard(self) -> None:
         """Remove the temporaries of a failed export."""
+        self._close()
         for temp, _ in self.pending:
             temp.unlink(missing_ok=True)
         self.pending = []

@@ -50,18 +50,24 @@ def all_interactions(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     yield from conn.execute("SELECT * FROM interactions ORDER BY id")
 
 
-def all_leads(conn: sqlite3.Connection, share_consent: str) -> Iterator[sqlite3.Row]:
-    """Every lead with its person and whether the person shares contact details with that
-    exhibitor (a booth answer beats the show-wide one; the latest wins), by exhibitor."""
+def all_leads(
+    conn: sqlite3.Connection, share_consent: str, contact_consent: str
+) -> Iterator[sqlite3.Row]:
+    """Every lead with its person, whether the person shares contact details with that
+    exhibitor (a booth answer beats the show-wide one; the latest wins) and whether they
+    withdrew the contact consent altogether, ordered by exhibitor."""
     yield from conn.execute(
         "SELECT l.*, a.full_name, a.company, a.job_title, a.email, a.phone, a.country,"
         " a.city, a.address, a.status AS person_status, a.language,"
         " (SELECT c.granted FROM consents c WHERE c.attendee_id = l.attendee_id"
         "  AND c.consent = ? AND (c.exhibitor_id IS NULL OR c.exhibitor_id = l.exhibitor_id)"
-        "  ORDER BY c.exhibitor_id IS NOT NULL DESC, c.at DESC, c.id DESC LIMIT 1) AS shared"
+        "  ORDER BY c.exhibitor_id IS NOT NULL DESC, c.at DESC, c.id DESC LIMIT 1) AS shared,"
+        " (SELECT c.granted = 0 FROM consents c WHERE c.attendee_id = l.attendee_id"
+        "  AND c.consent = ? AND c.exhibitor_id IS NULL ORDER BY c.at DESC, c.id DESC LIMIT 1)"
+        "  AS withheld"
         " FROM leads l JOIN attendees a ON a.id = l.attendee_id"
         " ORDER BY l.exhibitor_id, l.attendee_id",
-        (share_consent,),
+        (share_consent, contact_consent),
     )
 
 
