@@ -71,6 +71,8 @@ def register(cli: click.Group, import_group: click.Group) -> None:
             )
         except SyncError as exc:
             raise click.ClickException(str(exc)) from exc
+        finally:
+            hook.close()
         click.echo(report.line())
 
     @sync.command("tryton")

@@ -93,6 +93,10 @@ class Webhook:
         self.session = requests.Session()
         self.retries = 0
 
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self.session.close()
+
     def delay(self, attempt: int, response: requests.Response | None) -> float:
         """How long to wait before the next attempt."""
         if response is not None:

@@ -27,12 +27,12 @@ CHILD_SQL = {
 
 def people(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     """Every person (merged duplicates left out), by id, from a cursor."""
-    yield from conn.execute(PEOPLE_SQL)
+    return conn.execute(PEOPLE_SQL)
 
 
 def children(conn: sqlite3.Connection, kind: str) -> Iterator[sqlite3.Row]:
     """Rows of one per-person table ordered by attendee id, from a cursor."""
-    yield from conn.execute(CHILD_SQL[kind])
+    return conn.execute(CHILD_SQL[kind])
 
 
 def count_people(conn: sqlite3.Connection) -> int:
@@ -47,7 +47,7 @@ def exhibitors(conn: sqlite3.Connection) -> dict[int, sqlite3.Row]:
 
 def all_interactions(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     """The whole interaction log in id order, from a cursor."""
-    yield from conn.execute("SELECT * FROM interactions ORDER BY id")
+    return conn.execute("SELECT * FROM interactions ORDER BY id")
 
 
 def all_leads(
@@ -56,7 +56,7 @@ def all_leads(
     """Every lead with its person, whether the person shares contact details with that
     exhibitor (a booth answer beats the show-wide one; the latest wins) and whether they
     withdrew the contact consent altogether, ordered by exhibitor."""
-    yield from conn.execute(
+    return conn.execute(
         "SELECT l.*, a.full_name, a.company, a.job_title, a.email, a.phone, a.country,"
         " a.city, a.address, a.status AS person_status, a.language,"
         " (SELECT c.granted FROM consents c WHERE c.attendee_id = l.attendee_id"
@@ -181,7 +181,7 @@ def anonymise(conn: sqlite3.Connection, attendee_id: int) -> None:
 
 def sent_digests(conn: sqlite3.Connection, target: str) -> Iterator[sqlite3.Row]:
     """What a target has acknowledged, by attendee id, from a cursor."""
-    yield from conn.execute(
+    return conn.execute(
         "SELECT attendee_id, digest, remote_id FROM crm_sync_sent WHERE target = ?"
         " ORDER BY attendee_id",
         (target,),
