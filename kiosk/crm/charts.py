@@ -14,7 +14,24 @@ def _num(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def hbars(items: list[tuple[str, float]], *, color: str = PALETTE[0], width: int = 560) -> str:
+def _short(label: str, size: int = 18) -> str:
+    return label if len(label) <= size else label[: size - 1] + "…"
+
+
+def _nice(top: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above top."""
+    if top <= 4:
+        return 4
+    power = 10 ** (len(str(int(top))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= top:
+            return step * power
+    return 10 * power
+
+
+def hbars(
+    items: list[tuple[str, float]], *, color: str | tuple = PALETTE[0], width: int = 560
+) -> str:
     """Horizontal bars with their label on the left and their value at the end."""
     if not items:
         return '<p class="empty">No data yet.</p>'
@@ -28,7 +45,7 @@ def hbars(items: list[tuple[str, float]], *, color: str = PALETTE[0], width: int
         colour = color if isinstance(color, str) else color[i % len(color)]
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end" font-size="14"'
-            f' fill="{INK}">{escape(label[:24])}</text>'
+            f' fill="{INK}">{escape(_short(label))}</text>'
             f'<rect x="{label_w}" y="{y + 4}" width="{bar:.1f}" height="{row_h - 8}" rx="4"'
             f' fill="{colour}"><title>{escape(label)}: {_num(value)}</title></rect>'
             f'<text x="{label_w + bar + 6:.1f}" y="{y + 19}" font-size="13"'
@@ -46,7 +63,7 @@ def columns(
         return '<p class="empty">No data yet.</p>'
     left, bottom, top_pad = 44, 34, 12
     plot_w, plot_h = width - left - 8, height - bottom - top_pad
-    top = max(v for _, v in items) or 1
+    top = _nice(max(v for _, v in items))
     step = plot_w / len(items)
     every = max(1, round(len(items) / 16))
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" class="chart cols">']
@@ -78,10 +95,13 @@ def heatmap(rows: list[str], cols: list[str], values: dict[tuple[str, str], floa
     """A day-by-hour grid whose cells darken with the count."""
     if not rows or not cols:
         return '<p class="empty">No check-ins yet.</p>'
-    cell, left, top_pad = 34, 96, 22
+    cell, left, top_pad = 40, 96, 22
     width, height = left + cell * len(cols) + 4, top_pad + cell * len(rows) + 4
     top = max(values.values()) or 1
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" class="chart heat">']
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-width:{width * 1.5:.0f}px"'
+        ' role="img" class="chart heat">'
+    ]
     for j, col in enumerate(cols):
         parts.append(
             f'<text x="{left + j * cell + cell / 2}" y="15" text-anchor="middle" font-size="11"'
@@ -119,7 +139,7 @@ def donut(items: list[tuple[str, float]], *, size: int = 220) -> str:
     r, stroke = 70, 34
     circumference = 2 * 3.14159265 * r
     c = size / 2
-    parts = [f'<svg viewBox="0 0 {size + 230} {size}" width="100%" role="img" class="chart donut">']
+    parts = [f'<svg viewBox="0 0 {size + 290} {size}" width="100%" role="img" class="chart donut">']
     offset = 0.0
     for i, (label, value) in enumerate(items):
         length = circumference * value / total

@@ -26,7 +26,7 @@ body{font-family:"Noto Sans CJK SC","Noto Sans",system-ui,sans-serif;margin:0;ba
 color:#263238}
 header{background:#1565C0;color:#fff;padding:28px 40px}
 header h1{margin:0;font-size:30px}header p{margin:6px 0 0;opacity:.85}
-main{padding:24px 40px;display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:22px}
+main{padding:24px clamp(10px,3vw,40px);display:grid;grid-template-columns:repeat(auto-fit,minmax(min(520px,100%),1fr));gap:22px}
 section{background:#fff;border-radius:10px;padding:18px 22px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 section.wide{grid-column:1/-1}
 h2{font-size:18px;margin:0 0 12px}h2 small{color:#78909C;font-weight:400;margin-left:6px}
