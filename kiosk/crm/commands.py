@@ -78,17 +78,18 @@ def register(cli: click.Group, import_group: click.Group) -> None:
     @sync.command("tryton")
     @show_options
     @click.option(
-        "--url", required=True, help="trytond URL with the database, e.g. http://u:p@host:8000/db/"
+        "--url",
+        envvar="KIOSK_TRYTON_URL",
+        required=True,
+        help="trytond URL with user, password and database (or $KIOSK_TRYTON_URL),"
+        " e.g. http://admin:secret@127.0.0.1:8000/show/",
     )
-    @click.option("--currency", default="CNY", show_default=True)
-    def sync_tryton_cmd(settings, url, currency):
+    def sync_tryton_cmd(settings, url):
         """People become parties, hot leads become opportunities; a rerun changes nothing."""
         from kiosk.crm.tryton import TrytonError, sync_tryton
 
         try:
-            report = sync_tryton(
-                services_for(settings).store, settings, url, currency=currency, progress=progress
-            )
+            report = sync_tryton(services_for(settings).store, settings, url, progress=progress)
         except TrytonError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(report.line())
