@@ -212,3 +212,15 @@ def test_unknown_format_is_refused(runner, tmp_path):
     result = runner.invoke("export", "--format", "xml", "--out", str(tmp_path))
     assert result.exit_code == 2
     assert "xml" in result.output
+
+
+def test_every_export_column_is_documented():
+    from pathlib import Path
+
+    from kiosk.crm import export as module
+
+    docs = (Path(__file__).parent.parent / "docs" / "crm-export.md").read_text(encoding="utf-8")
+    for name in dir(module):
+        if name.endswith("_COLUMNS"):
+            for column in getattr(module, name):
+                assert f"`{column}`" in docs, f"{name}: {column} is not in docs/crm-export.md"
