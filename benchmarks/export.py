@@ -181,7 +181,9 @@ def main() -> None:
         default=[1_000, 4_000],
         help="show sizes to measure (default: 1000 4000)",
     )
-    parser.add_argument("--repeat", type=int, default=1, help="runs per format (the median is quoted)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per format (the median is quoted)"
+    )
     parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=FORMATS)
     args = parser.parse_args()
     print(f"{'people':>8} {'interactions':>12} {'format':>10} {'median s':>9} {'peak MB':>8}")

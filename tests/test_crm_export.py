@@ -224,3 +224,65 @@ def test_every_export_column_is_documented():
         if name.endswith("_COLUMNS"):
             for column in getattr(module, name):
                 assert f"`{column}`" in docs, f"{name}: {column} is not in docs/crm-export.md"
+
+
+def test_progress_bar_on_a_terminal_only(svc, make, settings, tmp_path):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    from conftest import ROOT
+
+    for _ in range(3):
+        make.attendee()
+    argv = [
+        sys.executable,
+        "-m",
+        "kiosk",
+        "export",
+        "--format",
+        "jsonl",
+        "--db",
+        str(settings.db_path),
+        "--config",
+        str(settings.config_path),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    proc = subprocess.run(
+        [*argv, "--out", str(tmp_path / "tty")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        timeout=60,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    on_terminal = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "people: 100%" in on_terminal and "3/3" in on_terminal
+    piped = subprocess.run(
+        [*argv, "--out", str(tmp_path / "pipe")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert piped.stderr == ""
+    assert piped.stdout.startswith("export jsonl: 3 people; people.jsonl 3 in ")

@@ -168,6 +168,7 @@ SALESFORCE_MEMBER_COLUMNS = [
     "FirstRespondedDate",
 ]
 NO_COMPANY = "[not provided]"
+HUBSPOT_LANGUAGES = {"zh": "zh-cn"}  # HubSpot's hs_language option values
 SF_LIMITS = {"FirstName": 40, "LastName": 80, "Company": 255, "Title": 128}
 
 
@@ -336,7 +337,7 @@ def write_hubspot(conn, settings, output, summary, progress) -> None:
                 "city": record["city"],
                 "address": record["address"],
                 "industry": record["industry"],
-                "hs_language": record["language"],
+                "hs_language": HUBSPOT_LANGUAGES.get(record["language"], record["language"]),
                 "kiosk_attendee_id": record["id"],
                 "kiosk_external_id": record["external_id"],
                 "kiosk_category": record["category"],
