@@ -136,8 +136,9 @@ def template_database(tmp_path_factory) -> Path:
     return cached
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def tryton(tmp_path_factory):
+    """One trytond for this file; the tests tell their records apart by identifier."""
     template = template_database(tmp_path_factory)
     directory = tmp_path_factory.mktemp("trytond")
     shutil.copy(template, directory / "show.sqlite")
