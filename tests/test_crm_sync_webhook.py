@@ -201,3 +201,39 @@ def test_retry_after_in_seconds_or_as_an_http_date():
     assert 25 <= retry_after(formatdate(time.time() + 30, usegmt=True)) <= 30
     assert retry_after(formatdate(time.time() - 30, usegmt=True)) == 0.0
     assert retry_after("soon") is None and retry_after(None) is None
+
+
+def test_ctrl_c_stops_cleanly_and_the_next_run_carries_on(svc, make, settings, runner):
+    ids = people(make, 12)
+    with Receiver() as receiver:
+        receiver.hold_keys = 8  # hold the answer to the second batch of four
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "KIOSK_WEBHOOK_SECRET": SECRET}
+        argv = [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "sync",
+            "webhook",
+            "--url",
+            receiver.url,
+            "--batch-size",
+            "4",
+            "--db",
+            str(settings.db_path),
+            "--config",
+            str(settings.config_path),
+        ]
+        proc = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        assert receiver.hit.wait(60)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+        receiver.release.set()
+        assert proc.returncode == 130 and err.strip() == "kiosk: aborted"
+        receiver.hold_keys = None
+        resumed = subprocess.run(
+            argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert "8 records sent in 2 batches, 4 unchanged" in resumed.stdout
+    assert receiver.people() == Counter({pid: 1 for pid in ids})

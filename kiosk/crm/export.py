@@ -279,7 +279,7 @@ def write_csv(conn, settings, output, summary, progress) -> None:
     people.close()
     interactions = output.csv("interactions.csv", INTERACTION_COLUMNS)
     for row in progress(sql.all_interactions(conn), desc="interactions", unit="row"):
-        interactions.write({**dict(row), "data": json.loads(row["data"] or "{}")})
+        interactions.write(dict(row))  # data is stored as compact JSON already
     interactions.close()
     leads = output.csv("leads.csv", LEAD_COLUMNS)
     per_exhibitor: dict[int, list[int]] = {}
