@@ -103,7 +103,9 @@ def drive(port: int, token: str, gate: str, codes: list[str], out: mp.Queue) -> 
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     latencies, statuses = [], {}
     for code in codes:
-        body = json.dumps({"code": code, "gate": gate, "direction": "in", "nonce": uuid.uuid4().hex})
+        body = json.dumps(
+            {"code": code, "gate": gate, "direction": "in", "nonce": uuid.uuid4().hex}
+        )
         t0 = time.perf_counter()
         try:
             conn.request("POST", "/api/v1/checkins", body, headers)
