@@ -97,7 +97,9 @@ def serve(settings, host, port, threads, tls, tls_port):
             raise click.BadParameter("must differ from --port", param_hint="--tls-port")
         certfile, keyfile = ensure_server_certificate(settings, host)
         tls_options = (certfile, keyfile, tls_port)
-        click.echo(f"and on https://{host}:{tls_port}/ (CA root: {ca_cert_path(settings)})", err=True)
+        click.echo(
+            f"and on https://{host}:{tls_port}/ (CA root: {ca_cert_path(settings)})", err=True
+        )
     run(app, host, port, threads=threads, tls=tls_options)
 
 

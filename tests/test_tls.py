@@ -33,7 +33,7 @@ def test_server_certificate_covers_local_names_and_is_reused(settings):
 def test_https_and_http_serve_the_same_app(settings, make):
     token = make.device("staff")
     port, tls_port = free_port(), free_port()
-    log = open(settings.db_path.with_name("tls-server.log"), "wb")
+    log = open(settings.db_path.with_name("tls-server.log"), "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "serve", "--port", str(port), "--tls"]
         + ["--tls-port", str(tls_port), "--db", str(settings.db_path)]
