@@ -198,6 +198,11 @@ def import_attendees_cmd(settings, file):
     )
 
 
+from kiosk.cli_badges import badges_group  # noqa: E402
+
+cli.add_command(badges_group)
+
+
 def main(argv=None):
     """Entry point: user errors become one line on stderr and a non-zero exit."""
     try:

@@ -1,0 +1,61 @@
+"""`kiosk badges ...`: preview every layout with sample names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kiosk.badges import service
+from kiosk.badges.render import badge_data, png_bytes, render
+from kiosk.cli import show_options
+
+SAMPLES = (
+    ("Anna Müller", "Nordwind Maschinenbau GmbH", "Head of Procurement"),
+    ("张伟", "上海精密机械有限公司", "采购经理"),
+    (
+        "欧阳娜娜·阿不都热合曼·买买提明",
+        "中国国际电子信息产业集团深圳分公司华南区域销售中心",
+        "区域销售总监",
+    ),
+    (
+        "Maximilian Alexander Konstantin von Hohenzollern-Sigmaringen",
+        "International Consolidated Precision Engineering Holdings Limited",
+        "Senior Vice President, Global Strategic Sourcing and Supplier Development",
+    ),
+)
+SAMPLE_CODE = "K1-PREVIEWPREVIEWPR-EVIEWPREVIEWPREV"
+
+
+@click.group("badges")
+def badges_group():
+    """Badge layouts: check and preview them."""
+
+
+@badges_group.command("preview")
+@show_options
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--template", "only", help="one layout id (default: every layout)")
+def preview(settings, out_dir: Path, only: str | None):
+    """Render every layout for every category with Latin, Chinese and very long sample names."""
+    badges = service.load(settings)
+    if only and only not in badges.templates:
+        raise click.ClickException(f"no template '{only}' (have: {', '.join(badges.templates)})")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for tid, tpl in badges.templates.items():
+        if only and tid != only:
+            continue
+        for i, category in enumerate(settings.categories):
+            name, company, title = SAMPLES[i % len(SAMPLES)]
+            person = {
+                "full_name": name,
+                "company": company,
+                "job_title": title,
+                "category": category,
+            }
+            image, _ = render(tpl, badge_data(person, settings, SAMPLE_CODE))
+            path = out_dir / f"{tid}-{category}.png"
+            path.write_bytes(png_bytes(image, tpl.dpi))
+            written += 1
+    click.echo(f"{written} badges written to {out_dir}")
