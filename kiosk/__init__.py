@@ -18,10 +18,11 @@ def create_app(
     testing: bool = False,
 ) -> Flask:
     """Build the app: config -> storage -> Socket.IO handlers -> blueprints."""
+    from kiosk.attendees import walkup
     from kiosk.badges import service as badge_service
     from kiosk.realtime.bridge import Bridge
     from kiosk.realtime.namespace import NAMESPACE, LiveNamespace
-    from kiosk.web import api, api_badges, errors, openapi, pages
+    from kiosk.web import api, api_badges, api_registrations, errors, openapi, pages
 
     settings = settings or config_module.load(config_path, db_path)
     badges = badge_service.load(settings)  # a bad layout or missing font stops the start
@@ -39,6 +40,7 @@ def create_app(
     app.json.ensure_ascii = False
     app.extensions["kiosk"] = svc
     app.extensions["kiosk.badges"] = badges
+    app.extensions["kiosk.walkup_form"] = walkup.form(settings)
 
     socketio = SocketIO(
         async_mode="threading", cors_allowed_origins=[], logger=False, engineio_logger=False
@@ -51,6 +53,7 @@ def create_app(
     errors.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_badges.bp)
+    app.register_blueprint(api_registrations.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
 
