@@ -150,7 +150,7 @@ def _templates_dir(tmp_path, body: str) -> Path:
 
 def _config_with(tmp_path, folder: Path) -> str:
     text = (ROOT / "config" / "event.toml").read_text(encoding="utf-8")
-    return text + f'\n[badges]\ntemplates_dir = "{folder}"\n'
+    return text.replace('templates_dir = "badge_templates"', f'templates_dir = "{folder}"')
 
 
 GOOD = (ROOT / "badge_templates" / "badge-4x3.toml").read_text(encoding="utf-8")
@@ -187,7 +187,10 @@ def test_a_latin_only_font_for_names_is_refused_at_start(tmp_path):
 def test_a_configured_font_file_replaces_fontconfig(tmp_path):
     cjk = fonts.resolve({"family": "Noto Sans CJK SC", "style": "Bold"}, "probe")
     text = (ROOT / "config" / "event.toml").read_text(encoding="utf-8")
-    text += f'\n[badges]\ntemplate = "a6"\nfonts = {{ bold = {{ file = "{cjk.path}", index = {cjk.index} }} }}\n'
+    text = text.replace(
+        'template = "badge-4x3"',
+        f'template = "a6"\nfonts = {{ bold = {{ file = "{cjk.path}", index = {cjk.index} }} }}',
+    )
     settings = load_settings(tmp_path, text)
     loaded = service.load(settings)
     assert loaded.default == "a6"
