@@ -22,7 +22,7 @@ def create_app(
     from kiosk.badges import service as badge_service
     from kiosk.realtime.bridge import Bridge
     from kiosk.realtime.namespace import NAMESPACE, LiveNamespace
-    from kiosk.web import api, api_badges, api_registrations, errors, openapi, pages
+    from kiosk.web import api, api_badges, api_registrations, api_scans, errors, openapi, pages
 
     settings = settings or config_module.load(config_path, db_path)
     badges = badge_service.load(settings)  # a bad layout or missing font stops the start
@@ -54,6 +54,7 @@ def create_app(
     app.register_blueprint(api.bp)
     app.register_blueprint(api_badges.bp)
     app.register_blueprint(api_registrations.bp)
+    app.register_blueprint(api_scans.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
 

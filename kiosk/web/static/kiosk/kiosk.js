@@ -60,6 +60,7 @@
     $("#result-title").textContent = title;
     $("#result-name").textContent = name || "";
     $("#result-detail").textContent = detail || "";
+    $("#result-print").hidden = true;
     show("result");
     const bar = $("#countdown-bar");
     bar.style.transition = "none";
