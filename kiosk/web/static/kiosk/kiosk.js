@@ -179,7 +179,7 @@
     if (res.status !== 200 || !["kiosk", "staff"].includes(res.data.device.role)) {
       if (res.status === 401 || res.status === 403) KioskApi.forget();
       show("pair");
-      $("#pair-error").hidden = !token;
+      $("#pair-error").hidden = !(token || KioskApi.pairedByLink);
       return false;
     }
     state.device = res.data.device;
@@ -188,7 +188,7 @@
     state.defaultLang = state.show.default_language;
     window.Kiosk.device = state.device;
     window.Kiosk.show = state.show;
-    setLang(localStorage.getItem("kiosk.lang") && !token ? state.defaultLang : state.defaultLang);
+    setLang(state.defaultLang);
     idle();
     document.dispatchEvent(new CustomEvent("kiosk:ready", { detail: res.data }));
     return true;
