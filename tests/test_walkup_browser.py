@@ -56,8 +56,13 @@ def test_walkup_in_chinese_prints_badge_and_checks_in(kiosk_page, svc):
     terms = svc.settings.consents["terms"].text["zh"]
     assert page.locator(".consent-text").first.inner_text().startswith(terms)
     page.click('[data-category="trade"]')
-    _fill(page, full_name="李雪梅", company="苏州恒信精密制造有限公司", email="xuemei.li@example.cn",
-          phone="139 1234 5678")
+    _fill(
+        page,
+        full_name="李雪梅",
+        company="苏州恒信精密制造有限公司",
+        email="xuemei.li@example.cn",
+        phone="139 1234 5678",
+    )
     page.check('[data-consent="terms"]')
     _shot(page, "walkup-zh-portrait-filled")
     page.click("#reg-submit")
@@ -66,9 +71,14 @@ def test_walkup_in_chinese_prints_badge_and_checks_in(kiosk_page, svc):
     assert "李雪梅" in page.inner_text("#result-title")
     _shot(page, "walkup-zh-portrait-done")
     row = svc.store.one("SELECT * FROM attendees WHERE email_key = 'xuemei.li@example.cn'")
-    assert row["full_name"] == "李雪梅" and row["category"] == "trade" and row["source"] == "walk-up"
+    assert (
+        row["full_name"] == "李雪梅" and row["category"] == "trade" and row["source"] == "walk-up"
+    )
     assert row["phone"] == "+8613912345678" and row["language"] == "zh"
-    assert svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (row["id"],))["state"] == "in"
+    assert (
+        svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (row["id"],))["state"]
+        == "in"
+    )
     consents = {
         r["consent"]: r["granted"]
         for r in svc.store.query("SELECT * FROM consents WHERE attendee_id = ?", (row["id"],))
@@ -85,8 +95,13 @@ def test_registering_again_is_recognised_and_offered_the_badge(kiosk_page, live_
 
     first = requests.post(
         f"{live_server.url}/api/v1/registrations",
-        json={"full_name": "周杰", "company": "台北星辰音乐", "email": "jay.zhou@example.com",
-              "category": "visitor", "consents": {"terms": True}},
+        json={
+            "full_name": "周杰",
+            "company": "台北星辰音乐",
+            "email": "jay.zhou@example.com",
+            "category": "visitor",
+            "consents": {"terms": True},
+        },
         headers=auth(make.device("staff")),
         timeout=10,
     )
@@ -104,7 +119,10 @@ def test_registering_again_is_recognised_and_offered_the_badge(kiosk_page, live_
     assert "周杰" in page.inner_text("#result-title")
     assert svc.store.one("SELECT count(*) AS n FROM attendees")["n"] == 1
     attendee_id = first.json()["attendee"]["id"]
-    assert svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))["state"] == "in"
+    assert (
+        svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))["state"]
+        == "in"
+    )
 
 
 def test_field_errors_are_shown_next_to_the_field_in_the_visitors_language(kiosk_page, svc):
@@ -121,7 +139,9 @@ def test_field_errors_are_shown_next_to_the_field_in_the_visitors_language(kiosk
     _shot(page, "walkup-zh-portrait-errors")
     page.click('.lang[data-lang="en"]')
     assert page.inner_text('[data-field="full_name"] .field-error') == "Please fill this in"
-    assert page.inner_text('[data-field="email"] .field-error') == "This is not a valid email address"
+    assert (
+        page.inner_text('[data-field="email"] .field-error') == "This is not a valid email address"
+    )
     assert page.inner_text("label[for=reg-email]").startswith("Email")
     assert page.input_value("#reg-email") == "not an email"
     _shot(page, "walkup-en-portrait-errors")

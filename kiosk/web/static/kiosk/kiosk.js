@@ -187,7 +187,7 @@
     if (!state.device.gate) state.device.gate = Object.keys(state.show.gates)[0];
     state.defaultLang = state.show.default_language;
     window.Kiosk.device = state.device;
-    window.Kiosk.show = state.show;
+    window.Kiosk.showInfo = state.show;  // the show's data; Kiosk.show stays the screen switcher
     setLang(state.defaultLang);
     idle();
     document.dispatchEvent(new CustomEvent("kiosk:ready", { detail: res.data }));
