@@ -198,9 +198,10 @@ def import_attendees_cmd(settings, file):
     )
 
 
-from kiosk.cli_badges import badges_group  # noqa: E402
+from kiosk.cli_entrance import badges_group, scanner  # noqa: E402
 
 cli.add_command(badges_group)
+cli.add_command(scanner)
 
 
 def main(argv=None):

@@ -1,4 +1,4 @@
-"""`kiosk badges ...`: preview every layout with sample names."""
+"""`kiosk badges ...` (preview every layout) and `kiosk scanner` (camera check-in)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,51 @@ def preview(settings, out_dir: Path, only: str | None):
             path.write_bytes(png_bytes(image, tpl.dpi))
             written += 1
     click.echo(f"{written} badges written to {out_dir}")
+
+
+@click.command("scanner")
+@click.option(
+    "--camera", "source", required=True, help="camera index (0, 1, ...) or a video or image file"
+)
+@click.option("--gate", required=True, help="the gate this camera serves")
+@click.option(
+    "--server", "url", required=True, help="the kiosk server, e.g. http://192.168.1.10:5000"
+)
+@click.option(
+    "--token",
+    required=True,
+    envvar="KIOSK_SCANNER_TOKEN",
+    help="a kiosk device token (or $KIOSK_SCANNER_TOKEN)",
+)
+@click.option("--direction", type=click.Choice(["in", "out"]), default="in", show_default=True)
+@click.option(
+    "--hold",
+    "hold_s",
+    type=click.FloatRange(0, 60),
+    default=4.0,
+    show_default=True,
+    help="seconds during which the same code is not sent again",
+)
+@click.option(
+    "--decoder", type=click.Choice(["zxing", "opencv"]), default="zxing", show_default=True
+)
+def scanner(source, gate, url, token, direction, hold_s, decoder):
+    """Read QR codes from a camera and check them in at a gate."""
+    from kiosk.scanning.camera import ScannerError, Server, run
+    from kiosk.scanning.decode import DECODERS
+
+    try:
+        report = run(
+            source,
+            gate=gate,
+            server=Server(url, token),
+            direction=direction,
+            hold_s=hold_s,
+            decoder=DECODERS[decoder],
+            say=click.echo,
+        )
+    except ScannerError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except KeyboardInterrupt:
+        return
+    click.echo(f"{report.frames} frames, {report.reads} codes read, {report.sent} check-ins sent")
