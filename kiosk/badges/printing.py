@@ -95,7 +95,8 @@ def print_badge(
     if reprint:
         reissue(store, keys, attendee_id, device)
     tpl = badges.template_for(device.name)
-    image, _code = badges.for_attendee(store.conn, keys, attendee_id, tpl)
+    if attendee_sql.live_badge(store.conn, attendee_id) is None:
+        raise NoBadge(attendee_id)
     printer = printer_for(device, badges.settings)
     common = {
         "printer": printer,
@@ -121,6 +122,7 @@ def print_badge(
                 data={"via": "browser", "template": tpl.id, "job_id": job_id},
             )
         return PrintResult("browser", job_id, **common)
+    image, _code = badges.for_attendee(store.conn, keys, attendee_id, tpl)
     try:
         job = cups.submit(
             printer,

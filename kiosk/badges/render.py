@@ -100,6 +100,17 @@ def _ellipsise(line: str, font, width: float) -> str:
     return line.rstrip() + ELLIPSIS
 
 
+def _largest_single_line(text, font_file, sizes, w, h, line_height) -> int | None:
+    """The largest size whose one line fits: widths scale with size, so estimate, then verify."""
+    top = sizes[0]
+    width = _width(font_file.at(top), text)
+    estimate = top if width <= w else int(top * w / width)
+    for size in (s for s in sizes if s <= estimate):
+        if line_height(size) <= h and _width(font_file.at(size), text) <= w:
+            return size
+    return None
+
+
 def fit_text(text: str, font_file, element: Element, tpl: BadgeTemplate) -> tuple[int, list[str]]:
     """The largest size (dots) and lines at which the text fits its box: shrink, then wrap."""
     w, h = tpl.px(element.w), tpl.px(element.h)
@@ -115,18 +126,28 @@ def fit_text(text: str, font_file, element: Element, tpl: BadgeTemplate) -> tupl
         ascent, descent = font_file.at(px).getmetrics()
         return ascent + descent
 
-    single = next(
-        (s for s in sizes if line_height(s) <= h and _width(font_file.at(s), text) <= w), None
-    )
+    single = _largest_single_line(text, font_file, sizes, w, h, line_height)
     if single is not None and (single >= top * WRAP_BELOW or element.max_lines == 1):
         return single, [text]
     if element.max_lines > 1:
-        for s in sizes:
-            if single is not None and s <= single:
-                break
-            lines = _wrap(text, font_file.at(s), w)
-            if len(lines) <= element.max_lines and line_height(s) * len(lines) <= h:
-                return s, lines
+        candidates = [s for s in sizes if single is None or s > single]
+
+        def wraps(size: int) -> list[str] | None:
+            lines = _wrap(text, font_file.at(size), w)
+            fits = len(lines) <= element.max_lines and line_height(size) * len(lines) <= h
+            return lines if fits else None
+
+        # Smaller sizes fit whenever larger ones do: search for the largest that fits.
+        lo, hi, best = 0, len(candidates) - 1, None
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            lines = wraps(candidates[mid])
+            if lines is not None:
+                best, hi = (candidates[mid], lines), mid - 1
+            else:
+                lo = mid + 1
+        if best is not None:
+            return best
     if single is not None:
         return single, [text]
     # Even the smallest size does not fit: as many lines as the box holds, the last one cut.
@@ -140,6 +161,19 @@ def fit_text(text: str, font_file, element: Element, tpl: BadgeTemplate) -> tupl
 
 def _color(value: str, data: dict) -> str:
     return data["category_color"] if value == "{category_color}" else value
+
+
+_SCALED: dict[tuple[int, tuple[int, int]], Image.Image] = {}
+
+
+def _scaled(image: Image.Image, box: tuple[int, int]) -> Image.Image:
+    """A template's image fitted into its box, scaled once and kept."""
+    key = (id(image), box)
+    if key not in _SCALED:
+        logo = image.copy()
+        logo.thumbnail(box, Image.LANCZOS)
+        _SCALED[key] = logo
+    return _SCALED[key]
 
 
 def _qr(text: str, size: int) -> Image.Image:
@@ -168,8 +202,7 @@ def render(tpl: BadgeTemplate, data: dict) -> tuple[Image.Image, list[Placed]]:
             draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=_color(e.color, data))
             placed.append(Placed(e, box, box))
         elif e.type == "image":
-            logo = e.image.copy()
-            logo.thumbnail((box[2] - box[0], box[3] - box[1]), Image.LANCZOS)
+            logo = _scaled(e.image, (box[2] - box[0], box[3] - box[1]))
             at = (
                 box[0] + (box[2] - box[0] - logo.width) // 2,
                 box[1] + (box[3] - box[1] - logo.height) // 2,
