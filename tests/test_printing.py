@@ -150,6 +150,24 @@ def test_without_a_printer_the_browser_prints(tmp_path):
     assert _types(svc, attendee_id)[-1] == "badge_printed"
 
 
+def test_a_gate_names_the_printer_of_its_kiosks(tmp_path, queue):
+    text = EVENT_TOML.read_text(encoding="utf-8").replace(
+        'template = "badge-4x3"',
+        f'template = "label-62mm"\ngate_printers = {{ south = "{queue}" }}',
+    )
+    settings = load_settings(tmp_path, text)
+    svc = open_services(settings)
+    client = create_app(settings, testing=True).test_client()
+    make = Factory(svc)
+    attendee_id, _ = make.attendee()
+    res = client.post(
+        f"/api/v1/attendees/{attendee_id}/print", headers=auth(make.device("kiosk", gate="south"))
+    )
+    body = res.get_json()
+    assert res.status_code == 200 and body["printer"] == queue and body["template"] == "label-62mm"
+    assert _wait_for_pdf(body["cups_job"]).stat().st_size > 1000
+
+
 def test_staff_reprint_revokes_the_old_code(tmp_path):
     _, svc, _, client, make = _show(tmp_path, "")
     attendee_id, old_code = make.attendee()

@@ -161,3 +161,28 @@ def test_a_bad_registration_section_is_a_config_error(tmp_path):
     settings = load_settings(tmp_path, text)
     with pytest.raises(ConfigError, match="registration.fields: unknown field 'shoe_size'"):
         walkup.form(settings)
+
+
+def test_two_kiosks_registering_the_same_person_at_once_make_one(live_server, make, svc):
+    import threading
+
+    import requests
+
+    tokens = [make.device("kiosk") for _ in range(4)]
+    answers = []
+    start = threading.Barrier(len(tokens))
+
+    def submit(token):
+        start.wait()
+        res = requests.post(
+            f"{live_server.url}/api/v1/registrations", json=_body(), headers=auth(token), timeout=10
+        )
+        answers.append(res.status_code)
+
+    threads = [threading.Thread(target=submit, args=(t,)) for t in tokens]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [201, 409, 409, 409]
+    assert svc.store.one("SELECT count(*) AS n FROM attendees")["n"] == 1

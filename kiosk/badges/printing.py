@@ -50,11 +50,14 @@ class PrintResult:
 
 
 def printer_for(device: Device, settings) -> str:
-    """The CUPS queue a device prints on: its kiosk entry in the config, else its own setting."""
+    """The CUPS queue a device prints on: its [kiosks] entry, its own setting, else its gate's."""
     kiosk = settings.kiosks.get(device.name)
     if kiosk is not None and kiosk.printer:
         return kiosk.printer
-    return device.printer or ""
+    if device.printer:
+        return device.printer
+    gate_printers = settings.extra.get("badges", {}).get("gate_printers", {})
+    return str(gate_printers.get(device.gate or "", "")) if isinstance(gate_printers, dict) else ""
 
 
 def reissue(store: Store, keys: Keys, attendee_id: int, device: Device) -> str:

@@ -92,6 +92,12 @@ def load(settings: Settings) -> Badges:
         raise ConfigError(
             f"badges.template: no template '{default}' (have: {', '.join(templates)})"
         )
+    gate_printers = section.get("gate_printers", {})
+    if not isinstance(gate_printers, dict):
+        raise ConfigError("badges.gate_printers: expected a table of gate = printer")
+    for gate in gate_printers:
+        if gate not in settings.gates:
+            raise ConfigError(f"badges.gate_printers.{gate}: unknown gate")
     for name, kiosk in settings.kiosks.items():
         if kiosk.badge_template and kiosk.badge_template not in templates:
             raise ConfigError(
