@@ -204,6 +204,12 @@ def import_attendees_cmd(settings, file):
     )
 
 
+from kiosk.cli_entrance import badges_group, scanner  # noqa: E402
+
+cli.add_command(badges_group)
+cli.add_command(scanner)
+
+
 def main(argv=None):
     """Entry point: user errors become one line on stderr and a non-zero exit."""
     try:

@@ -60,6 +60,7 @@
     $("#result-title").textContent = title;
     $("#result-name").textContent = name || "";
     $("#result-detail").textContent = detail || "";
+    $("#result-print").hidden = true;
     show("result");
     const bar = $("#countdown-bar");
     bar.style.transition = "none";
@@ -186,7 +187,7 @@
     if (!state.device.gate) state.device.gate = Object.keys(state.show.gates)[0];
     state.defaultLang = state.show.default_language;
     window.Kiosk.device = state.device;
-    window.Kiosk.show = state.show;
+    window.Kiosk.showInfo = state.show;  // the show's data; Kiosk.show stays the screen switcher
     setLang(state.defaultLang);
     idle();
     document.dispatchEvent(new CustomEvent("kiosk:ready", { detail: res.data }));
