@@ -18,11 +18,14 @@ def create_app(
     testing: bool = False,
 ) -> Flask:
     """Build the app: config -> storage -> Socket.IO handlers -> blueprints."""
+    from kiosk.attendees import walkup
+    from kiosk.badges import service as badge_service
     from kiosk.realtime.bridge import Bridge
     from kiosk.realtime.namespace import NAMESPACE, LiveNamespace
-    from kiosk.web import api, errors, openapi, pages
+    from kiosk.web import api, api_badges, api_registrations, api_scans, errors, openapi, pages
 
     settings = settings or config_module.load(config_path, db_path)
+    badges = badge_service.load(settings)  # a bad layout or missing font stops the start
     svc: Services = open_services(settings)
 
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
@@ -36,6 +39,8 @@ def create_app(
     )
     app.json.ensure_ascii = False
     app.extensions["kiosk"] = svc
+    app.extensions["kiosk.badges"] = badges
+    app.extensions["kiosk.walkup_form"] = walkup.form(settings)
 
     socketio = SocketIO(
         async_mode="threading", cors_allowed_origins=[], logger=False, engineio_logger=False
@@ -47,6 +52,9 @@ def create_app(
 
     errors.register(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_badges.bp)
+    app.register_blueprint(api_registrations.bp)
+    app.register_blueprint(api_scans.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
 

@@ -75,6 +75,7 @@ class KioskSettings:
     name: str
     gate: str | None = None
     printer: str = ""
+    badge_template: str = ""
 
 
 @dataclass
@@ -259,7 +260,12 @@ def parse(
         gate = k.get("gate")
         if gate is not None and gate not in gates:
             raise ConfigError(f"kiosks.{name}.gate: unknown gate '{gate}'")
-        kiosks[name] = KioskSettings(name=name, gate=gate, printer=str(k.get("printer", "")))
+        kiosks[name] = KioskSettings(
+            name=name,
+            gate=gate,
+            printer=str(k.get("printer", "")),
+            badge_template=str(k.get("badge_template", "")),
+        )
 
     storage = raw.get("storage", {})
     synchronous = str(storage.get("synchronous", "FULL")).upper()

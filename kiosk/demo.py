@@ -108,7 +108,32 @@ class Credentials:
         return [f"{role:9} {name:20} {token}" for role, name, token in self.tokens]
 
 
+# Two people everyone can find when trying the demo: "zhangwei" / "zw" and "anna".
+WELL_KNOWN = [
+    {
+        "full_name": "张伟",
+        "company": "华为技术有限公司",
+        "job_title": "采购经理",
+        "country": "CN",
+        "category": "buyer",
+        "language": "zh",
+        "phone": "+8613900000000",
+    },
+    {
+        "full_name": "Anna Müller",
+        "company": "Siemens AG",
+        "job_title": "Purchasing Manager",
+        "country": "DE",
+        "category": "trade",
+        "language": "en",
+        "phone": "+4915100000000",
+    },
+]
+
+
 def _person(rng: random.Random, i: int, categories: list[str]) -> dict:
+    if i <= len(WELL_KNOWN):
+        return {**WELL_KNOWN[i - 1], "email": f"guest{i:05d}@example.com"}
     category = rng.choices(categories, weights=[CATEGORY_WEIGHTS.get(c, 5) for c in categories])[0]
     chinese = rng.random() < 0.7
     if chinese:

@@ -158,3 +158,29 @@ def current_consents(conn: sqlite3.Connection, attendee_id: int) -> dict[str, bo
         (attendee_id,),
     ).fetchall()
     return {row["consent"]: bool(row["granted"]) for row in rows}
+
+
+def same_person(
+    conn: sqlite3.Connection, *, email_key: str, phone: str, full_name: str, company: str
+) -> tuple[sqlite3.Row, str] | None:
+    """An active person with the same email (any case), phone, or name and company; and which."""
+    checks = (
+        ("email", "email_key = ?", (email_key,), bool(email_key)),
+        ("phone", "phone = ?", (phone,), bool(phone)),
+        (
+            "name_company",
+            "lower(full_name) = lower(?) AND lower(company) = lower(?)",
+            (full_name, company),
+            bool(full_name and company),
+        ),
+    )
+    for matched_on, where, params, usable in checks:
+        if not usable:
+            continue
+        row = conn.execute(
+            f"SELECT * FROM attendees WHERE status = 'active' AND {where} ORDER BY id LIMIT 1",
+            params,
+        ).fetchone()
+        if row is not None:
+            return row, matched_on
+    return None

@@ -227,6 +227,36 @@ def show_floor(db: sqlite_utils.Database) -> None:
     )
 
 
+def migrate(store: Store) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    pending = [m.name for m in migrations.pending(store.db)]
+    migrations.apply(store.db)
+    return pending
+
+
+@migrations(name="i3_print_jobs")
+def i3_print_jobs(db: sqlite_utils.Database) -> None:
+    """Badges sent to a CUPS queue or to the kiosk's browser, and what became of them."""
+    _run(
+        db,
+        """
+        CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY,
+            attendee_id INTEGER NOT NULL REFERENCES attendees(id),
+            device_id INTEGER REFERENCES devices(id),
+            printer TEXT NOT NULL DEFAULT '',
+            template TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('browser', 'queued', 'completed', 'failed')),
+            cups_job TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX print_jobs_attendee ON print_jobs(attendee_id);
+        """,
+    )
+
+
 @migrations(name="i5_crm_sync")
 def i5_crm_sync(db: sqlite_utils.Database) -> None:
     """What each CRM sync target has acknowledged: the resume point of `kiosk sync`."""
@@ -244,10 +274,3 @@ def i5_crm_sync(db: sqlite_utils.Database) -> None:
         ) WITHOUT ROWID;
         """,
     )
-
-
-def migrate(store: Store) -> list[str]:
-    """Apply pending migrations; return the names applied."""
-    pending = [m.name for m in migrations.pending(store.db)]
-    migrations.apply(store.db)
-    return pending

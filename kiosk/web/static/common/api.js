@@ -6,10 +6,10 @@
   function takeTokenFromLink() {
     // A pairing link carries the token in the fragment (#token=...), never sent to the server logs.
     const m = location.hash.match(/token=([A-Za-z0-9_\-]+)/);
-    if (m) {
-      localStorage.setItem(KEY, m[1]);
-      history.replaceState(null, "", location.pathname + location.search);
-    }
+    if (!m) return false;
+    localStorage.setItem(KEY, m[1]);
+    history.replaceState(null, "", location.pathname + location.search);
+    return true;
   }
 
   async function call(method, path, body) {
@@ -28,8 +28,9 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
-  takeTokenFromLink();
+  const pairedByLink = takeTokenFromLink();
   window.KioskApi = {
+    pairedByLink,
     token: () => localStorage.getItem(KEY),
     setToken: (t) => localStorage.setItem(KEY, t.trim()),
     forget: () => localStorage.removeItem(KEY),

@@ -60,6 +60,7 @@
     $("#result-title").textContent = title;
     $("#result-name").textContent = name || "";
     $("#result-detail").textContent = detail || "";
+    $("#result-print").hidden = true;
     show("result");
     const bar = $("#countdown-bar");
     bar.style.transition = "none";
@@ -178,7 +179,7 @@
     if (res.status !== 200 || !["kiosk", "staff"].includes(res.data.device.role)) {
       if (res.status === 401 || res.status === 403) KioskApi.forget();
       show("pair");
-      $("#pair-error").hidden = !token;
+      $("#pair-error").hidden = !(token || KioskApi.pairedByLink);
       return false;
     }
     state.device = res.data.device;
@@ -186,8 +187,8 @@
     if (!state.device.gate) state.device.gate = Object.keys(state.show.gates)[0];
     state.defaultLang = state.show.default_language;
     window.Kiosk.device = state.device;
-    window.Kiosk.show = state.show;
-    setLang(localStorage.getItem("kiosk.lang") && !token ? state.defaultLang : state.defaultLang);
+    window.Kiosk.showInfo = state.show;  // the show's data; Kiosk.show stays the screen switcher
+    setLang(state.defaultLang);
     idle();
     document.dispatchEvent(new CustomEvent("kiosk:ready", { detail: res.data }));
     return true;

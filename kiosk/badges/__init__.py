@@ -1,0 +1,1 @@
+"""Badges: layouts loaded from badge_templates/, rendered with Pillow, printed through CUPS."""

@@ -1,0 +1,206 @@
+"""print_badge(): render a person's badge and send it to the kiosk's printer, logging the outcome.
+
+A printer that is missing, stopped or out of paper never undoes a check-in: the job is
+recorded as failed, `print_failed` is logged and staff get a live `alert`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk import events
+from kiosk.attendees import registry
+from kiosk.badges import cups
+from kiosk.badges.service import Badges, NoBadge
+from kiosk.devices import Device
+from kiosk.secrets import Keys
+from kiosk.storage import Store, utcnow
+from kiosk.storage import attendees as attendee_sql
+from kiosk.storage import print_jobs as sql
+from kiosk.storage.interactions import append, audit
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    """What happened to one badge: printed (queued in CUPS), browser, or failed."""
+
+    status: str
+    job_id: int
+    printer: str
+    template: str
+    width_mm: float
+    height_mm: float
+    cups_job: str = ""
+    reason: str = ""
+    message: str = ""
+
+    def as_dict(self) -> dict:
+        """The API's view of the job."""
+        return {
+            "status": self.status,
+            "job_id": self.job_id,
+            "printer": self.printer,
+            "template": self.template,
+            "width_mm": round(self.width_mm, 2),
+            "height_mm": round(self.height_mm, 2),
+            "cups_job": self.cups_job,
+            "reason": self.reason,
+            "message": self.message,
+        }
+
+
+def printer_for(device: Device, settings) -> str:
+    """The CUPS queue a device prints on: its [kiosks] entry, its own setting, else its gate's."""
+    kiosk = settings.kiosks.get(device.name)
+    if kiosk is not None and kiosk.printer:
+        return kiosk.printer
+    if device.printer:
+        return device.printer
+    gate_printers = settings.extra.get("badges", {}).get("gate_printers", {})
+    return str(gate_printers.get(device.gate or "", "")) if isinstance(gate_printers, dict) else ""
+
+
+def reissue(store: Store, keys: Keys, attendee_id: int, device: Device) -> str:
+    """Revoke a person's badge codes and issue a new one (`badge_reprinted`); return the code."""
+    with store.write() as conn:
+        if attendee_sql.get(conn, attendee_id) is None:
+            raise NoBadge(attendee_id)
+        revoked = attendee_sql.revoke_badges(conn, attendee_id, "reprint")
+        code = registry.issue_badge(conn, keys, attendee_id)
+        append(
+            conn,
+            "badge_reprinted",
+            attendee_id=attendee_id,
+            device_id=device.id,
+            data={"revoked": revoked},
+        )
+        if device.role == "staff":
+            audit(
+                conn,
+                device.actor,
+                "badge.reprint",
+                f"attendee:{attendee_id}",
+                after={"revoked": revoked},
+            )
+    return code
+
+
+def print_badge(
+    store: Store,
+    keys: Keys,
+    badges: Badges,
+    attendee_id: int,
+    device: Device,
+    *,
+    reprint: bool = False,
+) -> PrintResult:
+    """Print a person's live badge on the device's printer (or hand it to the browser)."""
+    if reprint:
+        reissue(store, keys, attendee_id, device)
+    tpl = badges.template_for(device.name)
+    if attendee_sql.live_badge(store.conn, attendee_id) is None:
+        raise NoBadge(attendee_id)
+    printer = printer_for(device, badges.settings)
+    common = {
+        "printer": printer,
+        "template": tpl.id,
+        "width_mm": tpl.width_mm,
+        "height_mm": tpl.height_mm,
+    }
+    if not printer:
+        with store.write() as conn:
+            job_id = sql.insert(
+                conn,
+                attendee_id=attendee_id,
+                device_id=device.id,
+                printer="",
+                template=tpl.id,
+                status="browser",
+            )
+            append(
+                conn,
+                "badge_printed",
+                attendee_id=attendee_id,
+                device_id=device.id,
+                data={"via": "browser", "template": tpl.id, "job_id": job_id},
+            )
+        return PrintResult("browser", job_id, **common)
+    image, _code = badges.for_attendee(store.conn, keys, attendee_id, tpl)
+    try:
+        job = cups.submit(
+            printer,
+            badges.pdf(image, tpl),
+            title=f"badge-{attendee_id}",
+            width_mm=tpl.width_mm,
+            height_mm=tpl.height_mm,
+        )
+    except cups.PrintError as exc:
+        return _failed(store, attendee_id, device, exc, common)
+    with store.write() as conn:
+        job_id = sql.insert(
+            conn,
+            attendee_id=attendee_id,
+            device_id=device.id,
+            printer=printer,
+            template=tpl.id,
+            status="queued",
+            cups_job=job.job_id,
+        )
+        append(
+            conn,
+            "badge_printed",
+            attendee_id=attendee_id,
+            device_id=device.id,
+            place=printer,
+            data={
+                "via": "cups",
+                "printer": printer,
+                "cups_job": job.job_id,
+                "template": tpl.id,
+                "job_id": job_id,
+            },
+        )
+    return PrintResult("queued", job_id, cups_job=job.job_id, **common)
+
+
+def _failed(
+    store: Store, attendee_id: int, device: Device, exc: cups.PrintError, common: dict
+) -> PrintResult:
+    printer = common["printer"]
+    with store.write() as conn:
+        job_id = sql.insert(
+            conn,
+            attendee_id=attendee_id,
+            device_id=device.id,
+            printer=printer,
+            template=common["template"],
+            status="failed",
+            reason=exc.reason,
+        )
+        append(
+            conn,
+            "print_failed",
+            attendee_id=attendee_id,
+            device_id=device.id,
+            place=printer,
+            data={
+                "printer": printer,
+                "reason": exc.reason,
+                "message": exc.message,
+                "job_id": job_id,
+            },
+        )
+    events.alert.send(
+        store,
+        event={
+            "kind": "print_failed",
+            "reason": exc.reason,
+            "message": exc.message,
+            "at": utcnow(),
+            "printer": printer,
+            "device_id": device.id,
+            "device": device.name,
+            "gate": device.gate,
+        },
+    )
+    return PrintResult("failed", job_id, reason=exc.reason, message=exc.message, **common)

@@ -1,0 +1,1 @@
+"""Camera scanning: QR codes read from OpenCV frames and sent as check-ins."""

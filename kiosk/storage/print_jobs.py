@@ -1,0 +1,46 @@
+"""SQL for print jobs: every badge sent to a printer or to the kiosk's browser."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kiosk.storage import utcnow
+
+
+def insert(
+    conn: sqlite3.Connection,
+    *,
+    attendee_id: int,
+    device_id: int | None,
+    printer: str,
+    template: str,
+    status: str,
+    cups_job: str = "",
+    reason: str = "",
+) -> int:
+    """Record a print job; return its id."""
+    now = utcnow()
+    return conn.execute(
+        "INSERT INTO print_jobs (attendee_id, device_id, printer, template, status, cups_job,"
+        " reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (attendee_id, device_id, printer, template, status, cups_job, reason, now, now),
+    ).lastrowid
+
+
+def set_status(conn: sqlite3.Connection, job_id: int, status: str) -> None:
+    """Update a job's state (queued -> completed)."""
+    conn.execute(
+        "UPDATE print_jobs SET status = ?, updated_at = ? WHERE id = ?", (status, utcnow(), job_id)
+    )
+
+
+def get(conn: sqlite3.Connection, job_id: int) -> sqlite3.Row | None:
+    """One job."""
+    return conn.execute("SELECT * FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+
+
+def for_attendee(conn: sqlite3.Connection, attendee_id: int) -> list[sqlite3.Row]:
+    """A person's print jobs, oldest first."""
+    return conn.execute(
+        "SELECT * FROM print_jobs WHERE attendee_id = ? ORDER BY id", (attendee_id,)
+    ).fetchall()

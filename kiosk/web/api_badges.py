@@ -1,0 +1,129 @@
+"""Badge images and printing under /api/v1."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from kiosk.badges.printing import print_badge
+from kiosk.badges.service import Badges, NoBadge
+from kiosk.web import services
+from kiosk.web.auth import current_device, endpoint
+from kiosk.web.errors import ApiError
+
+bp = Blueprint("api_badges", __name__, url_prefix="/api/v1")
+
+
+def badges() -> Badges:
+    """The show's badge layouts, loaded at start."""
+    return current_app.extensions["kiosk.badges"]
+
+
+def _template():
+    wanted = request.args.get("template")
+    if wanted and wanted not in badges().templates:
+        raise ApiError(
+            422,
+            "invalid_fields",
+            "unknown template",
+            fields={"template": f"one of {', '.join(badges().templates)}"},
+        )
+    return badges().template_for(current_device().name, wanted)
+
+
+def _render(attendee_id: int):
+    tpl = _template()
+    try:
+        image, _code = badges().for_attendee(
+            services().store.conn, services().keys, attendee_id, tpl
+        )
+    except NoBadge as exc:
+        raise ApiError(404, "not_found", f"no attendee {attendee_id} with a live badge") from exc
+    return image, tpl
+
+
+TEMPLATE_PARAM = [
+    {"name": "template", "in": "query", "required": False, "schema": {"type": "string"}}
+]
+
+
+@bp.get("/attendees/<int:attendee_id>/badge.png")
+@endpoint(
+    "kiosk",
+    "staff",
+    summary="The badge as rendered for printing (PNG at the layout's resolution)",
+    params=TEMPLATE_PARAM,
+    responses={"200": "image/png", "404": "no such person or no live badge"},
+)
+def badge_png(attendee_id: int):
+    """The badge as PNG."""
+    image, tpl = _render(attendee_id)
+    response = Response(badges().png(image, tpl), mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/attendees/<int:attendee_id>/badge.pdf")
+@endpoint(
+    "kiosk",
+    "staff",
+    summary="The badge as a one-page PDF sized to the badge",
+    params=TEMPLATE_PARAM,
+    responses={"200": "application/pdf", "404": "no such person or no live badge"},
+)
+def badge_pdf(attendee_id: int):
+    """The badge as PDF."""
+    image, tpl = _render(attendee_id)
+    response = Response(badges().pdf(image, tpl), mimetype="application/pdf")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/attendees/<int:attendee_id>/print")
+@endpoint(
+    "kiosk",
+    "staff",
+    summary="Print the badge on the device's printer (CUPS), or hand it to the kiosk's browser",
+    body={
+        "type": "object",
+        "properties": {
+            "reprint": {
+                "type": "boolean",
+                "description": "staff only: revoke the old badge code and print a new one",
+            }
+        },
+    },
+    responses={
+        "200": "{status: queued | browser, job_id, printer, template, width_mm, height_mm, cups_job}",
+        "403": "a kiosk asked for a reprint",
+        "404": "no such person",
+        "503": "{error: print_failed, reason: missing | stopped | out_of_paper | ..., job}; staff are alerted",
+    },
+)
+def post_print(attendee_id: int):
+    """Print a badge."""
+    body = request.get_json(silent=True) if request.data else {}
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object")
+    reprint = body.get("reprint", False)
+    if not isinstance(reprint, bool):
+        raise ApiError(
+            422,
+            "invalid_fields",
+            "reprint must be true or false",
+            fields={"reprint": "true or false"},
+        )
+    device = current_device()
+    if reprint and device.role != "staff":
+        raise ApiError(403, "forbidden", "only staff may reprint a badge")
+    svc = services()
+    try:
+        result = print_badge(svc.store, svc.keys, badges(), attendee_id, device, reprint=reprint)
+    except NoBadge as exc:
+        raise ApiError(404, "not_found", f"no attendee {attendee_id} with a live badge") from exc
+    if result.status == "failed":
+        raise ApiError(
+            503, "print_failed", result.message, reason=result.reason, job=result.as_dict()
+        )
+    body = result.as_dict()
+    body["png_url"] = f"/api/v1/attendees/{attendee_id}/badge.png"
+    return jsonify(body)

@@ -1,0 +1,112 @@
+"""Walk-up registration under /api/v1: the form a kiosk shows, and registering a person."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from kiosk.attendees import walkup
+from kiosk.checkin.service import attendee_summary
+from kiosk.web import services
+from kiosk.web.auth import current_device, endpoint
+from kiosk.web.errors import ApiError, json_body
+
+bp = Blueprint("api_registrations", __name__, url_prefix="/api/v1")
+
+PERSON = {
+    "type": "object",
+    "properties": {
+        **{name: {"type": "string", "maxLength": 200} for name in walkup.FORM_FIELDS},
+        "category": {"type": "string"},
+        "language": {"type": "string", "description": "the language the visitor used"},
+        "consents": {
+            "type": "object",
+            "additionalProperties": {"type": "boolean"},
+            "description": 'e.g. {"terms": true, "share_with_exhibitors": false}',
+        },
+    },
+    "required": ["full_name"],
+}
+
+
+def walkup_form() -> walkup.Form:
+    """The walk-up form as configured, checked at start."""
+    return current_app.extensions["kiosk.walkup_form"]
+
+
+@bp.get("/registration-form")
+@endpoint(
+    "kiosk",
+    "staff",
+    summary="What the walk-up form asks: categories, fields and required fields, consent texts",
+    responses={"200": "{categories: [{id, name, color, fields, required}], consents: [...]}"},
+)
+def get_form():
+    """The walk-up form for this show."""
+    settings = services().settings
+    form = walkup_form()
+    return jsonify(
+        {
+            "languages": settings.languages,
+            "default_language": settings.default_language,
+            "default_region": settings.default_region,
+            "categories": [
+                {
+                    "id": c,
+                    "name": settings.categories[c].name,
+                    "color": settings.categories[c].color,
+                    "fields": form.fields[c],
+                    "required": form.required[c],
+                }
+                for c in form.categories
+            ],
+            "consents": [
+                {"id": k.id, "text": k.text, "version": k.version, "required": k.required}
+                for k in settings.consents.values()
+            ],
+        }
+    )
+
+
+@bp.post("/registrations")
+@endpoint(
+    "kiosk",
+    "staff",
+    summary="Register a person on the spot (walk-up) with their consents",
+    body=PERSON,
+    responses={
+        "201": "{attendee: {id, full_name, company, category, ...}, badge: {code, png_url}}",
+        "409": "{error: already_registered, attendee_id, matched_on: email | phone | name_company,"
+        " attendee: {id, full_name, company}}",
+        "422": "{error: invalid_fields, fields: {name: message}}; consents as consents.<id>",
+    },
+)
+def post_registration():
+    """Register a walk-up visitor."""
+    body = json_body()
+    svc = services()
+    device = current_device()
+    try:
+        row, code = walkup.register(
+            svc.store,
+            svc.settings,
+            svc.keys,
+            body,
+            device_id=device.id,
+            source="walk-up" if device.role == "kiosk" else "staff",
+            walkup_form=walkup_form() if device.role == "kiosk" else None,
+        )
+    except walkup.AlreadyRegistered as exc:
+        raise ApiError(
+            409,
+            "already_registered",
+            "this person is registered already",
+            attendee_id=exc.row["id"],
+            matched_on=exc.matched_on,
+            attendee=attendee_summary(exc.row, svc.settings),
+        ) from exc
+    return jsonify(
+        {
+            "attendee": attendee_summary(row, svc.settings),
+            "badge": {"code": code, "png_url": f"/api/v1/attendees/{row['id']}/badge.png"},
+        }
+    ), 201

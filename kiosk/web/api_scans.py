@@ -1,0 +1,65 @@
+"""Check-ins sent by a camera scanner: answered like /checkins and shown live on the gate's kiosk."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from kiosk import events
+from kiosk.checkin.service import check_in
+from kiosk.storage import utcnow
+from kiosk.web import services
+from kiosk.web.auth import current_device, endpoint
+from kiosk.web.errors import json_body
+
+bp = Blueprint("api_scans", __name__, url_prefix="/api/v1")
+
+
+@bp.post("/scans")
+@endpoint(
+    "kiosk",
+    "staff",
+    summary="A camera scanner's check-in; the kiosk bound to the gate gets a live `scan` event",
+    body={
+        "type": "object",
+        "required": ["code", "gate"],
+        "properties": {
+            "code": {"type": "string", "maxLength": 100},
+            "gate": {"type": "string"},
+            "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
+            "nonce": {"type": "string", "maxLength": 100},
+        },
+    },
+    responses={
+        "201": "checked in or out, as POST /checkins",
+        "200": "a known badge refused, as POST /checkins",
+        "404": "an unknown or forged code",
+        "422": "bad gate, direction or nonce",
+    },
+)
+def post_scan():
+    """Check in a code read by a camera, and show the answer on the gate's kiosk."""
+    body = json_body()
+    svc = services()
+    device = current_device()
+    gate = body.get("gate") or device.gate
+    answer = check_in(
+        svc.store,
+        svc.settings,
+        svc.keys,
+        code=body.get("code"),
+        gate=gate,
+        direction=body.get("direction", "in"),
+        nonce=body.get("nonce"),
+        device=device,
+    )
+    events.scanned.send(
+        svc.store,
+        event={
+            "gate": gate,
+            "status": answer.status,
+            "result": answer.body,
+            "device_id": device.id,
+            "at": utcnow(),
+        },
+    )
+    return jsonify(answer.body), answer.status

@@ -1,0 +1,214 @@
+"""Printing through a real CUPS queue (cups-pdf): the PDF arrives; a stopped queue alerts staff."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import secrets
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import zxingcpp
+from PIL import Image
+
+from conftest import EVENT_TOML, ROOT, Factory, auth, load_settings
+from kiosk import create_app
+from kiosk.services import open_services
+
+
+def _cups_pdf_dir() -> Path:
+    out = "/var/spool/cups-pdf/${USER}"
+    for line in Path("/etc/cups/cups-pdf.conf").read_text().splitlines():
+        if line.startswith("Out "):
+            out = line.split(None, 1)[1].strip()
+    user = pwd.getpwuid(os.getuid())
+    return Path(out.replace("${HOME}", user.pw_dir).replace("${USER}", user.pw_name))
+
+
+@pytest.fixture(scope="module")
+def queue():
+    """A cups-pdf queue of its own, made by scripts/cups-setup (starts cupsd when needed)."""
+    if os.getuid() != 0:
+        pytest.fail("printing tests need root to start cupsd and add a queue: run ./scripts/test")
+    name = f"kiosk-test-{secrets.token_hex(3)}"
+    subprocess.run([str(ROOT / "scripts" / "cups-setup"), name], check=True, capture_output=True)
+    yield name
+    subprocess.run(["lpadmin", "-x", name], check=False, capture_output=True)
+
+
+def _show(tmp_path, printer: str):
+    text = EVENT_TOML.read_text(encoding="utf-8").replace(
+        '[kiosks.north-1]\ngate = "north"\nprinter = ""',
+        f'[kiosks.north-1]\ngate = "north"\nprinter = "{printer}"',
+    )
+    assert printer == "" or printer in text
+    settings = load_settings(tmp_path, text)
+    svc = open_services(settings)
+    app = create_app(settings, testing=True)
+    return settings, svc, app, app.test_client(), Factory(svc)
+
+
+def _wait_for_pdf(job: str, timeout: float = 30) -> Path:
+    number = re.search(r"-(\d+)$", job)[1]
+    folder = _cups_pdf_dir()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = list(folder.glob(f"*-job_{number}.pdf")) if folder.is_dir() else []
+        if found and found[0].stat().st_size > 0:
+            time.sleep(0.3)  # cups-pdf renames the finished file into place
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no PDF for job {job} in {folder}")
+
+
+def _types(svc, attendee_id):
+    return [
+        r["type"]
+        for r in svc.store.query(
+            "SELECT type FROM interactions WHERE attendee_id = ? ORDER BY id", (attendee_id,)
+        )
+    ]
+
+
+def test_badge_pdf_arrives_through_cups(tmp_path, queue):
+    _, svc, _, client, make = _show(tmp_path, queue)
+    attendee_id, code = make.attendee(full_name="赵丽颖", company="北京星光传媒")
+    kiosk = auth(make.device("kiosk", name="north-1"))
+    res = client.post(f"/api/v1/attendees/{attendee_id}/print", headers=kiosk)
+    assert res.status_code == 200, res.get_json()
+    body = res.get_json()
+    assert body["status"] == "queued" and body["printer"] == queue
+    pdf = _wait_for_pdf(body["cups_job"])
+    png = tmp_path / "printed.png"
+    subprocess.run(
+        ["gs", "-q", "-dSAFER", "-sDEVICE=pnggray", "-r200", "-o", str(png), str(pdf)], check=True
+    )
+    page = Image.open(png)
+    assert page.size == pytest.approx((800, 600), abs=4)  # 4 x 3 inches at 200 dpi
+    assert [b.text for b in zxingcpp.read_barcodes(np.asarray(page))] == [code]
+    job = svc.store.one("SELECT * FROM print_jobs WHERE id = ?", (body["job_id"],))
+    assert job["status"] == "queued" and job["cups_job"] == body["cups_job"]
+    assert "badge_printed" in _types(svc, attendee_id)
+
+
+def test_a_stopped_queue_keeps_the_checkin_and_alerts_staff(tmp_path, queue):
+    _, svc, app, client, make = _show(tmp_path, queue)
+    attendee_id, code = make.attendee()
+    kiosk = auth(make.device("kiosk", name="north-1"))
+    socketio = app.extensions["socketio"]
+    staff = socketio.test_client(app, namespace="/live", auth={"token": make.device("staff")})
+    staff.get_received("/live")
+    assert (
+        client.post(
+            "/api/v1/checkins", json={"code": code, "gate": "north"}, headers=kiosk
+        ).status_code
+        == 201
+    )
+    subprocess.run(["cupsdisable", queue], check=True)
+    try:
+        res = client.post(f"/api/v1/attendees/{attendee_id}/print", headers=kiosk)
+    finally:
+        subprocess.run(["cupsenable", queue], check=True)
+    assert res.status_code == 503
+    body = res.get_json()
+    assert body["error"] == "print_failed" and body["reason"] == "stopped"
+    assert (
+        svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))["state"]
+        == "in"
+    )
+    assert _types(svc, attendee_id)[-2:] == ["checked_in", "print_failed"]
+    alerts = [e["args"][0] for e in staff.get_received("/live") if e["name"] == "alert"]
+    assert alerts and alerts[0]["kind"] == "print_failed" and alerts[0]["printer"] == queue
+    assert alerts[0]["gate"] == "north"
+
+
+def test_a_missing_printer_takes_the_alert_path(tmp_path, queue):
+    _, svc, _, client, make = _show(tmp_path, "no-such-printer")
+    attendee_id, _ = make.attendee()
+    res = client.post(
+        f"/api/v1/attendees/{attendee_id}/print", headers=auth(make.device("kiosk", name="north-1"))
+    )
+    assert res.status_code == 503 and res.get_json()["reason"] == "missing"
+    job = svc.store.one("SELECT * FROM print_jobs WHERE attendee_id = ?", (attendee_id,))
+    assert job["status"] == "failed" and job["reason"] == "missing"
+
+
+def test_without_a_printer_the_browser_prints(tmp_path):
+    _, svc, _, client, make = _show(tmp_path, "")
+    attendee_id, _ = make.attendee()
+    res = client.post(
+        f"/api/v1/attendees/{attendee_id}/print", headers=auth(make.device("kiosk", name="north-1"))
+    )
+    body = res.get_json()
+    assert res.status_code == 200 and body["status"] == "browser"
+    assert body["png_url"] == f"/api/v1/attendees/{attendee_id}/badge.png"
+    assert (body["width_mm"], body["height_mm"]) == (101.6, 76.2)
+    assert _types(svc, attendee_id)[-1] == "badge_printed"
+
+
+def test_a_gate_names_the_printer_of_its_kiosks(tmp_path, queue):
+    text = EVENT_TOML.read_text(encoding="utf-8").replace(
+        'template = "badge-4x3"',
+        f'template = "label-62mm"\ngate_printers = {{ south = "{queue}" }}',
+    )
+    settings = load_settings(tmp_path, text)
+    svc = open_services(settings)
+    client = create_app(settings, testing=True).test_client()
+    make = Factory(svc)
+    attendee_id, _ = make.attendee()
+    res = client.post(
+        f"/api/v1/attendees/{attendee_id}/print", headers=auth(make.device("kiosk", gate="south"))
+    )
+    body = res.get_json()
+    assert res.status_code == 200 and body["printer"] == queue and body["template"] == "label-62mm"
+    assert _wait_for_pdf(body["cups_job"]).stat().st_size > 1000
+
+
+def test_staff_reprint_revokes_the_old_code(tmp_path):
+    _, svc, _, client, make = _show(tmp_path, "")
+    attendee_id, old_code = make.attendee()
+    kiosk = auth(make.device("kiosk", name="north-1"))
+    staff = auth(make.device("staff"))
+    denied = client.post(
+        f"/api/v1/attendees/{attendee_id}/print", json={"reprint": True}, headers=kiosk
+    )
+    assert denied.status_code == 403
+    res = client.post(
+        f"/api/v1/attendees/{attendee_id}/print", json={"reprint": True}, headers=staff
+    )
+    assert res.status_code == 200
+    refused = client.post(
+        "/api/v1/checkins", json={"code": old_code, "gate": "north"}, headers=kiosk
+    )
+    assert refused.get_json()["reason"] == "revoked"
+    new = client.get(f"/api/v1/attendees/{attendee_id}", headers=staff).get_json()["badge"]["code"]
+    assert new != old_code
+    ok = client.post("/api/v1/checkins", json={"code": new, "gate": "north"}, headers=kiosk)
+    assert ok.status_code == 201
+    assert "badge_reprinted" in _types(svc, attendee_id)
+    assert svc.store.one("SELECT action FROM audit_log WHERE action = 'badge.reprint'") is not None
+
+
+def test_print_input_is_checked(tmp_path):
+    _, _, _, client, make = _show(tmp_path, "")
+    attendee_id, _ = make.attendee()
+    staff = auth(make.device("staff"))
+    assert client.post("/api/v1/attendees/999/print", headers=staff).status_code == 404
+    bad = client.post(
+        f"/api/v1/attendees/{attendee_id}/print", json={"reprint": "yes"}, headers=staff
+    )
+    assert bad.status_code == 422
+    notjson = client.post(
+        f"/api/v1/attendees/{attendee_id}/print",
+        data="[1]",
+        headers={**staff, "Content-Type": "application/json"},
+    )
+    assert notjson.status_code == 400
+    exhibitor = auth(make.device("exhibitor"))
+    assert (
+        client.post(f"/api/v1/attendees/{attendee_id}/print", headers=exhibitor).status_code == 403
+    )

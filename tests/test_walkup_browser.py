@@ -1,0 +1,150 @@
+"""The walk-up form in a real Chromium: register in Chinese, be recognised, see errors in your language."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import auth
+
+pytestmark = pytest.mark.browser
+SHOTS = "/work/screens/i3"
+
+
+def _shot(page, name):
+    import os
+
+    if os.path.isdir(SHOTS):
+        page.screenshot(path=f"{SHOTS}/{name}.png")
+
+
+@pytest.fixture
+def kiosk_page(browser, live_server, make):
+    token = make.device("kiosk", name="walkup-kiosk")
+    contexts = []
+
+    def open_page(width=1080, height=1920):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        # Count print requests while letting the real window.print run.
+        page.add_init_script(
+            "window.__prints = 0; const p = window.print.bind(window);"
+            " window.print = () => { window.__prints += 1; return p(); };"
+        )
+        page.goto(f"{live_server.url}/kiosk#token={token}")
+        page.wait_for_selector("#btn-register:not(.hidden)")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def _fill(page, **fields):
+    for name, value in fields.items():
+        page.fill(f"#reg-{name}", value)
+
+
+def test_walkup_in_chinese_prints_badge_and_checks_in(kiosk_page, svc):
+    page = kiosk_page()
+    page.click("#btn-register")
+    page.wait_for_selector("#reg-form")
+    assert page.get_attribute("#reg-email", "type") == "email"
+    assert page.get_attribute("#reg-phone", "inputmode") == "tel"
+    boxes = page.locator("[data-consent]")
+    assert boxes.count() == 2 and not boxes.nth(0).is_checked() and not boxes.nth(1).is_checked()
+    terms = svc.settings.consents["terms"].text["zh"]
+    assert page.locator(".consent-text").first.inner_text().startswith(terms)
+    page.click('[data-category="trade"]')
+    _fill(
+        page,
+        full_name="李雪梅",
+        company="苏州恒信精密制造有限公司",
+        email="xuemei.li@example.cn",
+        phone="139 1234 5678",
+    )
+    page.check('[data-consent="terms"]')
+    _shot(page, "walkup-zh-portrait-filled")
+    page.click("#reg-submit")
+    page.wait_for_selector("#screen-result:not([hidden])")
+    page.wait_for_function("document.querySelector('#result-print').dataset.kind === 'ok'")
+    assert "李雪梅" in page.inner_text("#result-title")
+    _shot(page, "walkup-zh-portrait-done")
+    row = svc.store.one("SELECT * FROM attendees WHERE email_key = 'xuemei.li@example.cn'")
+    assert (
+        row["full_name"] == "李雪梅" and row["category"] == "trade" and row["source"] == "walk-up"
+    )
+    assert row["phone"] == "+8613912345678" and row["language"] == "zh"
+    assert (
+        svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (row["id"],))["state"]
+        == "in"
+    )
+    consents = {
+        r["consent"]: r["granted"]
+        for r in svc.store.query("SELECT * FROM consents WHERE attendee_id = ?", (row["id"],))
+    }
+    assert consents == {"terms": 1, "share_with_exhibitors": 0}
+    job = svc.store.one("SELECT * FROM print_jobs WHERE attendee_id = ?", (row["id"],))
+    assert job["status"] == "browser"
+    assert page.evaluate("window.__prints") == 1
+    assert page.evaluate("document.querySelector('#print-img').naturalWidth") == 1200
+
+
+def test_registering_again_is_recognised_and_offered_the_badge(kiosk_page, live_server, make, svc):
+    import requests
+
+    first = requests.post(
+        f"{live_server.url}/api/v1/registrations",
+        json={
+            "full_name": "周杰",
+            "company": "台北星辰音乐",
+            "email": "jay.zhou@example.com",
+            "category": "visitor",
+            "consents": {"terms": True},
+        },
+        headers=auth(make.device("staff")),
+        timeout=10,
+    )
+    assert first.status_code == 201
+    page = kiosk_page(1920, 1080)
+    page.click("#btn-register")
+    _fill(page, full_name="周 杰", email="JAY.ZHOU@EXAMPLE.COM")
+    page.check('[data-consent="terms"]')
+    page.click("#reg-submit")
+    page.wait_for_selector("#known-card")
+    assert "周杰" in page.inner_text("#known-card")
+    _shot(page, "walkup-zh-landscape-known")
+    page.click("#known-yes")
+    page.wait_for_selector("#screen-result:not([hidden])")
+    assert "周杰" in page.inner_text("#result-title")
+    assert svc.store.one("SELECT count(*) AS n FROM attendees")["n"] == 1
+    attendee_id = first.json()["attendee"]["id"]
+    assert (
+        svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))["state"]
+        == "in"
+    )
+
+
+def test_field_errors_are_shown_next_to_the_field_in_the_visitors_language(kiosk_page, svc):
+    page = kiosk_page()
+    page.click("#btn-register")
+    _fill(page, email="not an email", phone="12345")
+    page.click("#reg-submit")
+    page.wait_for_selector('.field.invalid[data-field="full_name"]')
+    assert page.inner_text('[data-field="full_name"] .field-error') == "请填写此项"
+    assert page.inner_text('[data-field="email"] .field-error') == "邮箱格式不正确"
+    assert page.inner_text('[data-field="phone"] .field-error') == "手机号无效，请检查号码"
+    assert page.inner_text('[data-field="consents.terms"] .field-error') == "登记需要您的同意"
+    assert page.input_value("#reg-email") == "not an email"  # what was typed stays
+    _shot(page, "walkup-zh-portrait-errors")
+    page.click('.lang[data-lang="en"]')
+    assert page.inner_text('[data-field="full_name"] .field-error') == "Please fill this in"
+    assert (
+        page.inner_text('[data-field="email"] .field-error') == "This is not a valid email address"
+    )
+    assert page.inner_text("label[for=reg-email]").startswith("Email")
+    assert page.input_value("#reg-email") == "not an email"
+    _shot(page, "walkup-en-portrait-errors")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    _shot(page, "walkup-en-landscape-errors")
+    assert svc.store.one("SELECT count(*) AS n FROM attendees")["n"] == 0
