@@ -49,7 +49,7 @@ def floor(svc, make):
         for pid in p.values():
             show.check_in(conn, pid, DAY1)
         show.check_out(conn, p["anna"], DAY2, gate="south")
-        show.lead(conn, acme, p["wang"], DAY1, "warm", notes="likes; gears, 齿轮")
+        show.lead(conn, acme, p["wang"], DAY1, "warm", notes="likes; gears, 齿轮" + "回访" * 80)
         show.lead(conn, acme, p["anna"], DAY1, "hot", scans=3)
         show.lead(conn, beta, p["anna"], DAY2, "hot", answers={"budget": "=1+1"})
         show.lead(conn, acme, p["quiet"], DAY1, "cold")
@@ -190,7 +190,9 @@ def test_vcards_only_for_leads_who_share_their_contact(svc, runner, tmp_path, fl
     assert wang.version.value == "4.0"
     assert wang.n.value.family == "王小明" and wang.n.value.given == ""
     assert wang.email.value == "wang.xm@example.com"
-    assert "likes; gears, 齿轮" in wang.note.value
+    assert "likes; gears, 齿轮" + "回访" * 80 in wang.note.value  # folded, read back whole
+    raw = (out / "vcard" / files[0].name).read_bytes()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 75
     assert beta["Anna Maria Schmidt"].tel.value == "tel:+4915123456789"
     assert beta["Anna Maria Schmidt"].org.value == ['=HYPERLINK("http://x")']
 
