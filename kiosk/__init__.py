@@ -19,8 +19,18 @@ def create_app(
 ) -> Flask:
     """Build the app: config -> storage -> Socket.IO handlers -> blueprints."""
     from kiosk.realtime.bridge import Bridge
+    from kiosk.realtime.console_feed import ConsoleFeed
     from kiosk.realtime.namespace import NAMESPACE, LiveNamespace
-    from kiosk.web import api, errors, openapi, pages
+    from kiosk.web import (
+        api,
+        api_floor,
+        console,
+        errors,
+        floor_pages,
+        openapi,
+        pages,
+        staff_session,
+    )
 
     settings = settings or config_module.load(config_path, db_path)
     svc: Services = open_services(settings)
@@ -44,11 +54,16 @@ def create_app(
     socketio.on_namespace(LiveNamespace(NAMESPACE, bridge))
     socketio.init_app(app)
     app.extensions["kiosk.bridge"] = bridge
+    app.extensions["kiosk.feed"] = ConsoleFeed(socketio, svc)
 
     errors.register(app)
+    staff_session.init(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api_floor.bp)
+    app.register_blueprint(console.bp)
+    app.register_blueprint(floor_pages.bp)
 
     @app.teardown_appcontext
     def _keep_connection(_exc):
