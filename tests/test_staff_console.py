@@ -6,14 +6,9 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from conftest import auth
+from conftest import STAFF_PASSWORD as PASSWORD
+from conftest import auth, csrf_from
 from kiosk.console.accounts import create_staff
-
-PASSWORD = "correct horse battery"
-
-
-def csrf_from(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def sign_in(client, name="alice", password=PASSWORD):
@@ -26,12 +21,6 @@ def sign_in(client, name="alice", password=PASSWORD):
 @pytest.fixture
 def alice(svc):
     return create_staff(svc.store, "alice", PASSWORD)
-
-
-@pytest.fixture
-def staff_client(client, alice):
-    assert sign_in(client).status_code == 302
-    return client
 
 
 def console_get_routes(app):

@@ -45,6 +45,7 @@ def clean(body: dict) -> dict:
     ret = body.get("return_intent")
     if ret is not None and not isinstance(ret, bool):
         errors["return_intent"] = "true, false or null"
+        ret = None
     answer["return_intent"] = None if ret is None else int(ret)
     purpose = body.get("purpose") or []
     if not isinstance(purpose, list) or not all(p in PURPOSES for p in purpose):
