@@ -1,5 +1,5 @@
 // Floor devices (session door, exit survey): call the API with the paired device token, or,
-// on a signed-in staff phone, with the session cookie and its CSRF token. Heartbeats every 3 s.
+// on a signed-in staff phone, with the session cookie and its CSRF token.
 (function () {
   "use strict";
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -16,12 +16,5 @@
     return { status: res.status, data };
   }
 
-  function heartbeat() {
-    if (!(window.KioskApi && KioskApi.token())) return;
-    post("/heartbeat", {}).catch(() => {});
-  }
-
   window.Floor = { post, nonce: () => (window.KioskApi ? KioskApi.nonce() : String(Date.now())) };
-  heartbeat();
-  setInterval(heartbeat, 3000);
 })();
