@@ -206,6 +206,18 @@ def browser():
 STAFF_PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """Argon2 with test-sized cost: the same code path, without 64 MiB per hash."""
+    from argon2 import PasswordHasher
+
+    from kiosk.console import accounts
+
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
 def csrf_from(html: str) -> str:
     """The CSRF token of a rendered form."""
     import re
