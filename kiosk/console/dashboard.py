@@ -13,6 +13,7 @@ from kiosk.storage import console as sql
 from kiosk.storage import from_iso, to_iso
 
 BUCKET_MIN = 15
+MIN_BUCKETS = 16
 MAX_BUCKETS = 48
 
 
@@ -25,7 +26,7 @@ def arrivals(conn: sqlite3.Connection, settings: Settings, now: datetime | None 
         local = from_iso(at).astimezone(settings.timezone)
         counts[(local.hour * 60 + local.minute) // BUCKET_MIN] += 1
     last = (now.hour * 60 + now.minute) // BUCKET_MIN
-    first = max(min([*counts, last]), last - MAX_BUCKETS + 1)
+    first = max(min([*counts, last - MIN_BUCKETS + 1, last]), last - MAX_BUCKETS + 1, 0)
     out = []
     for bucket in range(first, last + 1):
         start = midnight + timedelta(minutes=bucket * BUCKET_MIN)

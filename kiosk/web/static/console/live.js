@@ -9,7 +9,7 @@
   const time = (iso) => {
     if (!iso) return "–";
     const d = new Date(iso);
-    return isNaN(d) ? iso : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    return isNaN(d) ? iso : d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   };
   let last = null;
 
@@ -67,10 +67,12 @@
 
   function renderDevices(list) {
     rows("devices", list.filter((x) => x.role !== "staff").map((x) => {
-      const state = x.online ? '<span class="dot on"></span>' : '<span class="dot off"></span>';
-      const age = x.age_s == null ? "never" : `${time(x.last_seen)} (${Math.round(x.age_s)} s)`;
+      // Red only for a device that answered before and stopped; grey for one never heard from.
+      const never = x.age_s == null;
+      const state = `<span class="dot ${x.online ? "on" : never ? "never" : "off"}"></span>`;
+      const age = never ? "never 未连接" : `${time(x.last_seen)} (${Math.round(x.age_s)} s)`;
       const p = x.printer ? `${esc(x.printer)} ${x.printer_state ? esc(x.printer_state.state) : ""}` : "";
-      return `<tr class="${x.online ? "" : "off"}" data-device="${x.id}" data-online="${x.online}">` +
+      return `<tr class="${x.online || never ? "" : "off"}" data-device="${x.id}" data-online="${x.online}">` +
         `<td>${state}${esc(x.name)}</td><td>${esc(x.role)}${x.gate ? " · " + esc(x.gate) : ""}</td><td>${age}</td><td>${p}</td></tr>`;
     }));
   }
