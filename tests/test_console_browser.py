@@ -84,6 +84,15 @@ def test_fix_a_name_reprint_and_merge(live_server, make, svc, page):
     assert f"(from #{dup})" in page.inner_text("#timeline")
     row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = ?", (dup,))
     assert (row["status"], row["merged_into"]) == ("merged", keep)
+    # A signed-in staff phone can work a session door without a device token.
+    new_code = requests.get(
+        f"{live_server.url}/api/v1/attendees/{keep}", headers=auth(make.device("staff")), timeout=10
+    ).json()["badge"]["code"]
+    page.goto(live_server.url + "/door?session=forum-1")
+    page.fill("#code", new_code)
+    page.press("#code", "Enter")
+    page.wait_for_selector("#who")
+    assert page.inner_text("#who") == "John Smith"
 
 
 def test_scan_into_a_session_and_answer_the_exit_survey(live_server, make, svc, page):
