@@ -1,4 +1,4 @@
-// The live dashboard: the server pushes `dashboard` (at most once a second), `devices` (every 2 s),
+// The live dashboard: the server pushes `dashboard` (at most every 2 s), `devices` (every 2 s),
 // `checkin` and `alert` as they happen. At (re)connect it sends a full snapshot, so a dashboard
 // that was offline catches up without a reload. The signed-in session cookie authenticates.
 (function () {
