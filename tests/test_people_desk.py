@@ -78,6 +78,12 @@ def test_void_a_checkin_keeps_the_log_and_frees_the_person(staff_client, make, s
     # The person can check in again; the voided one is not a double entry.
     assert checkin(staff_client, make, code).status_code == 201
     assert audit(svc, "checkin.void")[0]["target"] == f"interaction:{interaction_id}"
+    # Voiding it twice, or through another person's page, changes nothing.
+    other, _ = make.attendee()
+    post(staff_client, f"/staff/people/{attendee_id}/void/{interaction_id}", reason="again")
+    latest = svc.store.one("SELECT max(id) FROM interactions WHERE type = 'checked_in'")[0]
+    post(staff_client, f"/staff/people/{other}/void/{latest}", reason="not theirs")
+    assert len(audit(svc, "checkin.void")) == 1
 
 
 def test_merge_keeps_both_histories_and_can_be_undone(staff_client, make, svc):

@@ -111,7 +111,13 @@ def _rebuild_presence(conn: sqlite3.Connection, attendee_id: int) -> None:
 
 
 def void_checkin(
-    store: Store, interaction_id: int, reason: str, *, actor: str, device_id: int
+    store: Store,
+    attendee_id: int,
+    interaction_id: int,
+    reason: str,
+    *,
+    actor: str,
+    device_id: int,
 ) -> int:
     """Cancel a check-in or out by appending `checkin_voided` (the log keeps the original)."""
     reason = " ".join((reason or "").split())[:200]
@@ -119,9 +125,12 @@ def void_checkin(
         raise FieldErrors({"reason": "say why the check-in is voided"})
     with store.write() as conn:
         row = sql.interaction(conn, interaction_id)
-        if row is None or row["type"] not in ("checked_in", "checked_out"):
-            raise DeskError("only a check-in or check-out can be voided")
-        attendee_id = row["attendee_id"]
+        if (
+            row is None
+            or row["type"] not in ("checked_in", "checked_out")
+            or row["attendee_id"] != attendee_id
+        ):
+            raise DeskError("only this person's check-in or check-out can be voided")
         if interaction_id in sql.voided_ids(conn, [attendee_id]):
             raise DeskError("this check-in is already voided")
         before = sql.presence(conn, attendee_id)

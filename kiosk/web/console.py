@@ -183,6 +183,7 @@ def person_void(attendee_id: int, interaction_id: int):
     try:
         people.void_checkin(
             services().store,
+            attendee_id,
             interaction_id,
             request.form.get("reason", ""),
             actor=actor(),
