@@ -100,6 +100,8 @@ def serve(settings, host, port, threads, tls):
         from kiosk.tls import ensure_server_certificate
 
         certfile, keyfile = ensure_server_certificate(settings, host)
+        # Served over HTTPS only: the staff session cookie never travels in clear.
+        app.config["SESSION_COOKIE_SECURE"] = True
     scheme = "https" if tls else "http"
     click.echo(f"serving {settings.db_path} on {scheme}://{host}:{port}/", err=True)
     run(app, host, port, threads=threads, certfile=certfile, keyfile=keyfile)
