@@ -21,8 +21,21 @@ def create_app(
     from kiosk.attendees import walkup
     from kiosk.badges import service as badge_service
     from kiosk.realtime.bridge import Bridge
+    from kiosk.realtime.console_feed import ConsoleFeed
     from kiosk.realtime.namespace import NAMESPACE, LiveNamespace
-    from kiosk.web import api, api_badges, api_registrations, api_scans, errors, openapi, pages
+    from kiosk.web import (
+        api,
+        api_badges,
+        api_floor,
+        api_registrations,
+        api_scans,
+        console,
+        errors,
+        floor_pages,
+        openapi,
+        pages,
+        staff_session,
+    )
 
     settings = settings or config_module.load(config_path, db_path)
     badges = badge_service.load(settings)  # a bad layout or missing font stops the start
@@ -49,14 +62,19 @@ def create_app(
     socketio.on_namespace(LiveNamespace(NAMESPACE, bridge))
     socketio.init_app(app)
     app.extensions["kiosk.bridge"] = bridge
+    app.extensions["kiosk.feed"] = ConsoleFeed(socketio, svc)
 
     errors.register(app)
+    staff_session.init(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_badges.bp)
     app.register_blueprint(api_registrations.bp)
     app.register_blueprint(api_scans.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api_floor.bp)
+    app.register_blueprint(console.bp)
+    app.register_blueprint(floor_pages.bp)
 
     @app.teardown_appcontext
     def _keep_connection(_exc):

@@ -11,11 +11,19 @@ import click
 from kiosk import config as config_module
 from kiosk.attendees.importer import ImportFileError, import_attendees
 from kiosk.config import ConfigError
+from kiosk.console.accounts import StaffError
 from kiosk.devices import ROLES, DeviceError, create_device, create_exhibitor
 from kiosk.secrets import MissingSecrets
 from kiosk.services import Services, initialise, open_services
 
-USER_ERRORS = (ConfigError, MissingSecrets, ImportFileError, DeviceError, FileNotFoundError)
+USER_ERRORS = (
+    ConfigError,
+    MissingSecrets,
+    ImportFileError,
+    DeviceError,
+    FileNotFoundError,
+    StaffError,
+)
 
 
 def progress(iterable, **kwargs):
@@ -176,6 +184,41 @@ def exhibitors_add(settings, name, booth):
     exhibitor_id = create_exhibitor(services_for(settings).store, name=name, booth=booth)
     click.echo(f"exhibitor '{name}' at booth {booth} created")
     click.echo(exhibitor_id)
+
+
+@cli.group()
+def staff():
+    """Named staff accounts for the console."""
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@staff.command("add")
+@show_options
+@click.option("--name", required=True)
+@click.option("--password-stdin", is_flag=True, help="read the password from the first stdin line")
+def staff_add(settings, name, password_stdin):
+    """Create a staff account (the password is asked for, never given on the command line)."""
+    from kiosk.console.accounts import create_staff
+
+    user = create_staff(services_for(settings).store, name, _password(password_stdin))
+    click.echo(f"staff account '{user.name}' created")
+
+
+@staff.command("password")
+@show_options
+@click.option("--name", required=True)
+@click.option("--password-stdin", is_flag=True, help="read the password from the first stdin line")
+def staff_password(settings, name, password_stdin):
+    """Set a staff account's password (also lifts a lock-out)."""
+    from kiosk.console.accounts import set_password
+
+    set_password(services_for(settings).store, name, _password(password_stdin))
+    click.echo(f"password of '{name}' changed")
 
 
 @cli.group("import")

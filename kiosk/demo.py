@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from kiosk.attendees import registry
 from kiosk.attendees.fields import clean_person
+from kiosk.console.accounts import create_staff
 from kiosk.devices import create_device, create_exhibitor
 from kiosk.services import Services
 
@@ -97,6 +98,10 @@ CATEGORY_WEIGHTS = {
     "exhibitor": 5,
     "staff": 2,
 }
+
+
+# The demo console account; a real show creates its own with `kiosk staff add`.
+DEMO_STAFF_PASSWORD = "demo-staff-2026"
 
 
 @dataclass
@@ -194,6 +199,8 @@ def create_demo_show(svc: Services, *, people: int = 300, seed: int = 2026) -> C
             actor="demo",
         )
         creds.tokens.append(("exhibitor", f"booth-{booth}", token))
+    create_staff(store, "demo", DEMO_STAFF_PASSWORD, actor="demo")
+    creds.tokens.append(("console", "demo", DEMO_STAFF_PASSWORD))
     fd = os.open(creds_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(creds.tokens, fh)

@@ -21,3 +21,12 @@ registered = _signals.signal("registered")
 lead_captured = _signals.signal("lead-captured")
 scanned = _signals.signal("scanned")
 alert = _signals.signal("alert")
+
+# Staff console and show floor (see kiosk/console):
+# - ``session_attended``: ``event`` (dict: attendee_id, session, at, device_id).
+# - ``survey_answered``: ``event`` (dict: response_id, attendee_id or None, at).
+# - ``people_changed``: ``event`` (dict: action, attendee_id) after a desk correction, reprint,
+#   void or merge.
+session_attended = _signals.signal("session-attended")
+survey_answered = _signals.signal("survey-answered")
+people_changed = _signals.signal("people-changed")

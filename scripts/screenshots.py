@@ -1,4 +1,4 @@
-"""Capture the kiosk and staff pages in every state, size and language for review.
+"""Capture the entrance kiosk in every state, size and language for review.
 
     .venv/bin/python scripts/screenshots.py --out /tmp/kiosk-screens
 
@@ -133,18 +133,6 @@ def kiosk_states(browser, base: str, token: str, codes: list[str], out: Path) ->
             ctx.close()
 
 
-def staff_live(browser, base: str, token: str, out: Path) -> None:
-    """The staff live counts page."""
-    for size, (w, h) in SIZES.items():
-        ctx = browser.new_context(viewport={"width": w, "height": h})
-        page = ctx.new_page()
-        page.goto(f"{base}/staff/live#token={token}")
-        page.wait_for_function("document.querySelector('#registered').textContent !== '–'")
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(out / f"staff-live-{size}.png"))
-        ctx.close()
-
-
 def main() -> None:
     """Capture the screenshots into --out."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -166,7 +154,6 @@ def main() -> None:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 kiosk_states(browser, base, tokens["kiosk"], codes, args.out)
-                staff_live(browser, base, tokens["staff"], args.out)
                 browser.close()
         finally:
             proc.terminate()

@@ -201,3 +201,40 @@ def browser():
         chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+STAFF_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """Argon2 with test-sized cost: the same code path, without 64 MiB per hash."""
+    from argon2 import PasswordHasher
+
+    from kiosk.console import accounts
+
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of a rendered form."""
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def staff_client(client, svc):
+    """A test client signed in to the console as staff account 'alice'."""
+    from kiosk.console.accounts import create_staff
+
+    create_staff(svc.store, "alice", STAFF_PASSWORD)
+    token = csrf_from(client.get("/staff/sign-in").get_data(as_text=True))
+    res = client.post(
+        "/staff/sign-in", data={"name": "alice", "password": STAFF_PASSWORD, "csrf_token": token}
+    )
+    assert res.status_code == 302
+    client.csrf = csrf_from(client.get("/staff/live").get_data(as_text=True))
+    return client

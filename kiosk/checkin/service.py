@@ -91,6 +91,18 @@ def check_in(
             raise FieldErrors({"code": "required"})
         code_id = codes.verify(keys, code)
         if code_id is None:
+            # Forged or mistyped: nothing is written, but staff see refused scans and bursts.
+            events.checkin_refused.send(
+                store,
+                event={
+                    "reason": "invalid",
+                    "gate": gate,
+                    "direction": direction,
+                    "device_id": device.id,
+                    "attendee_id": None,
+                    "at": to_iso(settings.now()),
+                },
+            )
             return Answer(
                 404, {"status": "error", "reason": "invalid", "message": "not a valid badge"}
             )

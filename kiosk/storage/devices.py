@@ -55,3 +55,8 @@ def insert_exhibitor(
 def exhibitor(conn: sqlite3.Connection, exhibitor_id: int) -> sqlite3.Row | None:
     """One exhibitor by id."""
     return conn.execute("SELECT * FROM exhibitors WHERE id = ?", (exhibitor_id,)).fetchone()
+
+
+def device(conn: sqlite3.Connection, device_id: int) -> sqlite3.Row | None:
+    """One device by id, revoked or not."""
+    return conn.execute("SELECT * FROM devices WHERE id = ?", (device_id,)).fetchone()

@@ -274,3 +274,25 @@ def i5_crm_sync(db: sqlite_utils.Database) -> None:
         ) WITHOUT ROWID;
         """,
     )
+
+
+@migrations(name="i6_staff_console")
+def i6_staff_console(db: sqlite_utils.Database) -> None:
+    """Named staff accounts for the console; each acts through its own console device row."""
+    _run(
+        db,
+        """
+        CREATE TABLE staff_users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            password_hash TEXT NOT NULL,
+            device_id INTEGER NOT NULL REFERENCES devices(id),
+            failed_count INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            last_sign_in_at TEXT,
+            created_at TEXT NOT NULL,
+            disabled_at TEXT
+        );
+        CREATE INDEX interactions_place ON interactions(type, place, attendee_id);
+        """,
+    )

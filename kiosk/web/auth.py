@@ -24,6 +24,14 @@ def current_device() -> Device:
     return g.device
 
 
+def _signed_in_staff_device() -> Device | None:
+    """A signed-in console session counts as its staff account's device (CSRF checked earlier)."""
+    from kiosk.web.staff_session import current_staff, staff_device
+
+    user = current_staff()
+    return staff_device(user) if user is not None else None
+
+
 def endpoint(
     *roles: str,
     summary: str,
@@ -37,6 +45,8 @@ def endpoint(
         @wraps(view)
         def wrapper(*args, **kwargs):
             device = services().devices.authenticate(bearer_token())
+            if device is None and not request.headers.get("Authorization"):
+                device = _signed_in_staff_device()
             if device is None:
                 raise ApiError(401, "unauthorized", "missing or unknown device token")
             if device.role not in roles:

@@ -30,12 +30,6 @@ def kiosk():
     return render_template("kiosk.html", show=_show())
 
 
-@bp.get("/staff/live")
-def staff_live():
-    """Live counts for staff."""
-    return render_template("staff_live.html", show=_show())
-
-
 @bp.get("/healthz")
 def health():
     """Liveness for load balancers and the demo script."""

@@ -1,0 +1,241 @@
+"""Many live dashboards while check-ins run at a steady rate.
+
+Starts `kiosk serve` on a fresh show, connects N Socket.IO staff clients to /live (spread over a
+few client processes so that the clients are not the bottleneck), posts check-ins at a steady
+rate and reports the delay from check-in request to `checkin` event on the clients (p50/p99)
+and the server's CPU and memory (gunicorn master and worker together).
+
+    python benchmarks/dashboard.py                    # 200 clients, 20 check-ins/s for 10 s
+    python benchmarks/dashboard.py --clients 500 --rate 50 --seconds 60 --procs 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import multiprocessing as mp
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kiosk import config  # noqa: E402
+from kiosk.attendees import registry  # noqa: E402
+from kiosk.attendees.fields import clean_person  # noqa: E402
+from kiosk.devices import create_device  # noqa: E402
+from kiosk.services import initialise, open_services  # noqa: E402
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def prepare(workdir: Path, people: int):
+    """A fresh show with people, a kiosk and a staff device; returns (settings, codes, tokens)."""
+    settings = config.load(ROOT / "config" / "event.toml", workdir / "kiosk.db")
+    initialise(settings)
+    svc = open_services(settings)
+    codes = []
+    with svc.store.write() as conn:
+        for i in range(people):
+            person = clean_person(
+                {"full_name": f"Bench Person {i}", "email": f"b{i}@example.com"}, settings
+            )
+            codes.append(registry.create(conn, svc.keys, person, source="test")[1])
+    _, kiosk = create_device(svc.store, settings, role="kiosk", name="bench-kiosk", gate="north")
+    _, staff = create_device(svc.store, settings, role="staff", name="bench-staff")
+    return settings, codes, kiosk, staff
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(settings, port: int, threads: int, log_path: Path) -> subprocess.Popen:
+    """`kiosk serve` in a subprocess, ready when /healthz answers."""
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "kiosk", "serve", "--port", str(port),
+            "--threads", str(threads),
+            "--db", str(settings.db_path), "--config", str(settings.config_path),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=log_path.open("wb"),
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return proc
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("server did not start: " + log_path.read_text()[-2000:])
+
+
+def client_process(url: str, token: str, count: int, ready, go_home, results) -> None:
+    """Connect `count` dashboards; record (attendee id, arrival wall time) of every checkin."""
+    logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
+    arrivals: list[tuple[int, float]] = []
+    pushes = [0]
+    lock = threading.Lock()
+    clients = []
+    failed = 0
+    for _ in range(count):
+        client = socketio.Client(reconnection=False)
+
+        @client.on("checkin", namespace="/live")
+        def on_checkin(event):
+            now = time.time()
+            with lock:
+                arrivals.append((event["attendee"]["id"], now))
+
+        @client.on("dashboard", namespace="/live")
+        def on_dashboard(_data):
+            with lock:
+                pushes[0] += 1
+
+        try:
+            client.connect(
+                url,
+                namespaces=["/live"],
+                auth={"token": token},
+                transports=["websocket"],
+                wait_timeout=20,
+            )
+            clients.append(client)
+        except socketio.exceptions.ConnectionError:
+            failed += 1
+    ready.put((len(clients), failed))
+    go_home.wait()
+    for client in clients:
+        client.disconnect()
+    results.put((arrivals, pushes[0]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=20.0, help="check-ins per second")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--procs", type=int, default=4, help="client processes")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    total = int(args.rate * args.seconds)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings, codes, kiosk, staff = prepare(Path(tmp), total)
+        port = free_port()
+        # Each WebSocket holds one gunicorn thread: leave room for the HTTP requests too.
+        server = start_server(settings, port, args.clients + 64, Path(tmp) / "server.log")
+        url = f"http://127.0.0.1:{port}"
+        ctx = mp.get_context("spawn")
+        ready, results, go_home = ctx.Queue(), ctx.Queue(), ctx.Event()
+        shares = [
+            args.clients // args.procs + (i < args.clients % args.procs) for i in range(args.procs)
+        ]
+        workers = [
+            ctx.Process(target=client_process, args=(url, staff, n, ready, go_home, results))
+            for n in shares
+            if n
+        ]
+        try:
+            for w in workers:
+                w.start()
+            connected = sum(ready.get(timeout=300)[0] for _ in workers)
+            # gunicorn forks its worker: measure the whole process tree.
+            master = psutil.Process(server.pid)
+            procs = [master, *master.children(recursive=True)]
+            for proc in procs:
+                proc.cpu_percent(None)
+            cpu, rss = [], []
+            stop = threading.Event()
+
+            def sample():
+                while not stop.wait(1.0):
+                    cpu.append(sum(p.cpu_percent(None) for p in procs))
+                    rss.append(sum(p.memory_info().rss for p in procs) / 2**20)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {kiosk}"
+            sent: dict[int, float] = {}
+            statuses = []
+            t0 = time.perf_counter()
+            for i, code in enumerate(codes):
+                pause = t0 + i / args.rate - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                sent[i + 1] = time.time()
+                res = session.post(
+                    f"{url}/api/v1/checkins",
+                    json={"code": code, "gate": "north", "nonce": f"b{i}"},
+                    timeout=30,
+                )
+                statuses.append(res.status_code)
+            time.sleep(3)  # let the last events arrive
+            stop.set()
+            sampler.join()
+            go_home.set()
+            delays, pushes = [], 0
+            for _ in workers:
+                arrivals, n = results.get(timeout=120)
+                pushes += n
+                delays += [(at - sent[aid]) * 1000 for aid, at in arrivals if aid in sent]
+            for w in workers:
+                w.join(30)
+        finally:
+            go_home.set()
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(10)
+    figures = {
+        "clients": args.clients,
+        "connected": connected,
+        "checkins": total,
+        "checkins_ok": statuses.count(201),
+        "rate_per_s": args.rate,
+        "events_expected": total * connected,
+        "events_received": len(delays),
+        "delay_ms_p50": round(percentile(delays, 50), 1) if delays else None,
+        "delay_ms_p99": round(percentile(delays, 99), 1) if delays else None,
+        "delay_ms_max": round(max(delays), 1) if delays else None,
+        "dashboard_pushes_received": pushes,
+        "server_cpu_percent_median": round(statistics.median(cpu), 1) if cpu else None,
+        "server_cpu_percent_max": round(max(cpu), 1) if cpu else None,
+        "server_rss_mb_median": round(statistics.median(rss), 1) if rss else None,
+        "server_rss_mb_max": round(max(rss), 1) if rss else None,
+    }
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        for key, value in figures.items():
+            print(f"{key:28} {value}")
+
+
+if __name__ == "__main__":
+    main()

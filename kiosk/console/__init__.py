@@ -1,0 +1,1 @@
+"""The staff console: accounts, people desk, live dashboard, sessions and the exit survey."""

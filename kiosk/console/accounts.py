@@ -1,0 +1,165 @@
+"""Named staff accounts: argon2 password hashes and a lock-out after repeated failures."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from kiosk.config import ConfigError, Settings
+from kiosk.devices import TOKEN_PREFIX, hash_token
+from kiosk.storage import Store, from_iso, to_iso, utcnow
+from kiosk.storage import devices as device_sql
+from kiosk.storage import staff as sql
+from kiosk.storage.interactions import audit
+
+MIN_PASSWORD = 10
+_hasher = PasswordHasher()
+# Verifying against this keeps an unknown name as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class StaffError(ValueError):
+    """A staff account cannot be created or used as asked; the message says why."""
+
+
+class LockedOut(Exception):
+    """Too many wrong passwords: the account is locked until `until` (ISO time)."""
+
+    def __init__(self, until: str):
+        super().__init__(f"locked until {until}")
+        self.until = until
+
+
+@dataclass(frozen=True)
+class StaffPolicy:
+    """Sign-in limits, from the optional [staff] table of the configuration."""
+
+    max_failures: int = 5
+    lockout_minutes: int = 15
+    idle_minutes: int = 30
+    session_hours: int = 12
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    id: int
+    name: str
+    device_id: int
+
+    @property
+    def actor(self) -> str:
+        """How this person is named in the audit log."""
+        return f"staff:{self.name}"
+
+
+def policy(settings: Settings) -> StaffPolicy:
+    """The sign-in policy of this show; a bad value names its key."""
+    raw = settings.extra.get("staff", {})
+    if not isinstance(raw, dict):
+        raise ConfigError("staff: expected a table")
+    values = {}
+    for key, default in StaffPolicy().__dict__.items():
+        value = raw.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"staff.{key}: expected a positive whole number")
+        values[key] = value
+    unknown = set(raw) - set(values)
+    if unknown:
+        raise ConfigError(f"staff.{sorted(unknown)[0]}: unknown key")
+    return StaffPolicy(**values)
+
+
+def _user(row) -> StaffUser:
+    return StaffUser(row["id"], row["name"], row["device_id"])
+
+
+def create_staff(store: Store, name: str, password: str, *, actor: str = "cli") -> StaffUser:
+    """Create a named staff account with its own console device row."""
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise StaffError("a staff account needs a name of 1 to 60 characters")
+    if len(password or "") < MIN_PASSWORD:
+        raise StaffError(f"the password must have at least {MIN_PASSWORD} characters")
+    password_hash = _hasher.hash(password)
+    with store.write() as conn:
+        if sql.user_by_name(conn, name) is not None:
+            raise StaffError(f"a staff account named '{name}' exists already")
+        # The console device's token is thrown away: it is reached only through a signed-in session.
+        unusable = hash_token(TOKEN_PREFIX + secrets.token_urlsafe(32))
+        device_id = device_sql.insert_device(
+            conn,
+            name=f"console: {name}",
+            role="staff",
+            token_hash=unusable,
+            exhibitor_id=None,
+            gate=None,
+        )
+        user_id = sql.insert_user(conn, name, password_hash, device_id)
+        audit(conn, actor, "staff.create", f"staff:{user_id}", after={"name": name})
+    return StaffUser(user_id, name, device_id)
+
+
+def set_password(store: Store, name: str, password: str, *, actor: str = "cli") -> None:
+    """Give an account a new password (also lifts a lock-out)."""
+    if len(password or "") < MIN_PASSWORD:
+        raise StaffError(f"the password must have at least {MIN_PASSWORD} characters")
+    with store.write() as conn:
+        row = sql.user_by_name(conn, name)
+        if row is None:
+            raise StaffError(f"no staff account named '{name}'")
+        sql.set_password(conn, row["id"], _hasher.hash(password))
+        audit(conn, actor, "staff.password", f"staff:{row['id']}")
+
+
+def sign_in(store: Store, settings: Settings, name: str, password: str) -> StaffUser | None:
+    """The account for a good name and password, None otherwise; raises LockedOut."""
+    rules = policy(settings)
+    row = sql.user_by_name(store.conn, (name or "").strip())
+    if row is None or row["disabled_at"]:
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_DUMMY_HASH, password or "")
+        return None
+    now = utcnow()
+    if row["locked_until"] and row["locked_until"] > now:
+        raise LockedOut(row["locked_until"])
+    try:
+        _hasher.verify(row["password_hash"], password or "")
+    except (VerificationError, InvalidHashError):
+        with store.write() as conn:
+            failures = (
+                conn.execute(
+                    "SELECT failed_count FROM staff_users WHERE id = ?", (row["id"],)
+                ).fetchone()[0]
+                + 1
+            )
+            until = None
+            if failures >= rules.max_failures:
+                until = to_iso(from_iso(now) + timedelta(minutes=rules.lockout_minutes))
+            sql.record_failure(conn, row["id"], until)
+            audit(
+                conn,
+                f"staff:{row['name']}",
+                "staff.sign_in_failed",
+                f"staff:{row['id']}",
+                after={"failures": failures, "locked_until": until},
+            )
+        if until:
+            raise LockedOut(until) from None
+        return None
+    with store.write() as conn:
+        sql.record_success(conn, row["id"])
+        audit(conn, f"staff:{row['name']}", "staff.sign_in", f"staff:{row['id']}")
+    return _user(row)
+
+
+def by_id(store: Store, user_id: int) -> StaffUser | None:
+    """An enabled account by id."""
+    row = sql.user(store.conn, user_id)
+    if row is None or row["disabled_at"]:
+        return None
+    return _user(row)

@@ -1,0 +1,79 @@
+"""SQL for staff accounts and for reading the audit log."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kiosk.storage import utcnow
+
+
+def insert_user(conn: sqlite3.Connection, name: str, password_hash: str, device_id: int) -> int:
+    """Insert a staff account; return its id."""
+    return conn.execute(
+        "INSERT INTO staff_users (name, password_hash, device_id, created_at) VALUES (?, ?, ?, ?)",
+        (name, password_hash, device_id, utcnow()),
+    ).lastrowid
+
+
+def user_by_name(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
+    """A staff account by name (case-insensitive)."""
+    return conn.execute("SELECT * FROM staff_users WHERE name = ?", (name,)).fetchone()
+
+
+def user(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
+    """A staff account by id."""
+    return conn.execute("SELECT * FROM staff_users WHERE id = ?", (user_id,)).fetchone()
+
+
+def set_password(conn: sqlite3.Connection, user_id: int, password_hash: str) -> None:
+    """Replace a password hash and clear any lock-out."""
+    conn.execute(
+        "UPDATE staff_users SET password_hash = ?, failed_count = 0, locked_until = NULL"
+        " WHERE id = ?",
+        (password_hash, user_id),
+    )
+
+
+def record_failure(conn: sqlite3.Connection, user_id: int, locked_until: str | None) -> None:
+    """Count a failed sign-in; lock the account until the given time when set."""
+    conn.execute(
+        "UPDATE staff_users SET failed_count = failed_count + 1,"
+        " locked_until = coalesce(?, locked_until) WHERE id = ?",
+        (locked_until, user_id),
+    )
+
+
+def record_success(conn: sqlite3.Connection, user_id: int) -> None:
+    """Reset the failure count after a good sign-in."""
+    conn.execute(
+        "UPDATE staff_users SET failed_count = 0, locked_until = NULL, last_sign_in_at = ?"
+        " WHERE id = ?",
+        (utcnow(), user_id),
+    )
+
+
+def console_device_ids(conn: sqlite3.Connection) -> set[int]:
+    """Device rows that stand for staff accounts (not shown as devices)."""
+    return {row[0] for row in conn.execute("SELECT device_id FROM staff_users")}
+
+
+def audit_rows(
+    conn: sqlite3.Connection, *, action: str = "", limit: int = 200, before_id: int | None = None
+) -> list[sqlite3.Row]:
+    """Audit log rows, newest first, optionally of one action prefix."""
+    sql = "SELECT * FROM audit_log WHERE 1 = 1"
+    params: list = []
+    if action:
+        sql += " AND action LIKE ?"
+        params.append(action.replace("%", "") + "%")
+    if before_id is not None:
+        sql += " AND id < ?"
+        params.append(before_id)
+    sql += " ORDER BY id DESC LIMIT ?"
+    params.append(limit)
+    return conn.execute(sql, params).fetchall()
+
+
+def all_audit_rows(conn: sqlite3.Connection):
+    """Every audit row, oldest first (for the export)."""
+    return conn.execute("SELECT * FROM audit_log ORDER BY id")

@@ -1,0 +1,439 @@
+"""The staff console pages under /staff: sign-in, live dashboard, people desk, devices,
+exhibitors, sessions and the audit log. Every page and action needs a signed-in staff account."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+
+from kiosk.attendees import search as people_search
+from kiosk.attendees.fields import TEXT_FIELDS, FieldErrors
+from kiosk.checkin import codes
+from kiosk.console import accounts, admin, dashboard, people
+from kiosk.console import questions as question_text
+from kiosk.devices import ROLES, DeviceError, create_device, create_exhibitor
+from kiosk.storage import attendees as attendee_sql
+from kiosk.storage import console as console_sql
+from kiosk.storage import devices as device_sql
+from kiosk.storage import staff as staff_sql
+from kiosk.web import services, staff_session
+from kiosk.web.staff_session import actor, current_staff, staff_page
+
+bp = Blueprint("console", __name__, url_prefix="/staff")
+
+EDITABLE = [f for f in TEXT_FIELDS if f not in ("language",)] + ["category"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _page(template: str, **context):
+    settings = services().settings
+    show = {
+        "name": settings.event_name,
+        "languages": settings.languages,
+        "default_language": settings.default_language,
+    }
+    return render_template(template, show=show, staff=current_staff(), settings=settings, **context)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """The sign-in form; a good name and password start a session that expires."""
+    error = None
+    if request.method == "POST":
+        try:
+            user = accounts.sign_in(
+                services().store,
+                services().settings,
+                request.form.get("name", ""),
+                request.form.get("password", ""),
+            )
+        except accounts.LockedOut as exc:
+            error = f"Too many wrong passwords: locked until {exc.until[11:16]} UTC. 账户已锁定。"
+            return _page("console/sign_in.html", error=error), 429
+        if user is None:
+            return _page(
+                "console/sign_in.html", error="Wrong name or password. 用户名或密码错误。"
+            ), 401
+        staff_session.start(user)
+        target = request.args.get("next", "")
+        # Only local console paths: never an open redirect.
+        if not target.startswith("/staff/") or target.startswith("//"):
+            target = url_for("console.live")
+        return redirect(target)
+    return _page("console/sign_in.html", error=error)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """End the session."""
+    staff_session.end()
+    return redirect(url_for("console.sign_in"))
+
+
+@bp.get("/")
+@staff_page
+def home():
+    """The console starts on the live dashboard."""
+    return redirect(url_for("console.live"))
+
+
+@bp.get("/live")
+@staff_page
+def live():
+    """The live dashboard (filled over Socket.IO)."""
+    return _page("console/live.html")
+
+
+# People -------------------------------------------------------------------------------------
+
+
+@bp.get("/people", endpoint="people")
+@staff_page
+def people_list():
+    """Search people by name (also pinyin), email, phone or company."""
+    q = request.args.get("q", "")[:200]
+    rows = people_search.search(services().store.conn, q) if q else []
+    return _page("console/people.html", q=q, rows=rows)
+
+
+def _person_context(attendee_id: int) -> dict:
+    svc = services()
+    conn = svc.store.conn
+    row = attendee_sql.get(conn, attendee_id)
+    if row is None:
+        abort(404)
+    merged = console_sql.merged_into(conn, attendee_id)
+    ids = [attendee_id] + [m["id"] for m in merged]
+    voided = console_sql.voided_ids(conn, ids)
+    timeline = []
+    for r in console_sql.timeline(conn, ids):
+        item = dict(r)
+        item["data"] = json.loads(r["data"])
+        item["voided"] = r["id"] in voided
+        timeline.append(item)
+    badge = attendee_sql.live_badge(conn, attendee_id)
+    code = codes.code_for(svc.keys, badge["code_id"], badge["version"]) if badge else None
+    return {
+        "person": row,
+        "interests": "; ".join(json.loads(row["interests"])),
+        "timeline": timeline,
+        "merged": merged,
+        "badge": badge,
+        "code": code,
+        "consents": attendee_sql.current_consents(conn, attendee_id),
+        "presence": console_sql.presence(conn, attendee_id),
+        "editable": EDITABLE,
+    }
+
+
+@bp.get("/people/<int:attendee_id>")
+@staff_page
+def person(attendee_id: int):
+    """One person: the record, the badge and the whole timeline."""
+    return _page("console/person.html", errors={}, **_person_context(attendee_id))
+
+
+@bp.post("/people/<int:attendee_id>")
+@staff_page
+def person_update(attendee_id: int):
+    """Correct fields; every change is audited with before and after."""
+    raw = {f: request.form.get(f, "") for f in EDITABLE if f in request.form}
+    if "interests" in request.form:
+        raw["interests"] = request.form["interests"]
+    try:
+        changes = people.correct(
+            services().store,
+            services().settings,
+            attendee_id,
+            raw,
+            actor=actor(),
+            device_id=g.device.id,
+        )
+    except FieldErrors as exc:
+        return _page("console/person.html", errors=exc.fields, **_person_context(attendee_id)), 422
+    except people.DeskError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("console.person", attendee_id=attendee_id))
+    flash(f"Saved: {', '.join(sorted(changes))}" if changes else "Nothing changed.")
+    return redirect(url_for("console.person", attendee_id=attendee_id))
+
+
+@bp.post("/people/<int:attendee_id>/reprint")
+@staff_page
+def person_reprint(attendee_id: int):
+    """Revoke the badge code and issue a new one."""
+    try:
+        people.reprint(
+            services().store, services().keys, attendee_id, actor=actor(), device_id=g.device.id
+        )
+        flash("New badge issued; the old code no longer works. 已补打胸卡，旧码作废。")
+    except people.DeskError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("console.person", attendee_id=attendee_id))
+
+
+@bp.post("/people/<int:attendee_id>/void/<int:interaction_id>")
+@staff_page
+def person_void(attendee_id: int, interaction_id: int):
+    """Void a check-in (a new interaction; the original stays in the log)."""
+    try:
+        people.void_checkin(
+            services().store,
+            attendee_id,
+            interaction_id,
+            request.form.get("reason", ""),
+            actor=actor(),
+            device_id=g.device.id,
+        )
+        flash("Check-in voided.")
+    except FieldErrors as exc:
+        flash("; ".join(exc.fields.values()), "error")
+    except people.DeskError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("console.person", attendee_id=attendee_id))
+
+
+@bp.post("/people/<int:attendee_id>/merge")
+@staff_page
+def person_merge(attendee_id: int):
+    """Merge another record (a double registration) into this one."""
+    try:
+        other = int(request.form.get("other_id", ""))
+        people.merge(services().store, attendee_id, other, actor=actor(), device_id=g.device.id)
+        flash(f"Person {other} merged into this record. 已合并。")
+    except ValueError as exc:
+        flash(
+            str(exc) if isinstance(exc, people.DeskError) else "give the other record's id", "error"
+        )
+    return redirect(url_for("console.person", attendee_id=attendee_id))
+
+
+@bp.post("/people/<int:attendee_id>/unmerge")
+@staff_page
+def person_unmerge(attendee_id: int):
+    """Undo a merge: the record is active again with a new badge."""
+    try:
+        people.unmerge(
+            services().store, services().keys, attendee_id, actor=actor(), device_id=g.device.id
+        )
+        flash("Merge undone; the record has a new badge. 已撤销合并。")
+    except people.DeskError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("console.person", attendee_id=attendee_id))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@staff_page
+def register():
+    """Register someone at the desk."""
+    if request.method == "GET":
+        return _page("console/register.html", errors={}, form={})
+    raw = {f: request.form.get(f, "") for f in [*EDITABLE, "language", "interests"]}
+    consents = {k: request.form.get(f"consent_{k}") == "on" for k in services().settings.consents}
+    try:
+        attendee_id, _code = people.register(
+            services().store,
+            services().settings,
+            services().keys,
+            raw,
+            consents,
+            actor=actor(),
+            device_id=g.device.id,
+        )
+    except FieldErrors as exc:
+        return _page("console/register.html", errors=exc.fields, form=request.form), 422
+    except people.DeskError as exc:
+        return _page("console/register.html", errors={"email": str(exc)}, form=request.form), 409
+    flash("Registered. 登记成功。")
+    return redirect(url_for("console.person", attendee_id=attendee_id))
+
+
+# Devices and exhibitors ---------------------------------------------------------------------
+
+
+def _devices_page(created=None, status=200):
+    conn = services().store.conn
+    feed = services_feed()
+    return _page(
+        "console/devices.html",
+        health={d["id"]: d for d in feed.devices()},
+        devices=[
+            d
+            for d in device_sql.list_devices(conn)
+            if d["id"] not in staff_sql.console_device_ids(conn)
+        ],
+        exhibitors=console_sql.list_exhibitors(conn),
+        roles=ROLES,
+        created=created,
+    ), status
+
+
+def services_feed():
+    """The live feed of this app (device health, alerts)."""
+    from flask import current_app
+
+    return current_app.extensions["kiosk.feed"]
+
+
+@bp.get("/devices")
+@staff_page
+def devices():
+    """Devices with their online status; create, rename, revoke."""
+    return _devices_page()
+
+
+@bp.post("/devices")
+@staff_page
+def devices_create():
+    """Create a device: its token and pairing QR are shown once."""
+    form = request.form
+    exhibitor = form.get("exhibitor_id") or None
+    try:
+        device, token = create_device(
+            services().store,
+            services().settings,
+            role=form.get("role", ""),
+            name=form.get("name", ""),
+            exhibitor_id=int(exhibitor) if exhibitor and exhibitor.isdigit() else None,
+            gate=form.get("gate") or None,
+            actor=actor(),
+        )
+    except DeviceError as exc:
+        flash(f"{exc.field}: {exc}", "error")
+        return _devices_page(status=422)
+    link = admin.pairing_link(request.host_url, device.role, token)
+    qr = base64.b64encode(admin.qr_png(link)).decode()
+    return _devices_page(created={"device": device, "token": token, "link": link, "qr": qr})
+
+
+@bp.post("/devices/<int:device_id>/rename")
+@staff_page
+def devices_rename(device_id: int):
+    """Rename a device."""
+    try:
+        admin.rename_device(
+            services().store, device_id, request.form.get("name", ""), actor=actor()
+        )
+        flash("Renamed.")
+    except DeviceError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("console.devices"))
+
+
+@bp.post("/devices/<int:device_id>/revoke")
+@staff_page
+def devices_revoke(device_id: int):
+    """Revoke a device's token."""
+    try:
+        admin.revoke_device(services().store, device_id, actor=actor())
+        flash("Revoked: the token no longer works.")
+    except DeviceError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("console.devices"))
+
+
+@bp.get("/exhibitors")
+@staff_page
+def exhibitors():
+    """Exhibitors, their booths and qualifying questions."""
+    rows = console_sql.list_exhibitors(services().store.conn)
+    return _page(
+        "console/exhibitors.html",
+        rows=rows,
+        questions={r["id"]: question_text.render(json.loads(r["questions"])) for r in rows},
+        errors={},
+    )
+
+
+@bp.post("/exhibitors")
+@staff_page
+def exhibitors_create():
+    """Create an exhibitor."""
+    try:
+        create_exhibitor(
+            services().store,
+            name=request.form.get("name", ""),
+            booth=request.form.get("booth", ""),
+            actor=actor(),
+        )
+        flash("Exhibitor created.")
+    except DeviceError as exc:
+        flash(f"{exc.field}: {exc}", "error")
+    return redirect(url_for("console.exhibitors"))
+
+
+@bp.post("/exhibitors/<int:exhibitor_id>")
+@staff_page
+def exhibitors_update(exhibitor_id: int):
+    """Change an exhibitor and its qualifying questions."""
+    try:
+        admin.update_exhibitor(
+            services().store,
+            exhibitor_id,
+            name=request.form.get("name", ""),
+            booth=request.form.get("booth", ""),
+            questions=request.form.get("questions", ""),
+            actor=actor(),
+        )
+        flash("Saved.")
+    except DeviceError as exc:
+        flash(f"{exc.field}: {exc}", "error")
+    except FieldErrors as exc:
+        flash("; ".join(exc.fields.values()), "error")
+    return redirect(url_for("console.exhibitors"))
+
+
+# Sessions and audit -------------------------------------------------------------------------
+
+
+@bp.get("/sessions")
+@staff_page
+def sessions():
+    """Sessions with attendance against capacity, and links to the door-scan page."""
+    svc = services()
+    return _page("console/sessions.html", rows=dashboard.sessions(svc.store.conn, svc.settings))
+
+
+@bp.get("/audit")
+@staff_page
+def audit():
+    """The audit log: every staff action and every refused scan."""
+    action = request.args.get("action", "")[:40]
+    before = request.args.get("before", "")
+    rows = staff_sql.audit_rows(
+        services().store.conn,
+        action=action,
+        before_id=int(before) if before.isdigit() else None,
+    )
+    return _page("console/audit.html", rows=rows, action=action)
+
+
+def formula_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@bp.get("/audit.csv")
+@staff_page
+def audit_csv():
+    """The whole audit log as formula-safe CSV."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "at", "actor", "action", "target", "before", "after"])
+    for row in staff_sql.all_audit_rows(services().store.conn):
+        writer.writerow(
+            [
+                formula_safe(row[c])
+                for c in ("id", "at", "actor", "action", "target", "before", "after")
+            ]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
+    )

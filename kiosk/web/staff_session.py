@@ -1,0 +1,119 @@
+"""Signed-in staff: the session cookie, its expiry, CSRF for cookie-authenticated writes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+
+from flask import Flask, g, jsonify, redirect, request, session, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from kiosk.console import accounts
+from kiosk.console.accounts import StaffUser
+from kiosk.devices import Device
+from kiosk.storage import devices as device_sql
+from kiosk.web import services
+
+csrf = CSRFProtect()
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def init(app: Flask) -> None:
+    """CSRF on every form and on every cookie-authenticated API write; sessions that expire."""
+    rules = accounts.policy(app.extensions["kiosk"].settings)
+    app.config.update(
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=rules.session_hours),
+    )
+    csrf.init_app(app)
+
+    @app.before_request
+    def _csrf():
+        if request.method not in UNSAFE:
+            return None
+        # A bearer token cannot be sent by another site; a cookie can.
+        if request.path.startswith("/api/") and (
+            request.headers.get("Authorization") or "staff" not in session
+        ):
+            return None
+        csrf.protect()
+        return None
+
+    @app.errorhandler(CSRFError)
+    def _csrf_refused(exc: CSRFError):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "csrf", "message": exc.description}), 400
+        return f"<h1>400</h1><p>{exc.description} Reload the page and try again.</p>", 400
+
+
+def start(user: StaffUser) -> None:
+    """Begin a fresh session for a staff account (a new session id: no fixation)."""
+    session.clear()
+    session.permanent = True
+    now = int(time.time())
+    session["staff"] = {"id": user.id, "since": now, "seen": now}
+
+
+def end() -> None:
+    """Sign out."""
+    session.clear()
+
+
+def current_staff() -> StaffUser | None:
+    """The signed-in staff account, or None when absent, expired or disabled."""
+    if "staff_user" in g:
+        return g.staff_user
+    g.staff_user = None
+    data = session.get("staff")
+    if not isinstance(data, dict):
+        return None
+    rules = accounts.policy(services().settings)
+    now = int(time.time())
+    if (
+        now - int(data.get("seen", 0)) > rules.idle_minutes * 60
+        or now - int(data.get("since", 0)) > rules.session_hours * 3600
+    ):
+        session.pop("staff", None)
+        return None
+    user = accounts.by_id(services().store, int(data.get("id", 0)))
+    if user is None:
+        session.pop("staff", None)
+        return None
+    if now - int(data["seen"]) >= 30:
+        session["staff"] = {**data, "seen": now}
+    g.staff_user = user
+    return user
+
+
+def staff_device(user: StaffUser) -> Device:
+    """The console device a staff account acts through."""
+    row = device_sql.device(services().store.conn, user.device_id)
+    return Device(row["id"], row["name"], row["role"], None, None, row["printer"])
+
+
+def actor() -> str:
+    """Who is acting in this request, as written in the audit log."""
+    user = current_staff()
+    if user is not None:
+        return user.actor
+    device = g.get("device")
+    return device.actor if device is not None else "unknown"
+
+
+def staff_page(view: Callable) -> Callable:
+    """A console page or action: signed-in staff only, others go to the sign-in page."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        user = current_staff()
+        if user is None:
+            if request.method == "GET":
+                return redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
+            return redirect(url_for("console.sign_in"))
+        g.device = staff_device(user)
+        return view(*args, **kwargs)
+
+    return wrapper

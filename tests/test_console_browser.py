@@ -1,0 +1,133 @@
+"""The staff console, the session door and the exit survey in a real headless Chromium."""
+
+import re
+
+import pytest
+import requests
+
+from conftest import STAFF_PASSWORD, auth
+from kiosk.console.accounts import create_staff
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def sign_in(page, url):
+    page.goto(url + "/staff/people")
+    assert "/staff/sign-in" in page.url
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_url(re.compile(r"/staff/people"))
+
+
+def test_sign_in_and_see_a_checkin_arrive_without_reload(live_server, make, svc, page):
+    create_staff(svc.store, "alice", STAFF_PASSWORD)
+    _, code = make.attendee(full_name="林小红", company="Acme")
+    page.goto(live_server.url + "/staff/live")
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", "wrong password!")
+    page.click("#sign-in")
+    assert "Wrong name or password" in page.inner_text("#error")
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_url(re.compile(r"/staff/live$"))
+    page.wait_for_function("document.getElementById('registered').textContent === '1'")
+    assert page.inner_text("#checked_in") == "0"
+    res = requests.post(
+        live_server.url + "/api/v1/checkins",
+        json={"code": code, "gate": "north"},
+        headers=auth(make.device("kiosk")),
+        timeout=10,
+    )
+    assert res.status_code == 201
+    page.wait_for_function("document.getElementById('checked_in').textContent === '1'")
+    assert "林小红" in page.inner_text("#latest")
+    assert page.locator("#arrivals svg rect").count() >= 1
+
+
+def test_fix_a_name_reprint_and_merge(live_server, make, svc, page):
+    create_staff(svc.store, "alice", STAFF_PASSWORD)
+    keep, old_code = make.attendee(full_name="Jon Smith", email="jon@example.com")
+    dup, _ = make.attendee(full_name="John Smith", email="john.smith@example.com")
+    sign_in(page, live_server.url)
+    page.fill("#q", "smith")
+    page.press("#q", "Enter")
+    page.click(f"#results a[href='/staff/people/{keep}']")
+    page.fill("#edit input[name=full_name]", "John Smith")
+    page.click("#save")
+    page.wait_for_selector("text=Saved: full_name")
+    assert "John Smith" in page.inner_text("#person-name")
+    page.click("#reprint")
+    page.wait_for_selector("text=New badge issued")
+    assert "badge_reprinted" in page.inner_text("#timeline")
+    kiosk = make.device("kiosk")
+    refused = requests.post(
+        live_server.url + "/api/v1/checkins",
+        json={"code": old_code, "gate": "north"},
+        headers=auth(kiosk),
+        timeout=10,
+    )
+    assert refused.json()["reason"] == "revoked"
+    page.fill("#merge input[name=other_id]", str(dup))
+    page.click("#merge button")
+    page.wait_for_selector(f"text=Person {dup} merged into this record")
+    assert f"(from #{dup})" in page.inner_text("#timeline")
+    row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = ?", (dup,))
+    assert (row["status"], row["merged_into"]) == ("merged", keep)
+    # A signed-in staff phone can work a session door without a device token.
+    new_code = requests.get(
+        f"{live_server.url}/api/v1/attendees/{keep}", headers=auth(make.device("staff")), timeout=10
+    ).json()["badge"]["code"]
+    page.goto(live_server.url + "/door?session=forum-1")
+    page.fill("#code", new_code)
+    page.press("#code", "Enter")
+    page.wait_for_selector("#who")
+    assert page.inner_text("#who") == "John Smith"
+
+
+def test_scan_into_a_session_and_answer_the_exit_survey(live_server, make, svc, page):
+    attendee_id, code = make.attendee(full_name="Grace Wu")
+    token = make.device("kiosk", name="forum door")
+    page.goto(f"{live_server.url}/door?session=forum-2#token={token}")
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    page.wait_for_selector("#who")
+    assert page.inner_text("#who") == "Grace Wu"
+    assert page.inner_text("#count") == "1 / 120"
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    page.wait_for_selector("text=Already counted in")
+
+    page.goto(f"{live_server.url}/exit#token={token}")
+    page.click("#lang")
+    assert page.inner_text("h1") in ("Exit survey", "离场问卷")
+    if page.inner_text("h1") != "Exit survey":
+        page.click("#lang")
+    # A keyboard-wedge scanner types the code fast and ends with Enter.
+    page.keyboard.type(code, delay=5)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Badge scanned")
+    page.click("#satisfaction button[data-value='4']")
+    page.click("#recommend button[data-value='9']")
+    page.click("#return_intent button[data-value='true']")
+    page.click("#purpose button[data-value='sourcing']")
+    page.fill("#comment", "Great forum")
+    page.click("#submit")
+    page.wait_for_selector("text=Thank you!")
+    row = svc.store.one("SELECT * FROM survey_responses")
+    assert (row["attendee_id"], row["satisfaction"], row["recommend"]) == (attendee_id, 4, 9)
+    assert row["comment"] == "Great forum" and row["return_intent"] == 1
+    sessions = svc.store.one(
+        "SELECT count(*) FROM interactions WHERE type = 'session_attended' AND place = 'forum-2'"
+    )[0]
+    assert sessions == 1

@@ -1,0 +1,119 @@
+"""The live dashboard: figures, device health, alerts, refused scans in the audit log."""
+
+import time
+
+from conftest import auth
+from kiosk.console.heartbeats import OFFLINE_AFTER_S
+
+FORGED = "K1-AAAAAAAAAAAAAAAA-AAAAAAAAAAAAAAAA"
+
+
+def dashboard(client, make):
+    return client.get("/api/v1/dashboard", headers=auth(make.device("staff"))).get_json()
+
+
+def test_figures_after_checkins_and_leads(client, make, svc):
+    kiosk = make.device("kiosk")
+    codes = [make.attendee(category=c, company="Co")[1] for c in ("visitor", "visitor", "media")]
+    for code in codes:
+        client.post("/api/v1/checkins", json={"code": code, "gate": "north"}, headers=auth(kiosk))
+    exhibitor = make.exhibitor(name="Acme Robotics", booth="B12")
+    with svc.store.write() as conn:
+        for attendee_id in (1, 2):
+            conn.execute(
+                "INSERT INTO leads (exhibitor_id, attendee_id, first_scanned_at, last_scanned_at,"
+                " rating, updated_at) VALUES (?, ?, 'x', 'x', 'hot', 'x')",
+                (exhibitor, attendee_id),
+            )
+    d = dashboard(client, make)["dashboard"]
+    assert d["stats"]["checked_in"] == 3 and d["stats"]["by_category"]["media"]["checked_in"] == 1
+    assert sum(b["n"] for b in d["arrivals"]) == 3 and d["arrivals"][-1]["n"] == 3
+    assert d["booths"][0]["name"] == "Acme Robotics" and d["booths"][0]["leads"] == 2
+    assert d["booths"][0]["hot"] == 2
+    assert len(d["latest"]) == 3 and d["latest"][0]["place"] == "north"
+    assert {s["id"] for s in d["sessions"]} == {"forum-1", "forum-2"}
+
+
+def test_a_device_that_stops_answering_turns_offline(client, make, app):
+    token = make.device("kiosk", name="north-1")
+    assert (
+        client.post(
+            "/api/v1/heartbeat", json={"printer": {"state": "ok"}}, headers=auth(token)
+        ).status_code
+        == 200
+    )
+    (device,) = [d for d in dashboard(client, make)["devices"] if d["name"] == "north-1"]
+    assert device["online"] and device["printer_state"]["state"] == "ok"
+    beats = app.extensions["kiosk.feed"].heartbeats
+    # As if the last heartbeat came just over the limit ago.
+    last, iso = beats._seen[device["id"]]
+    beats._seen[device["id"]] = (time.time() - OFFLINE_AFTER_S - 0.5, iso)
+    (device,) = [d for d in dashboard(client, make)["devices"] if d["name"] == "north-1"]
+    assert not device["online"] and device["age_s"] > OFFLINE_AFTER_S
+
+
+def test_heartbeat_over_socketio_and_staff_cannot_fake_one(app, client, make):
+    sio = app.extensions["socketio"]
+    kiosk = sio.test_client(
+        app,
+        namespace="/live",
+        auth={"token": make.device("kiosk", name="k-9")},
+        flask_test_client=client,
+    )
+    assert kiosk.emit(
+        "heartbeat",
+        {"printer": {"state": "error", "message": "paper out"}},
+        namespace="/live",
+        callback=True,
+    ) == {"ok": True}
+    (device,) = [d for d in dashboard(client, make)["devices"] if d["name"] == "k-9"]
+    assert device["online"] and device["printer_state"]["message"] == "paper out"
+    staff = sio.test_client(
+        app, namespace="/live", auth={"token": make.device("staff")}, flask_test_client=client
+    )
+    assert staff.emit("heartbeat", {}, namespace="/live", callback=True) == {"error": "forbidden"}
+
+
+def test_repeated_invalid_scans_at_a_gate_raise_an_alert(app, client, make, svc):
+    sio = app.extensions["socketio"]
+    staff = sio.test_client(
+        app, namespace="/live", auth={"token": make.device("staff")}, flask_test_client=client
+    )
+    kiosk = make.device("kiosk")
+    for _ in range(5):
+        res = client.post(
+            "/api/v1/checkins", json={"code": FORGED, "gate": "south"}, headers=auth(kiosk)
+        )
+        assert res.status_code == 404
+    alerts = [e["args"][0] for e in staff.get_received("/live") if e["name"] == "alert"]
+    assert (
+        len(alerts) == 1 and alerts[0]["kind"] == "invalid_scans" and alerts[0]["gate"] == "south"
+    )
+    assert dashboard(client, make)["dashboard"]["alerts"][0]["kind"] == "invalid_scans"
+    refused = svc.store.query("SELECT * FROM audit_log WHERE action = 'scan.refused'")
+    assert len(refused) == 5 and refused[0]["target"] == "gate:south"
+
+
+def test_refused_known_badge_is_audited_with_reason_gate_device(client, make, svc):
+    _, code = make.attendee()
+    kiosk = make.device("kiosk")
+    for _ in range(2):
+        client.post("/api/v1/checkins", json={"code": code, "gate": "north"}, headers=auth(kiosk))
+    (row,) = svc.store.query("SELECT * FROM audit_log WHERE action = 'scan.refused'")
+    assert '"reason":"already_checked_in"' in row["after"] and '"gate":"north"' in row["after"]
+    assert row["actor"].startswith("device:")
+
+
+def test_printer_alert_reaches_dashboards_live_and_later(app, client, make):
+    from kiosk import events
+
+    sio = app.extensions["socketio"]
+    staff = sio.test_client(
+        app, namespace="/live", auth={"token": make.device("staff")}, flask_test_client=client
+    )
+    alert = {"kind": "print_failed", "message": "printer north-1 out of labels", "at": "t"}
+    events.alert.send(app.extensions["kiosk"].store, event=alert)
+    live = [e["args"][0] for e in staff.get_received("/live") if e["name"] == "alert"]
+    assert live == [alert]
+    # A dashboard opened afterwards still sees it.
+    assert dashboard(client, make)["dashboard"]["alerts"] == [alert]

@@ -1,0 +1,65 @@
+"""The exit survey: POST /api/v1/surveys/responses, one per badge per day, results on the dashboard."""
+
+from conftest import auth
+
+GOOD = {
+    "satisfaction": 4,
+    "recommend": 9,
+    "return_intent": True,
+    "purpose": ["sourcing", "seminars"],
+    "comment": "More seats in forum 1",
+}
+
+
+def answer(client, token, **body):
+    return client.post("/api/v1/surveys/responses", json=body, headers=auth(token))
+
+
+def test_anonymous_and_badge_answers(client, make, svc):
+    exit_kiosk = make.device("kiosk")
+    anon = answer(client, exit_kiosk, **GOOD)
+    assert anon.status_code == 201 and anon.get_json()["response"]["anonymous"] is True
+    attendee_id, code = make.attendee()
+    tied = answer(client, exit_kiosk, **GOOD, code=code)
+    assert tied.get_json()["response"]["attendee_id"] == attendee_id
+    again = answer(client, exit_kiosk, **{**GOOD, "satisfaction": 1}, code=code)
+    assert again.status_code == 409 and again.get_json()["error"] == "already_answered"
+    rows = svc.store.query("SELECT attendee_id FROM survey_responses ORDER BY id")
+    assert [r["attendee_id"] for r in rows] == [None, attendee_id]
+    logged = svc.store.query("SELECT attendee_id FROM interactions WHERE type = 'survey_answered'")
+    assert [r["attendee_id"] for r in logged] == [None, attendee_id]
+
+
+def test_out_of_range_values_are_422(client, make, svc):
+    token = make.device("kiosk")
+    for bad, field in (
+        ({"satisfaction": 6}, "satisfaction"),
+        ({"satisfaction": 0}, "satisfaction"),
+        ({"recommend": 11}, "recommend"),
+        ({"recommend": -1}, "recommend"),
+        ({"recommend": "9"}, "recommend"),
+        ({"return_intent": "maybe"}, "return_intent"),
+        ({"purpose": ["shopping"]}, "purpose"),
+        ({"comment": "x" * 1001}, "comment"),
+    ):
+        res = answer(client, token, **{**GOOD, **bad})
+        assert res.status_code == 422 and field in res.get_json()["fields"], bad
+    assert svc.store.one("SELECT count(*) FROM survey_responses")[0] == 0
+
+
+def test_forged_badge_is_404_and_exhibitors_cannot_answer(client, make):
+    res = answer(client, make.device("kiosk"), **GOOD, code="K1-AAAAAAAAAAAAAAAA-AAAAAAAAAAAAAAAA")
+    assert res.status_code == 404
+    assert answer(client, make.device("exhibitor"), **GOOD).status_code == 403
+
+
+def test_results_reach_the_dashboard(client, make):
+    token = make.device("kiosk")
+    answer(client, token, **GOOD)
+    answer(client, token, **{**GOOD, "satisfaction": 2, "recommend": 3, "return_intent": False})
+    survey = client.get("/api/v1/dashboard", headers=auth(make.device("staff"))).get_json()[
+        "dashboard"
+    ]["survey"]
+    assert survey["answers"] == 2 and survey["satisfaction_mean"] == 3.0
+    assert survey["nps"] == 0 and survey["return_yes"] == 50
+    assert survey["purposes"] == {"sourcing": 2, "seminars": 2}
