@@ -20,7 +20,7 @@ def create_app(
     """Build the app: config -> storage -> Socket.IO handlers -> blueprints."""
     from kiosk.realtime.bridge import Bridge
     from kiosk.realtime.namespace import NAMESPACE, LiveNamespace
-    from kiosk.web import api, errors, openapi, pages
+    from kiosk.web import api, api_leads, errors, openapi, pages
 
     settings = settings or config_module.load(config_path, db_path)
     svc: Services = open_services(settings)
@@ -47,6 +47,7 @@ def create_app(
 
     errors.register(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_leads.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
 

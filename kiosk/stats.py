@@ -56,8 +56,13 @@ def compute(conn: sqlite3.Connection, settings: Settings) -> dict:
         by_hour[key] = by_hour.get(key, 0) + row["n"]
 
     leads = 0
+    leads_by_exhibitor: dict[str, int] = {}
     if _has_table(conn, "leads"):
         leads = conn.execute("SELECT count(*) FROM leads").fetchone()[0]
+        for row in conn.execute(
+            "SELECT exhibitor_id, count(*) AS n FROM leads GROUP BY exhibitor_id"
+        ):
+            leads_by_exhibitor[str(row["exhibitor_id"])] = row["n"]
     return {
         "registered": registered,
         "checked_in": checked_in,
@@ -66,5 +71,6 @@ def compute(conn: sqlite3.Connection, settings: Settings) -> dict:
         "by_category": by_category,
         "by_hour": by_hour,
         "leads": leads,
+        "leads_by_exhibitor": leads_by_exhibitor,
         "at": datetime.now(settings.timezone).isoformat(timespec="seconds"),
     }
