@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, send_from_directory, url_for
 
 from kiosk.web import services
 
@@ -28,6 +28,27 @@ def index():
 def kiosk():
     """The entrance kiosk: scan, find me, welcome."""
     return render_template("kiosk.html", show=_show())
+
+
+@bp.get("/exhibitor")
+def exhibitor_redirect():
+    """The exhibitor page lives under /exhibitor/ so its service worker covers it."""
+    return redirect(url_for("pages.exhibitor"), code=301)
+
+
+@bp.get("/exhibitor/")
+def exhibitor():
+    """Booth staff: scan badges (camera or wedge), qualify leads, list and download them."""
+    return render_template("exhibitor.html", show=_show())
+
+
+@bp.get("/exhibitor/sw.js")
+def exhibitor_worker():
+    """The service worker that lets the exhibitor page open without the server."""
+    res = send_from_directory(bp.root_path + "/static/exhibitor", "sw.js", max_age=0)
+    res.headers["Cache-Control"] = "no-cache"
+    res.mimetype = "text/javascript"
+    return res
 
 
 @bp.get("/staff/live")
