@@ -80,7 +80,12 @@ def init(settings):
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=64, show_default=True, type=click.IntRange(4, 1024))
 @click.option("--tls", is_flag=True, help="serve HTTPS with the project's local certificate")
-def serve(settings, host, port, threads, tls):
+@click.option(
+    "--http-port",
+    type=click.IntRange(1, 65535),
+    help="with --tls: also serve plain HTTP on this port (LAN kiosks)",
+)
+def serve(settings, host, port, threads, tls, http_port):
     """Serve the web app, the API and Socket.IO (gunicorn, gthread)."""
     from kiosk import create_app
     from kiosk.server import serve as run
@@ -92,6 +97,11 @@ def serve(settings, host, port, threads, tls):
         from kiosk.tls import ensure_server_certificate
 
         certfile, keyfile = ensure_server_certificate(settings, host)
+        if http_port:
+            from kiosk.tls import PlainRelay, ca_path
+
+            PlainRelay(host, http_port, port, str(ca_path(settings))).start()
+            click.echo(f"plain HTTP for kiosks on http://{host}:{http_port}/", err=True)
     scheme = "https" if tls else "http"
     click.echo(f"serving {settings.db_path} on {scheme}://{host}:{port}/", err=True)
     run(app, host, port, threads=threads, certfile=certfile, keyfile=keyfile)

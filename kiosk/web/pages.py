@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    abort,
+    redirect,
+    render_template,
+    send_file,
+    send_from_directory,
+    url_for,
+)
 
 from kiosk.web import services
 
@@ -49,6 +57,17 @@ def exhibitor_worker():
     res.headers["Cache-Control"] = "no-cache"
     res.mimetype = "text/javascript"
     return res
+
+
+@bp.get("/ca.crt")
+def ca_root():
+    """The show's CA root, for staff to install on booth phones (a public certificate)."""
+    from kiosk.tls import ca_path
+
+    path = ca_path(services().settings)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="application/x-x509-ca-cert", download_name="kiosk-ca.crt")
 
 
 @bp.get("/staff/live")
