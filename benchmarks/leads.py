@@ -138,7 +138,7 @@ def concurrent_round(url, tokens, codes, per_device) -> tuple[float, list[float]
     return len(tokens) * per_device / elapsed, latencies
 
 
-def backlog(url, token, codes, size, db_path) -> tuple[float, float]:
+def backlog(url, token, codes, size, db_path, batch) -> tuple[float, float]:
     start = datetime.now(UTC) - timedelta(hours=2)
     queue = [
         {
@@ -153,10 +153,14 @@ def backlog(url, token, codes, size, db_path) -> tuple[float, float]:
 
     def send_all() -> float:
         t0 = time.perf_counter()
-        for item in queue:  # one at a time, in order, as the page's outbox does
-            res = session.post(url + "/api/v1/leads", json=item, timeout=30)
-            if res.status_code not in (200, 201):
-                raise SystemExit(f"backlog scan refused: {res.status_code} {res.text}")
+        # In order, as the page's outbox does: consecutive queued scans go in batches.
+        for i in range(0, len(queue), batch):
+            res = session.post(
+                url + "/api/v1/leads/batch", json={"scans": queue[i : i + batch]}, timeout=60
+            )
+            statuses = {r["status"] for r in res.json()["results"]} if res.ok else {res.status_code}
+            if not statuses <= {200, 201}:
+                raise SystemExit(f"backlog scan refused: {statuses}")
         return time.perf_counter() - t0
 
     first = send_all()
@@ -189,10 +193,11 @@ def backlog(url, token, codes, size, db_path) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=16)
-    parser.add_argument("--per-device", type=int, default=60)
+    parser.add_argument("--per-device", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--backlog", type=int, default=5000)
     parser.add_argument("--people", type=int, default=3000)
+    parser.add_argument("--batch", type=int, default=100, help="scans per batch (1..200)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         settings, codes, tokens = make_show(Path(tmp), args.people, args.devices)
@@ -210,7 +215,9 @@ def main() -> None:
                 f" {args.rounds} rounds; latency median {statistics.median(lat) * 1000:.1f} ms,"
                 f" p95 {lat[int(len(lat) * 0.95)] * 1000:.1f} ms"
             )
-            first, again = backlog(url, tokens[0], codes, args.backlog, settings.db_path)
+            first, again = backlog(
+                url, tokens[0], codes, args.backlog, settings.db_path, args.batch
+            )
             print(
                 f"backlog of {args.backlog} queued scans: synced in {first:.1f} s"
                 f" ({args.backlog / first:.0f}/s); resent whole in {again:.1f} s, nothing added"

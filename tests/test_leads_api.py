@@ -331,3 +331,46 @@ def test_lead_event_reaches_exhibitor_room(app, make, svc):
     assert lead_sql.counts_by_exhibitor(svc.store.conn)[0]["leads"] == 1
     for cl in (mine, theirs, desk):
         cl.disconnect("/live")
+
+
+def test_batch_of_queued_scans_in_order_exactly_once(client, make, svc):
+    _, token = exhibitor_device(make)
+    codes = [make.attendee()[1] for _ in range(3)]
+    scans = [
+        {"code": codes[0], "client_ref": "b1", "scanned_at": "2026-05-01T09:00:00.000Z"},
+        {"code": codes[1], "client_ref": "b2", "scanned_at": "2026-05-01T09:01:00.000Z"},
+        {"code": "K1-FORGED", "client_ref": "b3"},
+        {
+            "code": codes[0],
+            "client_ref": "b4",
+            "scanned_at": "2026-05-01T09:02:00.000Z",
+            "rating": "hot",
+        },
+        {"code": codes[2], "client_ref": "b5", "rating": "boiling"},
+    ]
+    res = client.post("/api/v1/leads/batch", json={"scans": scans}, headers=auth(token))
+    assert res.status_code == 200
+    results = res.get_json()["results"]
+    assert [r["status"] for r in results] == [201, 201, 404, 200, 422]
+    assert results[3]["lead"]["scans"] == 2 and results[3]["lead"]["rating"] == "hot"
+    assert results[4]["fields"] == {"rating": "one of hot, warm, cold (or '' to clear)"}
+    again = client.post("/api/v1/leads/batch", json={"scans": scans}, headers=auth(token))
+    assert [r.get("duplicate") for r in again.get_json()["results"]] == [
+        True,
+        True,
+        None,
+        True,
+        None,
+    ]
+    assert svc.store.one("SELECT count(*) FROM lead_scans")[0] == 3
+    logged = svc.store.query("SELECT at FROM interactions WHERE type='lead_captured' ORDER BY id")
+    assert [r["at"] for r in logged] == [s["scanned_at"] for s in (scans[0], scans[1], scans[3])]
+    for bad in ({"scans": []}, {"scans": "x"}, {"scans": [{}] * 201}):
+        r = client.post("/api/v1/leads/batch", json=bad, headers=auth(token))
+        assert r.status_code == 422 and "scans" in r.get_json()["fields"]
+    assert (
+        client.post(
+            "/api/v1/leads/batch", json={"scans": scans}, headers=auth(make.device("kiosk"))
+        ).status_code
+        == 403
+    )

@@ -97,9 +97,17 @@ def _merge(lead, fields: dict) -> dict:
     return fields
 
 
-def capture(store: Store, keys: Keys, device: Device, body: dict) -> Captured:
-    """Record one badge scan at an exhibitor: create or update the lead, log `lead_captured`."""
-    now = datetime.now(UTC)
+@dataclass(frozen=True)
+class _Scan:
+    ref: str
+    scanned_at: str
+    fields: dict
+    attendee_id: int
+
+
+def _prepare(store: Store, keys: Keys, device: Device, body, now: datetime) -> _Scan:
+    if not isinstance(body, dict):
+        raise FieldErrors({"scan": "must be an object"})
     errors = {}
     code, ref = body.get("code"), body.get("client_ref")
     if not isinstance(code, str) or not code.strip():
@@ -121,43 +129,91 @@ def capture(store: Store, keys: Keys, device: Device, body: dict) -> Captured:
     badge = attendee_sql.badge(store.conn, code_id) if code_id else None
     if badge is None or badge["revoked_at"] is not None:
         raise LeadError(404, "invalid_code", "not a valid badge")
+    return _Scan(ref, scanned_at, fields, badge["attendee_id"])
+
+
+def _record(conn, device: Device, scan: _Scan, stamp: str) -> Captured:
+    """Inside the caller's transaction: one scan, its lead, its `lead_captured` row."""
+    seen = sql.scan_by_ref(conn, device.id, scan.ref)
+    if seen is not None:
+        return Captured(200, lead_view(sql.full(conn, seen["lead_id"])), duplicate=True)
+    lead = sql.by_pair(conn, device.exhibitor_id, scan.attendee_id)
+    if lead is None:
+        lead_id = sql.insert(
+            conn,
+            exhibitor_id=device.exhibitor_id,
+            attendee_id=scan.attendee_id,
+            scanned_at=scan.scanned_at,
+            device_id=device.id,
+            now=stamp,
+            fields=scan.fields,
+        )
+        status = 201
+    else:
+        lead_id = lead["id"]
+        sql.add_scan(conn, lead, scan.scanned_at, stamp)
+        sql.update_fields(conn, lead_id, _merge(lead, scan.fields), stamp)
+        status = 200
+    sql.insert_scan(
+        conn, device_id=device.id, client_ref=scan.ref, lead_id=lead_id, scanned_at=scan.scanned_at
+    )
+    view = lead_view(sql.full(conn, lead_id))
+    append(
+        conn,
+        "lead_captured",
+        attendee_id=scan.attendee_id,
+        exhibitor_id=device.exhibitor_id,
+        device_id=device.id,
+        at=scan.scanned_at,
+        data={"lead_id": lead_id, "client_ref": scan.ref, "rating": view["rating"]},
+    )
+    return Captured(status, view)
+
+
+def capture(store: Store, keys: Keys, device: Device, body: dict) -> Captured:
+    """Record one badge scan at an exhibitor: create or update the lead, log `lead_captured`."""
+    now = datetime.now(UTC)
+    scan = _prepare(store, keys, device, body, now)
+    with store.write() as conn:
+        result = _record(conn, device, scan, to_iso(now))
+    if not result.duplicate:
+        events.lead_captured.send(store, event=_event(result.lead, "captured"))
+    return result
+
+
+def capture_batch(store: Store, keys: Keys, device: Device, items: list) -> list[dict]:
+    """A device's queued scans, in order, in one transaction: one answer per scan, like capture()."""
+    now = datetime.now(UTC)
+    prepared: list[_Scan | dict] = []
+    for item in items:
+        try:
+            prepared.append(_prepare(store, keys, device, item, now))
+        except FieldErrors as exc:
+            prepared.append({"status": 422, "error": "invalid_fields", "fields": exc.fields})
+        except LeadError as exc:
+            prepared.append({"status": exc.status, "error": exc.error, "message": exc.message})
+    answers, fresh = [], []
     stamp = to_iso(now)
     with store.write() as conn:
-        seen = sql.scan_by_ref(conn, device.id, ref)
-        if seen is not None:
-            return Captured(200, lead_view(sql.full(conn, seen["lead_id"])), duplicate=True)
-        lead = sql.by_pair(conn, device.exhibitor_id, badge["attendee_id"])
-        if lead is None:
-            lead_id = sql.insert(
-                conn,
-                exhibitor_id=device.exhibitor_id,
-                attendee_id=badge["attendee_id"],
-                scanned_at=scanned_at,
-                device_id=device.id,
-                now=stamp,
-                fields=fields,
+        for item, scan in zip(items, prepared, strict=True):
+            ref = item.get("client_ref") if isinstance(item, dict) else None
+            if isinstance(scan, dict):
+                answers.append({"client_ref": ref, **scan})
+                continue
+            result = _record(conn, device, scan, stamp)
+            answers.append(
+                {
+                    "client_ref": ref,
+                    "status": result.status,
+                    "lead": result.lead,
+                    "duplicate": result.duplicate,
+                }
             )
-            status = 201
-        else:
-            lead_id = lead["id"]
-            sql.add_scan(conn, lead, scanned_at, stamp)
-            sql.update_fields(conn, lead_id, _merge(lead, fields), stamp)
-            status = 200
-        sql.insert_scan(
-            conn, device_id=device.id, client_ref=ref, lead_id=lead_id, scanned_at=scanned_at
-        )
-        view = lead_view(sql.full(conn, lead_id))
-        append(
-            conn,
-            "lead_captured",
-            attendee_id=badge["attendee_id"],
-            exhibitor_id=device.exhibitor_id,
-            device_id=device.id,
-            at=scanned_at,
-            data={"lead_id": lead_id, "client_ref": ref, "rating": view["rating"]},
-        )
-    events.lead_captured.send(store, event=_event(view, "captured"))
-    return Captured(status, view)
+            if not result.duplicate:
+                fresh.append(result.lead)
+    for view in fresh:
+        events.lead_captured.send(store, event=_event(view, "captured"))
+    return answers
 
 
 def _event(view: dict, change: str) -> dict:

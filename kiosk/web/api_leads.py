@@ -26,6 +26,7 @@ LEAD_FIELDS = {
     "answers": {"type": "object", "nullable": True, "description": "question id -> answer"},
     "follow_up": {"type": "array", "items": {"type": "string", "enum": list(FOLLOW_UPS)}},
 }
+BATCH_MAX = 200
 LIST_PARAMS = [
     {"name": "q", "in": "query", "schema": {"type": "string"}},
     {"name": "rating", "in": "query", "schema": {"type": "string"}},
@@ -121,6 +122,38 @@ def post_lead():
     except leads.LeadError as exc:
         _raise(exc)
     return jsonify({"lead": result.lead, "duplicate": result.duplicate}), result.status
+
+
+@bp.post("/leads/batch")
+@endpoint(
+    "exhibitor",
+    summary="Send a device's queued scans in one go (offline backlog), in order, exactly once",
+    body={
+        "type": "object",
+        "required": ["scans"],
+        "properties": {
+            "scans": {
+                "type": "array",
+                "maxItems": BATCH_MAX,
+                "items": {"type": "object", "description": "as POST /api/v1/leads"},
+            }
+        },
+    },
+    responses={
+        "200": "{results: [{client_ref, status: 201|200|404|422, lead | error, duplicate}]}",
+        "422": "scans missing or too many",
+    },
+)
+def post_lead_batch():
+    """Capture queued leads."""
+    scans = json_body().get("scans")
+    if not isinstance(scans, list) or not 0 < len(scans) <= BATCH_MAX:
+        raise ApiError(
+            422, "invalid_fields", "bad scans", fields={"scans": f"1 to {BATCH_MAX} scans"}
+        )
+    svc = services()
+    results = leads.capture_batch(svc.store, svc.keys, current_device(), scans)
+    return jsonify({"results": results})
 
 
 @bp.get("/leads")

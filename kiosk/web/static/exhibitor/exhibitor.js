@@ -97,34 +97,50 @@
     syncNow();
   }
 
-  // ---- the outbox: send one item; "retry" keeps it for later ----
-  async function send(item) {
+  // ---- the outbox: send the oldest items; "retry" keeps them for later ----
+  async function scanAnswered(item, status, lead) {
+    if (status === 200 || status === 201) {
+      await window.Outbox.setRef(item.client_ref, lead.id);
+      onLead(lead, item.client_ref, status === 201);
+    } else if (state.editing && state.editing.ref === item.client_ref) {
+      beep(false);
+      feedback("bad", t("invalid"), item.code);
+      state.editing = null;
+      renderEditor();
+    }
+  }
+  const scanBody = (i) => ({ code: i.code, client_ref: i.client_ref, scanned_at: i.scanned_at });
+
+  async function send(items) {
     const api = window.KioskApi;
+    const run = [];
+    for (const i of items) { if (i.kind !== "scan") break; run.push(i); }
+    if (run.length > 1) {
+      // A backlog after an outage: consecutive scans go together, still in order.
+      const res = await api.post("/leads/batch", { scans: run.map(scanBody) });
+      if (res.status !== 200) return "retry";
+      for (let k = 0; k < run.length; k++) {
+        const r = res.data.results[k];
+        await scanAnswered(run[k], r.status, r.lead);
+      }
+      return run.length;
+    }
+    const item = items[0];
     let res;
     if (item.kind === "scan") {
-      res = await api.post("/leads", { code: item.code, client_ref: item.client_ref, scanned_at: item.scanned_at });
-      if (res.status === 200 || res.status === 201) {
-        await window.Outbox.setRef(item.client_ref, res.data.lead.id);
-        onLead(res.data.lead, item.client_ref, res.status === 201);
-        return "done";
-      }
-      if (res.status === 404 || res.status === 422 || res.status === 400) {
-        if (state.editing && state.editing.ref === item.client_ref) {
-          beep(false);
-          feedback("bad", t("invalid"), item.code);
-          state.editing = null;
-          renderEditor();
-        }
-        return "done";
+      res = await api.post("/leads", scanBody(item));
+      if ([200, 201, 400, 404, 422].includes(res.status)) {
+        await scanAnswered(item, res.status, res.data.lead);
+        return 1;
       }
       return "retry";
     }
     const leadId = item.lead_id || (await window.Outbox.getRef(item.ref));
-    if (!leadId) return "done"; // its scan was refused: nothing to edit
+    if (!leadId) return 1; // its scan was refused: nothing to edit
     if (item.kind === "edit") res = await api.patch("/leads/" + leadId, item.changes);
     else res = await api.post("/leads/" + leadId + "/consent", { agree: true, language: item.language });
-    if (res.status === 200) { onLead(res.data.lead, item.ref, false); return "done"; }
-    if (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429) return "done";
+    if (res.status === 200) { onLead(res.data.lead, item.ref, false); return 1; }
+    if (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429) return 1;
     return "retry";
   }
 

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   const DB = "exhibitor-outbox";
+  const BATCH = 100; // scans sent together after an outage: one server transaction each
   let dbPromise = null;
   let draining = false;
 
@@ -38,13 +39,15 @@
   const count = () => tx("items", "readonly", (s) => s.count());
   const all = () => tx("items", "readonly", (s) => s.getAll());
   const remove = (key) => tx("items", "readwrite", (s) => s.delete(key));
+  const removeKeys = (keys) => tx("items", "readwrite", (s) => { keys.forEach((k) => s.delete(k)); });
   const setRef = (ref, leadId) => tx("refs", "readwrite", (s) => s.put({ client_ref: ref, lead_id: leadId }));
   const getRef = async (ref) => ((await tx("refs", "readonly", (s) => s.get(ref))) || {}).lead_id;
-  async function first() {
-    return tx("items", "readonly", (s) => s.openCursor()).then((cursor) => cursor && cursor.value);
+  async function head(limit) {
+    return tx("items", "readonly", (s) => s.getAll(null, limit));
   }
 
-  // send(item) resolves to "done" (sent or refused for good) or "retry" (server unreachable).
+  // send(items) gets the oldest items and resolves to how many of them, from the front, are
+  // done (sent, or refused for good), or to "retry" when the server cannot be reached.
   let again = false;
   async function drain(send, onChange) {
     if (draining) { again = true; return; }
@@ -52,12 +55,12 @@
     try {
       again = false;
       for (;;) {
-        const item = await first();
-        if (!item) break;
-        let outcome;
-        try { outcome = await send(item); } catch (e) { outcome = "retry"; }
-        if (outcome === "retry") break;
-        await remove(item.key);
+        const items = await head(BATCH);
+        if (!items.length) break;
+        let done;
+        try { done = await send(items); } catch (e) { done = "retry"; }
+        if (done === "retry" || !done) break;
+        await removeKeys(items.slice(0, done).map((i) => i.key));
         if (onChange) onChange();
       }
     } finally {
