@@ -188,6 +188,14 @@ def test_pair_scan_qualify_and_camera(browser, live_server, make, svc):
     context.close()
     assert svc.store.one("SELECT count(*) FROM leads WHERE exhibitor_id = ?", (ex,))[0] == 2
 
+    # Staff watch lead counts per exhibitor live.
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    staff_page = desk.new_page()
+    staff_page.goto(f"{live_server.url}/staff/live#token={make.device('staff')}")
+    row = staff_page.wait_for_selector("#booths tr:has-text('Huatai Valves')", timeout=10_000)
+    assert row.inner_text().split("\t") == ["B12", "Huatai Valves", "2", "1"]
+    desk.close()
+
 
 def test_offline_scans_survive_reload_and_sync_exactly_once(
     browser, live_server, make, svc, settings, monkeypatch

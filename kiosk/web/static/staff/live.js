@@ -9,6 +9,19 @@
     const rows = Object.entries(stats.by_gate).map(([gate, g]) =>
       `<tr><td>${gate}</td><td>${g.in}</td><td>${g.out}</td><td>${g.inside}</td></tr>`);
     $("gates").innerHTML = rows.join("");
+    const booths = $("booths");
+    if (booths) {
+      booths.replaceChildren();
+      (stats.leads_by_exhibitor || []).slice(0, 15).forEach((e) => {
+        const tr = document.createElement("tr");
+        [e.booth, e.name, e.leads, e.hot].forEach((v) => {
+          const td = document.createElement("td");
+          td.textContent = v;
+          tr.append(td);
+        });
+        booths.append(tr);
+      });
+    }
   }
   function connect() {
     const socket = io("/live", { auth: { token: KioskApi.token() }, transports: ["websocket", "polling"] });
