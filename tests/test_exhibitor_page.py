@@ -137,6 +137,7 @@ def test_pair_scan_qualify_and_camera(browser, live_server, make, svc):
     page.click("[data-qid=products] .chip:has-text('valves')")
     page.fill("[data-qid=project] input", "Line 3")
     page.click("#follow-ups .chip:has-text('Quote')")
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=f"{SHOTS}/exhibitor-lead-en.png", full_page=True)
     page.click("#editor button.primary")
     page.wait_for_function("document.getElementById('pending').dataset.count === '0'")
@@ -184,6 +185,7 @@ def test_pair_scan_qualify_and_camera(browser, live_server, make, svc):
     assert data.startswith(b"\xef\xbb\xbf") and "Wang Fang" in data.decode("utf-8-sig")
     page.click("#lead-list li")
     page.wait_for_selector("#editor:not([hidden])")
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=f"{SHOTS}/exhibitor-lead-zh.png", full_page=True)
     context.close()
     assert svc.store.one("SELECT count(*) FROM leads WHERE exhibitor_id = ?", (ex,))[0] == 2

@@ -275,6 +275,7 @@ def my_exhibitor():
             "device": {"id": device.id, "name": device.name},
             "questions": json.loads(row["questions"]),
             "follow_ups": list(FOLLOW_UPS),
+            "categories": {c.id: c.name for c in svc.settings.categories.values()},
             "consent": None
             if consent is None
             else {"key": sql.SHARE, "version": consent.version, "text": consent.text},

@@ -79,7 +79,9 @@
   }
   function visitorSub(lead) {
     const v = lead.visitor;
-    const parts = v.full_name ? [v.company, v.job_title] : [v.category, v.country];
+    const cats = (state.me && state.me.categories) || {};
+    const category = cats[v.category] ? label(cats[v.category]) : v.category;
+    const parts = v.full_name ? [v.company, v.job_title] : [category, v.country];
     return parts.filter(Boolean).join(" · ");
   }
 
@@ -277,6 +279,7 @@
 
   function openLead(lead) {
     state.editing = { ref: null, leadId: lead.id, lead };
+    $("feedback").hidden = true;
     selectTab("scan");
     renderEditor();
     $("editor").scrollIntoView({ block: "start" });
