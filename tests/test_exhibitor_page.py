@@ -6,6 +6,7 @@ import json
 
 import pytest
 import qrcode
+import requests
 
 import conftest
 from conftest import LiveServer
@@ -183,19 +184,32 @@ def test_pair_scan_qualify_and_camera(browser, live_server, make, svc):
     assert dl.value.suggested_filename == "leads.csv"
     data = dl.value.path().read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and "Wang Fang" in data.decode("utf-8-sig")
-    page.click("#lead-list li")
+    # A second phone of the same booth scans: the first phone's list follows live.
+    page.fill("input[name=answer]", "")
+    page.select_option("#filter-question", "")
+    page.wait_for_function("document.querySelectorAll('#lead-list li').length === 2")
+    _, third_code = make.attendee(company="Third Party Ltd")
+    second_phone = make.device("exhibitor", name="booth-phone-2", exhibitor_id=ex)
+    requests.post(
+        f"{live_server.url}/api/v1/leads",
+        json={"code": third_code, "client_ref": "p2"},
+        headers={"Authorization": f"Bearer {second_phone}"},
+        timeout=5,
+    )
+    page.wait_for_selector("#lead-list li:has-text('Third Party Ltd')")
+    page.click("#lead-list li:has-text('Wang Fang')")
     page.wait_for_selector("#editor:not([hidden])")
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=f"{SHOTS}/exhibitor-lead-zh.png", full_page=True)
     context.close()
-    assert svc.store.one("SELECT count(*) FROM leads WHERE exhibitor_id = ?", (ex,))[0] == 2
+    assert svc.store.one("SELECT count(*) FROM leads WHERE exhibitor_id = ?", (ex,))[0] == 3
 
     # Staff watch lead counts per exhibitor live.
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
     staff_page = desk.new_page()
     staff_page.goto(f"{live_server.url}/staff/live#token={make.device('staff')}")
     row = staff_page.wait_for_selector("#booths tr:has-text('Huatai Valves')", timeout=10_000)
-    assert row.inner_text().split("\t") == ["B12", "Huatai Valves", "2", "1"]
+    assert row.inner_text().split("\t") == ["B12", "Huatai Valves", "3", "1"]
     desk.close()
 
 

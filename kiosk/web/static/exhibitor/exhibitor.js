@@ -407,9 +407,20 @@
     return true;
   }
 
+  // Other devices of the same booth capture leads too: refresh the list when one arrives.
+  let socket = null;
+  function listen() {
+    if (socket || !window.io) return;
+    socket = window.io("/live", { auth: { token: window.KioskApi.token() }, transports: ["websocket", "polling"] });
+    socket.on("lead", () => {
+      if (!$("tab-list").hidden) { clearTimeout(listTimer); listTimer = setTimeout(loadList, 300); }
+    });
+  }
+
   async function start() {
     if (window.KioskApi.token() && (await loadMe())) {
       show("main");
+      listen();
       setLang(state.lang);
       syncNow();
       document.dispatchEvent(new Event("exhibitor:ready"));

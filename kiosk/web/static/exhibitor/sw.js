@@ -2,13 +2,14 @@
 // in a cache, tried from the network first (so updates arrive) and from the cache when offline.
 // API calls are never cached: the page's outbox handles those.
 "use strict";
-const CACHE = "exhibitor-v1";
+const CACHE = "exhibitor-v2";
 const SHELL = [
   "/exhibitor/",
   "/static/common/base.css",
   "/static/common/api.js",
   "/static/common/wedge.js",
   "/static/vendor/jsQR.js",
+  "/static/vendor/socket.io.min.js",
   "/static/exhibitor/exhibitor.css",
   "/static/exhibitor/i18n.js",
   "/static/exhibitor/queue.js",
