@@ -228,11 +228,16 @@ def test_offline_scans_survive_reload_and_sync_exactly_once(
         page.fill("#manual-code", code)
         page.press("#manual-code", "Enter")
     page.wait_for_function("document.getElementById('pending').dataset.count === '20'")
-    queued = page.evaluate("Outbox.all()")
+    # The last visitor is rated and annotated while still offline.
+    page.click(".chip.hot")
+    page.fill("textarea[name=notes]", "offline note")
+    page.click("#editor button.primary")
+    page.wait_for_function("document.getElementById('pending').dataset.count === '21'")
+    queued = [q for q in page.evaluate("Outbox.all()") if q["kind"] == "scan"]
     assert [q["code"] for q in queued] == badges
     page.reload()  # the page itself opens from the service worker's cache
     page.wait_for_selector("#view-main:not([hidden])")
-    page.wait_for_function("document.getElementById('pending').dataset.count === '20'")
+    page.wait_for_function("document.getElementById('pending').dataset.count === '21'")
     page.screenshot(path=f"{SHOTS}/exhibitor-offline-en.png")
     page.evaluate("Exhibitor.setLang('zh')")
     page.screenshot(path=f"{SHOTS}/exhibitor-offline-zh.png")
@@ -250,6 +255,11 @@ def test_offline_scans_survive_reload_and_sync_exactly_once(
             "SELECT at FROM interactions WHERE type = 'lead_captured' ORDER BY id"
         )
         assert [r["at"] for r in logged] == [q["scanned_at"] for q in queued]
+        last = svc.store.one(
+            "SELECT l.rating, l.notes FROM leads l JOIN attendees a ON a.id = l.attendee_id"
+            " WHERE a.company = 'Firm 19'"
+        )
+        assert (last["rating"], last["notes"]) == ("hot", "offline note")
         # Resending the whole backlog (a lost answer) changes nothing.
         for q in queued:
             page.evaluate("q => Outbox.add(q)", {k: v for k, v in q.items() if k != "key"})
