@@ -27,6 +27,7 @@ def create_app(
         api,
         api_badges,
         api_floor,
+        api_leads,
         api_registrations,
         api_scans,
         console,
@@ -70,6 +71,7 @@ def create_app(
     app.register_blueprint(api_badges.bp)
     app.register_blueprint(api_registrations.bp)
     app.register_blueprint(api_scans.bp)
+    app.register_blueprint(api_leads.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api_floor.bp)

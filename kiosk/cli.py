@@ -155,6 +155,27 @@ def devices_add(settings, role, name, exhibitor_id, gate, printer):
     click.echo(token)
 
 
+@devices.command("pair")
+@show_options
+@click.option("--token", required=True, help="the token `devices add` printed")
+@click.option("--url", "base_url", required=True, help="the server as phones reach it")
+@click.option("--qr", "qr_path", type=click.Path(dir_okay=False), help="also write a QR PNG")
+def devices_pair(settings, token, base_url, qr_path):
+    """Print the pairing link of a device (and its QR code) for the phone to open once."""
+    from kiosk.pairing import pairing_link, write_qr
+
+    device = services_for(settings).devices.authenticate(token.strip())
+    if device is None:
+        raise click.ClickException("unknown or revoked device token")
+    try:
+        link = pairing_link(base_url, device.role, token.strip())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if qr_path:
+        click.echo(f"pairing QR written to {write_qr(link, qr_path)}", err=True)
+    click.echo(link)
+
+
 @devices.command("list")
 @show_options
 def devices_list(settings):

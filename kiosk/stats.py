@@ -56,8 +56,17 @@ def compute(conn: sqlite3.Connection, settings: Settings) -> dict:
         by_hour[key] = by_hour.get(key, 0) + row["n"]
 
     leads = 0
+    leads_by_exhibitor: list[dict] = []
     if _has_table(conn, "leads"):
         leads = conn.execute("SELECT count(*) FROM leads").fetchone()[0]
+        leads_by_exhibitor = [
+            dict(row)
+            for row in conn.execute(
+                "SELECT e.id, e.name, e.booth, count(*) AS leads, sum(l.rating = 'hot') AS hot"
+                " FROM leads l JOIN exhibitors e ON e.id = l.exhibitor_id"
+                " GROUP BY e.id ORDER BY leads DESC, e.id"
+            )
+        ]
     return {
         "registered": registered,
         "checked_in": checked_in,
@@ -66,5 +75,6 @@ def compute(conn: sqlite3.Connection, settings: Settings) -> dict:
         "by_category": by_category,
         "by_hour": by_hour,
         "leads": leads,
+        "leads_by_exhibitor": leads_by_exhibitor,
         "at": datetime.now(settings.timezone).isoformat(timespec="seconds"),
     }

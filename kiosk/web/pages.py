@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import (
+    Blueprint,
+    abort,
+    redirect,
+    render_template,
+    send_file,
+    send_from_directory,
+    url_for,
+)
 
 from kiosk.web import services
 
@@ -30,6 +38,27 @@ def kiosk():
     return render_template("kiosk.html", show=_show())
 
 
+@bp.get("/exhibitor")
+def exhibitor_redirect():
+    """The exhibitor page lives under /exhibitor/ so its service worker covers it."""
+    return redirect(url_for("pages.exhibitor"), code=301)
+
+
+@bp.get("/exhibitor/")
+def exhibitor():
+    """Booth staff: scan badges (camera or wedge), qualify leads, list and download them."""
+    return render_template("exhibitor.html", show=_show())
+
+
+@bp.get("/exhibitor/sw.js")
+def exhibitor_worker():
+    """The service worker that lets the exhibitor page open without the server."""
+    res = send_from_directory(bp.root_path + "/static/exhibitor", "sw.js", max_age=0)
+    res.headers["Cache-Control"] = "no-cache"
+    res.mimetype = "text/javascript"
+    return res
+
+
 @bp.get("/healthz")
 def health():
     """Liveness for load balancers and the demo script."""
@@ -37,6 +66,7 @@ def health():
 
 
 @bp.get("/ca.pem")
+@bp.get("/ca.crt")
 def ca_certificate():
     """The show's CA root, for staff to install on booth phones (public by nature)."""
     from kiosk.tls import ca_cert_path

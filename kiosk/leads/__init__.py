@@ -1,0 +1,1 @@
+"""Exhibitor lead capture: scan, qualify, list and download."""

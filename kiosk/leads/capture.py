@@ -1,0 +1,286 @@
+"""Capturing and qualifying leads: each change in one transaction with its interaction row."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from kiosk import events
+from kiosk.attendees import registry
+from kiosk.attendees.fields import FieldErrors
+from kiosk.checkin import codes
+from kiosk.config import Settings
+from kiosk.devices import Device
+from kiosk.leads.questions import clean_answers, clean_follow_up
+from kiosk.leads.views import lead_view
+from kiosk.secrets import Keys
+from kiosk.storage import Store, from_iso, to_iso, utcnow
+from kiosk.storage import attendees as attendee_sql
+from kiosk.storage import devices as device_sql
+from kiosk.storage import leads as sql
+from kiosk.storage.interactions import append
+
+RATINGS = ("", "hot", "warm", "cold")
+MAX_REF = 100
+MAX_NOTES = 4000
+# A phone's clock may run ahead; a scan "from the future" beyond this is refused.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+class LeadError(Exception):
+    """A lead request refused: HTTP status, error code and message."""
+
+    def __init__(self, status: int, error: str, message: str):
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+
+
+@dataclass(frozen=True)
+class Captured:
+    status: int  # 201 new lead, 200 existing lead
+    lead: dict
+    duplicate: bool = False
+
+
+def questions_of(conn, exhibitor_id: int) -> list[dict]:
+    """The exhibitor's qualifying questions."""
+    row = device_sql.exhibitor(conn, exhibitor_id)
+    return json.loads(row["questions"]) if row else []
+
+
+def clean_fields(body: dict, questions: list[dict]) -> dict:
+    """rating, notes, answers, follow_up as sent; a missing or null field is left out (kept)."""
+    errors, fields = {}, {}
+    if body.get("rating") is not None:
+        if body["rating"] not in RATINGS:
+            errors["rating"] = "one of hot, warm, cold (or '' to clear)"
+        else:
+            fields["rating"] = body["rating"]
+    if body.get("notes") is not None:
+        if not isinstance(body["notes"], str) or len(body["notes"]) > MAX_NOTES:
+            errors["notes"] = f"a text of at most {MAX_NOTES} characters"
+        else:
+            fields["notes"] = body["notes"].strip()
+    for key, clean in (
+        ("answers", lambda v: clean_answers(v, questions)),
+        ("follow_up", clean_follow_up),
+    ):
+        if body.get(key) is not None:
+            try:
+                fields[key] = clean(body[key])
+            except FieldErrors as exc:
+                errors.update(exc.fields)
+    if errors:
+        raise FieldErrors(errors)
+    return fields
+
+
+def _scan_time(value, now: datetime) -> str:
+    if value is None:
+        return to_iso(now)
+    try:
+        moment = from_iso(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise FieldErrors({"scanned_at": "an ISO 8601 time with a time zone"})
+    if moment > now + CLOCK_SKEW:
+        raise FieldErrors({"scanned_at": "lies in the future"})
+    return to_iso(moment)
+
+
+def _merge(lead, fields: dict) -> dict:
+    if "answers" in fields:
+        answers = {**json.loads(lead["answers"]), **fields["answers"]}
+        fields = {**fields, "answers": {k: v for k, v in answers.items() if v is not None}}
+    return fields
+
+
+@dataclass(frozen=True)
+class _Scan:
+    ref: str
+    scanned_at: str
+    fields: dict
+    attendee_id: int
+
+
+def _prepare(store: Store, keys: Keys, device: Device, body, now: datetime) -> _Scan:
+    if not isinstance(body, dict):
+        raise FieldErrors({"scan": "must be an object"})
+    errors = {}
+    code, ref = body.get("code"), body.get("client_ref")
+    if not isinstance(code, str) or not code.strip():
+        errors["code"] = "required"
+    if not isinstance(ref, str) or not 0 < len(ref) <= MAX_REF:
+        errors["client_ref"] = f"a string of 1 to {MAX_REF} characters"
+    scanned_at = fields = None
+    try:
+        scanned_at = _scan_time(body.get("scanned_at"), now)
+    except FieldErrors as exc:
+        errors.update(exc.fields)
+    try:
+        fields = clean_fields(body, questions_of(store.conn, device.exhibitor_id))
+    except FieldErrors as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise FieldErrors(errors)
+    code_id = codes.verify(keys, code)
+    badge = attendee_sql.badge(store.conn, code_id) if code_id else None
+    if badge is None or badge["revoked_at"] is not None:
+        raise LeadError(404, "invalid_code", "not a valid badge")
+    return _Scan(ref, scanned_at, fields, badge["attendee_id"])
+
+
+def _record(conn, device: Device, scan: _Scan, stamp: str) -> Captured:
+    """Inside the caller's transaction: one scan, its lead, its `lead_captured` row."""
+    seen = sql.scan_by_ref(conn, device.id, scan.ref)
+    if seen is not None:
+        return Captured(200, lead_view(sql.full(conn, seen["lead_id"])), duplicate=True)
+    lead = sql.by_pair(conn, device.exhibitor_id, scan.attendee_id)
+    if lead is None:
+        lead_id = sql.insert(
+            conn,
+            exhibitor_id=device.exhibitor_id,
+            attendee_id=scan.attendee_id,
+            scanned_at=scan.scanned_at,
+            device_id=device.id,
+            now=stamp,
+            fields=scan.fields,
+        )
+        status = 201
+    else:
+        lead_id = lead["id"]
+        sql.add_scan(conn, lead, scan.scanned_at, stamp)
+        sql.update_fields(conn, lead_id, _merge(lead, scan.fields), stamp)
+        status = 200
+    sql.insert_scan(
+        conn, device_id=device.id, client_ref=scan.ref, lead_id=lead_id, scanned_at=scan.scanned_at
+    )
+    view = lead_view(sql.full(conn, lead_id))
+    append(
+        conn,
+        "lead_captured",
+        attendee_id=scan.attendee_id,
+        exhibitor_id=device.exhibitor_id,
+        device_id=device.id,
+        at=scan.scanned_at,
+        data={"lead_id": lead_id, "client_ref": scan.ref, "rating": view["rating"]},
+    )
+    return Captured(status, view)
+
+
+def capture(store: Store, keys: Keys, device: Device, body: dict) -> Captured:
+    """Record one badge scan at an exhibitor: create or update the lead, log `lead_captured`."""
+    now = datetime.now(UTC)
+    scan = _prepare(store, keys, device, body, now)
+    with store.write() as conn:
+        result = _record(conn, device, scan, to_iso(now))
+    if not result.duplicate:
+        events.lead_captured.send(store, event=_event(result.lead, "captured"))
+    return result
+
+
+def capture_batch(store: Store, keys: Keys, device: Device, items: list) -> list[dict]:
+    """A device's queued scans, in order, in one transaction: one answer per scan, like capture()."""
+    now = datetime.now(UTC)
+    prepared: list[_Scan | dict] = []
+    for item in items:
+        try:
+            prepared.append(_prepare(store, keys, device, item, now))
+        except FieldErrors as exc:
+            prepared.append({"status": 422, "error": "invalid_fields", "fields": exc.fields})
+        except LeadError as exc:
+            prepared.append({"status": exc.status, "error": exc.error, "message": exc.message})
+    answers, fresh = [], []
+    stamp = to_iso(now)
+    with store.write() as conn:
+        for item, scan in zip(items, prepared, strict=True):
+            ref = item.get("client_ref") if isinstance(item, dict) else None
+            if isinstance(scan, dict):
+                answers.append({"client_ref": ref, **scan})
+                continue
+            result = _record(conn, device, scan, stamp)
+            answers.append(
+                {
+                    "client_ref": ref,
+                    "status": result.status,
+                    "lead": result.lead,
+                    "duplicate": result.duplicate,
+                }
+            )
+            if not result.duplicate:
+                fresh.append(result.lead)
+    for view in fresh:
+        events.lead_captured.send(store, event=_event(view, "captured"))
+    return answers
+
+
+def _event(view: dict, change: str) -> dict:
+    # Live pushes carry no personal data beyond what the exhibitor may see anyway.
+    return {
+        "change": change,
+        "exhibitor_id": view["exhibitor_id"],
+        "lead": {
+            "id": view["id"],
+            "rating": view["rating"],
+            "scans": view["scans"],
+            "last_scanned_at": view["last_scanned_at"],
+            "company": view["visitor"]["company"],
+        },
+    }
+
+
+def own_lead(conn, device: Device, lead_id: int):
+    """The lead row if this exhibitor device may touch it: 404 unknown, 403 another's."""
+    lead = sql.raw(conn, lead_id)
+    if lead is None:
+        raise LeadError(404, "not_found", f"no lead {lead_id}")
+    if lead["exhibitor_id"] != device.exhibitor_id:
+        raise LeadError(403, "forbidden", "this lead belongs to another exhibitor")
+    return lead
+
+
+def update(store: Store, device: Device, lead_id: int, body: dict) -> dict:
+    """Change rating, notes, answers or follow-up of an own lead; log `lead_updated`."""
+    own_lead(store.conn, device, lead_id)
+    fields = clean_fields(body, questions_of(store.conn, device.exhibitor_id))
+    if not fields:
+        raise FieldErrors({"rating": "send at least one of rating, notes, answers, follow_up"})
+    with store.write() as conn:
+        lead = own_lead(conn, device, lead_id)
+        sql.update_fields(conn, lead_id, _merge(lead, fields), utcnow())
+        append(
+            conn,
+            "lead_updated",
+            attendee_id=lead["attendee_id"],
+            exhibitor_id=lead["exhibitor_id"],
+            device_id=device.id,
+            data={"lead_id": lead_id, "fields": sorted(fields)},
+        )
+        view = lead_view(sql.full(conn, lead_id))
+    events.lead_captured.send(store, event=_event(view, "updated"))
+    return view
+
+
+def consent_on_the_spot(
+    store: Store, settings: Settings, device: Device, lead_id: int, language: str
+) -> dict:
+    """The visitor tapped agree on the booth's device: store the sharing consent with its text."""
+    if sql.SHARE not in settings.consents:
+        raise LeadError(409, "no_consent_configured", "this show has no sharing consent")
+    if language not in settings.languages:
+        raise FieldErrors({"language": f"one of {', '.join(settings.languages)}"})
+    with store.write() as conn:
+        lead = own_lead(conn, device, lead_id)
+        registry.record_consents(
+            conn,
+            settings,
+            lead["attendee_id"],
+            {sql.SHARE: True},
+            language=language,
+            device_id=device.id,
+        )
+        view = lead_view(sql.full(conn, lead_id))
+    events.lead_captured.send(store, event=_event(view, "consented"))
+    return view

@@ -1,0 +1,62 @@
+"""What a lead looks like in answers and downloads: contact details only with consent."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from kiosk.attendees.search_keys import fold
+
+CONTACT = ("full_name", "job_title", "email", "phone", "city")
+
+
+def lead_view(row: sqlite3.Row) -> dict:
+    """A lead with its visitor: name and contact details only where the visitor agreed to share."""
+    shared = bool(row["shared"])
+    visitor = {
+        "id": row["attendee_id"],
+        "company": row["company"],
+        "country": row["country"],
+        "category": row["category"],
+        "contact_shared": shared,
+    }
+    if shared:
+        visitor.update({field: row[field] for field in CONTACT})
+    return {
+        "id": row["id"],
+        "exhibitor_id": row["exhibitor_id"],
+        "exhibitor_name": row["exhibitor_name"],
+        "visitor": visitor,
+        "first_scanned_at": row["first_scanned_at"],
+        "last_scanned_at": row["last_scanned_at"],
+        "scans": row["scans"],
+        "rating": row["rating"],
+        "notes": row["notes"],
+        "answers": json.loads(row["answers"]),
+        "follow_up": json.loads(row["follow_up"]),
+        "device_id": row["device_id"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def matches(
+    lead: dict, *, q: str = "", rating: str = "", answers: dict | None = None, follow_up: str = ""
+) -> bool:
+    """Does a lead view pass the list's search and filters (only on what the viewer may see)?"""
+    if rating and lead["rating"] != rating:
+        return False
+    if follow_up and follow_up not in lead["follow_up"]:
+        return False
+    for qid, wanted in (answers or {}).items():
+        value = lead["answers"].get(qid)
+        if isinstance(value, list):
+            if wanted not in value:
+                return False
+        elif value is None or fold(str(value)).find(fold(wanted)) < 0:
+            return False
+    if q:
+        visible = [lead["notes"], *(str(v) for v in lead["visitor"].values())]
+        visible += [str(v) for v in lead["answers"].values()]
+        if not any(fold(q) in fold(text) for text in visible):
+            return False
+    return True

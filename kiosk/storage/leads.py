@@ -1,0 +1,126 @@
+"""SQL for leads, their scans and exhibitors' qualifying questions."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kiosk.storage import dumps
+
+SHARE = "share_with_exhibitors"
+
+# The latest show-wide answer to the sharing consent decides what an exhibitor sees.
+_SHARED = (
+    "(SELECT c.granted FROM consents c WHERE c.attendee_id = a.id AND c.consent = ?"
+    " AND c.exhibitor_id IS NULL ORDER BY c.at DESC, c.id DESC LIMIT 1)"
+)
+_SELECT = (
+    "SELECT l.*, a.full_name, a.company, a.job_title, a.email, a.phone, a.country, a.city,"
+    f" a.category, {_SHARED} AS shared, e.name AS exhibitor_name"
+    " FROM leads l JOIN attendees a ON a.id = l.attendee_id"
+    " JOIN exhibitors e ON e.id = l.exhibitor_id"
+)
+
+
+def scan_by_ref(conn: sqlite3.Connection, device_id: int, client_ref: str) -> sqlite3.Row | None:
+    """The scan a device already sent with this client_ref."""
+    return conn.execute(
+        "SELECT * FROM lead_scans WHERE device_id = ? AND client_ref = ?", (device_id, client_ref)
+    ).fetchone()
+
+
+def raw(conn: sqlite3.Connection, lead_id: int) -> sqlite3.Row | None:
+    """One lead row without its person."""
+    return conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,)).fetchone()
+
+
+def by_pair(conn: sqlite3.Connection, exhibitor_id: int, attendee_id: int) -> sqlite3.Row | None:
+    """The lead of one visitor at one exhibitor."""
+    return conn.execute(
+        "SELECT * FROM leads WHERE exhibitor_id = ? AND attendee_id = ?",
+        (exhibitor_id, attendee_id),
+    ).fetchone()
+
+
+def insert(
+    conn: sqlite3.Connection, *, exhibitor_id, attendee_id, scanned_at, device_id, now, fields
+) -> int:
+    """Create a lead from its first scan; return its id."""
+    return conn.execute(
+        "INSERT INTO leads (exhibitor_id, attendee_id, first_scanned_at, last_scanned_at, scans,"
+        " rating, notes, answers, follow_up, device_id, updated_at)"
+        " VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+        (
+            exhibitor_id,
+            attendee_id,
+            scanned_at,
+            scanned_at,
+            fields.get("rating") or "",
+            fields.get("notes") or "",
+            dumps(fields.get("answers") or {}),
+            dumps(fields.get("follow_up") or []),
+            device_id,
+            now,
+        ),
+    ).lastrowid
+
+
+def add_scan(conn: sqlite3.Connection, lead: sqlite3.Row, scanned_at: str, now: str) -> None:
+    """Count one more scan of a lead, keeping the earliest and latest scan times."""
+    conn.execute(
+        "UPDATE leads SET scans = scans + 1, first_scanned_at = min(first_scanned_at, ?),"
+        " last_scanned_at = max(last_scanned_at, ?), updated_at = ? WHERE id = ?",
+        (scanned_at, scanned_at, now, lead["id"]),
+    )
+
+
+def update_fields(conn: sqlite3.Connection, lead_id: int, fields: dict, now: str) -> None:
+    """Write rating, notes, answers or follow_up of a lead."""
+    columns = [c for c in ("rating", "notes", "answers", "follow_up") if c in fields]
+    if not columns:
+        return
+    values = [dumps(fields[c]) if c in ("answers", "follow_up") else fields[c] for c in columns]
+    conn.execute(
+        f"UPDATE leads SET {', '.join(f'{c} = ?' for c in columns)}, updated_at = ? WHERE id = ?",
+        [*values, now, lead_id],
+    )
+
+
+def insert_scan(conn, *, device_id: int, client_ref: str, lead_id: int, scanned_at: str) -> None:
+    """Remember a device's client_ref so that a resend records nothing new."""
+    conn.execute(
+        "INSERT INTO lead_scans (device_id, client_ref, lead_id, scanned_at) VALUES (?, ?, ?, ?)",
+        (device_id, client_ref, lead_id, scanned_at),
+    )
+
+
+def full(conn: sqlite3.Connection, lead_id: int) -> sqlite3.Row | None:
+    """One lead with its person and the sharing consent."""
+    return conn.execute(f"{_SELECT} WHERE l.id = ?", (SHARE, lead_id)).fetchone()
+
+
+def listing(conn: sqlite3.Connection, exhibitor_id: int | None) -> list[sqlite3.Row]:
+    """Leads of one exhibitor (or all), latest scan first."""
+    if exhibitor_id is None:
+        return conn.execute(
+            f"{_SELECT} ORDER BY l.last_scanned_at DESC, l.id DESC", (SHARE,)
+        ).fetchall()
+    return conn.execute(
+        f"{_SELECT} WHERE l.exhibitor_id = ? ORDER BY l.last_scanned_at DESC, l.id DESC",
+        (SHARE, exhibitor_id),
+    ).fetchall()
+
+
+def counts_by_exhibitor(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Leads and scans per exhibitor, every exhibitor listed."""
+    return conn.execute(
+        "SELECT e.id, e.name, e.booth, count(l.id) AS leads, coalesce(sum(l.scans), 0) AS scans,"
+        " coalesce(sum(l.rating = 'hot'), 0) AS hot"
+        " FROM exhibitors e LEFT JOIN leads l ON l.exhibitor_id = e.id GROUP BY e.id ORDER BY e.id"
+    ).fetchall()
+
+
+def set_questions(conn: sqlite3.Connection, exhibitor_id: int, questions: list) -> None:
+    """Replace an exhibitor's qualifying questions."""
+    conn.execute(
+        "UPDATE exhibitors SET questions = ? WHERE id = ?", (dumps(questions), exhibitor_id)
+    )
