@@ -32,7 +32,7 @@ def kiosk_page(browser, live_server, make):
             " window.print = () => { window.__prints += 1; return p(); };"
         )
         page.goto(f"{live_server.url}/kiosk#token={token}")
-        page.wait_for_selector("#btn-register:not(.hidden)")
+        page.wait_for_selector("body[data-screen=idle]")
         return page
 
     yield open_page
