@@ -79,22 +79,28 @@ def init(settings):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=64, show_default=True, type=click.IntRange(4, 1024))
-@click.option("--tls", is_flag=True, help="serve HTTPS with the project's local certificate")
-def serve(settings, host, port, threads, tls):
+@click.option("--tls", is_flag=True, help="also serve HTTPS (for phones) with the show's own CA")
+@click.option("--tls-port", default=5443, show_default=True, type=click.IntRange(1, 65535))
+def serve(settings, host, port, threads, tls, tls_port):
     """Serve the web app, the API and Socket.IO (gunicorn, gthread)."""
     from kiosk import create_app
     from kiosk.server import serve as run
 
     initialise(settings)
     app = create_app(settings)
-    certfile = keyfile = None
+    tls_options = None
+    click.echo(f"serving {settings.db_path} on http://{host}:{port}/", err=True)
     if tls:
-        from kiosk.tls import ensure_server_certificate
+        from kiosk.tls import ca_cert_path, ensure_server_certificate
 
+        if tls_port == port:
+            raise click.BadParameter("must differ from --port", param_hint="--tls-port")
         certfile, keyfile = ensure_server_certificate(settings, host)
-    scheme = "https" if tls else "http"
-    click.echo(f"serving {settings.db_path} on {scheme}://{host}:{port}/", err=True)
-    run(app, host, port, threads=threads, certfile=certfile, keyfile=keyfile)
+        tls_options = (certfile, keyfile, tls_port)
+        click.echo(
+            f"and on https://{host}:{tls_port}/ (CA root: {ca_cert_path(settings)})", err=True
+        )
+    run(app, host, port, threads=threads, tls=tls_options)
 
 
 @cli.command("demo-data")
@@ -196,6 +202,15 @@ def import_attendees_cmd(settings, file):
         f"{report.total} rows: {report.created} created, {report.updated} updated,"
         f" {report.unchanged} unchanged, {len(report.errors)} rejected"
     )
+
+
+def _register_crm() -> None:
+    from kiosk.crm.commands import register
+
+    register(cli, import_)
+
+
+_register_crm()
 
 
 from kiosk.cli_entrance import badges_group, scanner  # noqa: E402

@@ -29,11 +29,14 @@ def serve(
     port: int,
     *,
     threads: int = 64,
-    certfile: str | None = None,
-    keyfile: str | None = None,
+    tls: tuple[str, str, int] | None = None,
     access_log: bool = False,
 ) -> None:
-    """Serve until interrupted. Socket.IO without a message queue needs exactly one worker."""
+    """Serve until interrupted. Socket.IO without a message queue needs exactly one worker.
+
+    With ``tls`` (certificate file, key file, port) HTTPS is served on that port as well,
+    by the worker process itself, so that phones and LAN kiosks reach the same app.
+    """
     options = {
         "bind": f"{host}:{port}",
         "workers": 1,
@@ -46,6 +49,13 @@ def serve(
         "errorlog": "-",
         "loglevel": "warning",
     }
-    if certfile:
-        options.update(certfile=certfile, keyfile=keyfile)
+    if tls:
+        certfile, keyfile, tls_port = tls
+
+        def post_worker_init(_worker):
+            from kiosk.tls import TlsFrontDoor
+
+            TlsFrontDoor(certfile, keyfile, host, tls_port, upstream_port=port).start()
+
+        options["post_worker_init"] = post_worker_init
     KioskServer(app, options).run()

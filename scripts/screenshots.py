@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -148,9 +149,13 @@ def main() -> None:
     """Capture the screenshots into --out."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
-    parser.add_argument("--port", type=int, default=5077)
+    parser.add_argument("--port", type=int, default=0, help="default: any free port")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if not args.port:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            args.port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "show.db"
         proc = start_server(db, args.port)

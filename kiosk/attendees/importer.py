@@ -37,7 +37,9 @@ class ImportReport:
         return self.created + self.updated + self.unchanged + len(self.errors)
 
 
-def read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
+def read_rows(
+    path: Path, required: tuple[str, ...] = REQUIRED_HEADERS
+) -> tuple[list[str], list[tuple[int, dict]]]:
     """Rows of a UTF-8 CSV (BOM or not) keyed by normalised header, each with its line number."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -53,7 +55,7 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     except csv.Error as exc:
         raise ImportFileError(f"{path}: {exc}") from exc
     headers = [h.strip().lower().replace(" ", "_") for h in header]
-    missing = [h for h in REQUIRED_HEADERS if h not in headers]
+    missing = [h for h in required if h not in headers]
     if missing:
         raise ImportFileError(f"{path}: missing column {', '.join(missing)}")
     rows = []

@@ -14,6 +14,95 @@ import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
 
+MAX_BATCH = 64
+
+
+class _Batch:
+    """Writes that will be made durable by one commit."""
+
+    def __init__(self):
+        self.size = 0
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+class _Writer:
+    """The one write connection of a database file in this process, with group commit.
+
+    Writers queue on a lock (SQLite's busy handler sleeps in growing steps of up to 100 ms and
+    would turn a short wait into a long tail). Each write runs in its own savepoint; when other
+    writers are already queued the commit is left to the last of them, so a burst of check-ins
+    shares one fsync instead of paying one each, and every writer still returns only once its
+    own write is durable.
+    """
+
+    def __init__(self, opener):
+        self._opener = opener
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._guard = threading.Lock()
+        self._queued = 0
+        self._batch: _Batch | None = None
+        self._inside = threading.local()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        if getattr(self._inside, "active", False):
+            yield self._conn  # a nested write joins the enclosing one
+            return
+        with self._guard:
+            self._queued += 1
+        self._lock.acquire()
+        with self._guard:
+            self._queued -= 1
+        self._inside.active = True
+        wait_for = None
+        try:
+            conn = self._conn = self._conn or self._opener()
+            if self._batch is None:
+                conn.execute("BEGIN IMMEDIATE")
+                self._batch = _Batch()
+            batch = self._batch
+            conn.execute("SAVEPOINT write")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK TO write")
+                conn.execute("RELEASE write")
+                self._settle(batch)
+                raise
+            conn.execute("RELEASE write")
+            batch.size += 1
+            wait_for = self._settle(batch)
+        finally:
+            self._inside.active = False
+            self._lock.release()
+        if wait_for is not None:
+            wait_for.done.wait()
+            if wait_for.error is not None:
+                raise wait_for.error
+
+    def _settle(self, batch: _Batch) -> _Batch | None:
+        """Commit now, or leave it to a queued writer and return the batch to wait for."""
+        with self._guard:
+            queued = self._queued
+        if queued and batch.size < MAX_BATCH:
+            return batch
+        self._batch = None
+        try:
+            self._conn.commit()
+        except BaseException as exc:
+            batch.error = exc
+            self._conn.rollback()
+            raise
+        finally:
+            batch.done.set()
+        return None
+
+
+_writers: dict[Path, _Writer] = {}
+_writers_guard = threading.Lock()
+
 
 def utcnow() -> str:
     """The current UTC time as stored everywhere: ISO 8601 with milliseconds and Z."""
@@ -42,6 +131,9 @@ class Store:
         self.path = Path(path)
         self.synchronous = synchronous
         self._local = threading.local()
+        with _writers_guard:
+            key = self.path.resolve()
+            self._writer = _writers.get(key) or _writers.setdefault(key, _Writer(self._open))
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,20 +162,9 @@ class Store:
             db = self._local.db = sqlite_utils.Database(self.conn)
         return db
 
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken with BEGIN IMMEDIATE so concurrent writers queue."""
-        conn = self.conn
-        if conn.in_transaction:
-            yield conn
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
+    def write(self):
+        """One write transaction: durable when the block ends, atomic with everything in it."""
+        return self._writer.transaction()
 
     def query(self, sql: str, params=()) -> list[sqlite3.Row]:
         """Rows of a read query."""

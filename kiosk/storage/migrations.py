@@ -255,3 +255,22 @@ def i3_print_jobs(db: sqlite_utils.Database) -> None:
         CREATE INDEX print_jobs_attendee ON print_jobs(attendee_id);
         """,
     )
+
+
+@migrations(name="i5_crm_sync")
+def i5_crm_sync(db: sqlite_utils.Database) -> None:
+    """What each CRM sync target has acknowledged: the resume point of `kiosk sync`."""
+    _run(
+        db,
+        """
+        -- One row per person per target: the digest of the record the target last accepted.
+        CREATE TABLE crm_sync_sent (
+            target TEXT NOT NULL,
+            attendee_id INTEGER NOT NULL,
+            digest TEXT NOT NULL,
+            remote_id TEXT NOT NULL DEFAULT '',
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (target, attendee_id)
+        ) WITHOUT ROWID;
+        """,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, send_file
 
 from kiosk.web import services
 
@@ -40,3 +40,19 @@ def staff_live():
 def health():
     """Liveness for load balancers and the demo script."""
     return {"status": "ok"}
+
+
+@bp.get("/ca.pem")
+def ca_certificate():
+    """The show's CA root, for staff to install on booth phones (public by nature)."""
+    from kiosk.tls import ca_cert_path
+
+    path = ca_cert_path(services().settings)
+    if not path.exists():
+        abort(404)
+    return send_file(
+        path,
+        mimetype="application/x-x509-ca-cert",
+        as_attachment=True,
+        download_name="kiosk-ca.crt",
+    )

@@ -2,13 +2,18 @@
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
+  let gateNames = {};
+  const gateName = (id) => (gateNames[id] && (gateNames[id].zh + " · " + gateNames[id].en)) || id;
+  const cell = (text) => { const td = document.createElement("td"); td.textContent = text; return td; };
   function render(stats) {
     for (const key of ["registered", "checked_in", "inside_now", "leads"]) {
       $(key).textContent = stats[key];
     }
-    const rows = Object.entries(stats.by_gate).map(([gate, g]) =>
-      `<tr><td>${gate}</td><td>${g.in}</td><td>${g.out}</td><td>${g.inside}</td></tr>`);
-    $("gates").innerHTML = rows.join("");
+    $("gates").replaceChildren(...Object.entries(stats.by_gate).map(([gate, g]) => {
+      const tr = document.createElement("tr");
+      tr.append(cell(gateName(gate)), cell(g.in), cell(g.out), cell(g.inside));
+      return tr;
+    }));
   }
   function connect() {
     const socket = io("/live", { auth: { token: KioskApi.token() }, transports: ["websocket", "polling"] });
@@ -19,11 +24,24 @@
     socket.on("stats", render);
     socket.on("checkin", (ev) => {
       const li = document.createElement("li");
-      li.textContent = `${ev.at.slice(11, 19)} · ${ev.gate} · ${ev.direction} · ${ev.attendee.full_name}`;
+      const time = new Date(ev.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+      const arrow = ev.direction === "out" ? "←" : "→";
+      li.textContent = `${time} ${arrow} ${gateName(ev.gate)} · ${ev.attendee.full_name}`;
       $("latest").prepend(li);
       while ($("latest").children.length > 15) $("latest").lastChild.remove();
     });
   }
   $("pair").addEventListener("submit", (ev) => { ev.preventDefault(); KioskApi.setToken($("token").value); location.reload(); });
-  if (!KioskApi.token()) $("pair").classList.remove("hidden"); else connect();
+  async function start() {
+    const me = await KioskApi.get("/me");
+    if (me.status !== 200 || me.data.device.role !== "staff") {
+      $("conn").textContent = "● refused";
+      $("conn").className = "conn off";
+      $("pair").classList.remove("hidden");
+      return;
+    }
+    gateNames = Object.fromEntries(Object.entries(me.data.show.gates).map(([id, g]) => [id, g.name]));
+    connect();
+  }
+  if (!KioskApi.token()) $("pair").classList.remove("hidden"); else start();
 })();

@@ -1,0 +1,1 @@
+"""After the show: metrics, exports and syncs for the organiser's CRM."""

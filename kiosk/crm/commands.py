@@ -1,0 +1,122 @@
+"""The after-show commands: import history, export, sync, erase, report."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+
+def register(cli: click.Group, import_group: click.Group) -> None:
+    """Attach the CRM commands to the `kiosk` command line."""
+    from kiosk.cli import progress, services_for, show_options
+    from kiosk.crm.export import FORMATS
+
+    @import_group.command("history")
+    @show_options
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    def import_history_cmd(settings, file):
+        """Import earlier editions' attendance (external_id/email, edition, year, attended)."""
+        from kiosk.crm.history import import_history
+
+        report = import_history(services_for(settings).store, file, progress=progress)
+        for line, reason in report.errors:
+            click.echo(f"{file}:{line}: {reason}", err=True)
+        click.echo(report.line())
+
+    @cli.command("export")
+    @show_options
+    @click.option("--format", "fmt", required=True, type=click.Choice(FORMATS))
+    @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False))
+    def export_cmd(settings, fmt, out_dir):
+        """Write the post-show export (only what consents allow)."""
+        from kiosk.crm.export import run_export
+
+        summary = run_export(
+            services_for(settings).store, settings, fmt, Path(out_dir), progress=progress
+        )
+        click.echo(summary.line())
+
+    @cli.group("sync")
+    def sync():
+        """Push the show to a CRM; a rerun sends only what changed."""
+
+    @sync.command("webhook")
+    @show_options
+    @click.option("--url", required=True, help="the endpoint receiving JSON batches")
+    @click.option(
+        "--secret",
+        envvar="KIOSK_WEBHOOK_SECRET",
+        required=True,
+        help="HMAC-SHA256 key (or $KIOSK_WEBHOOK_SECRET)",
+    )
+    @click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 5000))
+    @click.option("--max-retries", default=8, show_default=True, type=click.IntRange(0, 100))
+    @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 600))
+    def sync_webhook_cmd(settings, url, secret, batch_size, max_retries, timeout):
+        """Send signed JSON batches; Ctrl-C or a crash resumes where it stopped."""
+        from kiosk.crm.webhook import SyncError, Webhook, sync_webhook
+
+        if not url.startswith(("https://", "http://")):
+            raise click.BadParameter("expected an http(s) URL", param_hint="--url")
+        hook = Webhook(url, secret, timeout=timeout, max_retries=max_retries)
+        try:
+            report = sync_webhook(
+                services_for(settings).store,
+                settings,
+                hook,
+                batch_size=batch_size,
+                progress=progress,
+            )
+        except SyncError as exc:
+            raise click.ClickException(str(exc)) from exc
+        finally:
+            hook.close()
+        click.echo(report.line())
+
+    @sync.command("tryton")
+    @show_options
+    @click.option(
+        "--url",
+        envvar="KIOSK_TRYTON_URL",
+        required=True,
+        help="trytond URL with user, password and database (or $KIOSK_TRYTON_URL),"
+        " e.g. http://admin:secret@127.0.0.1:8000/show/",
+    )
+    def sync_tryton_cmd(settings, url):
+        """People become parties, hot leads become opportunities; a rerun changes nothing."""
+        from kiosk.crm.tryton import TrytonError, sync_tryton
+
+        try:
+            report = sync_tryton(services_for(settings).store, settings, url, progress=progress)
+        except TrytonError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(report.line())
+
+    @cli.command("erase")
+    @show_options
+    @click.argument("attendee_id", type=int)
+    @click.option("--reason", default="", help="e.g. the request reference")
+    def erase_cmd(settings, attendee_id, reason):
+        """Anonymise a person on request; counts stay, the erasure is audited."""
+        from kiosk.crm.erase import EraseError, erase
+
+        actor = f"cli:{os.environ.get('USER', 'unknown')}"
+        try:
+            erase(services_for(settings).store, attendee_id, actor=actor, reason=reason)
+        except EraseError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"attendee {attendee_id} erased")
+
+    @cli.command("report")
+    @show_options
+    @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False))
+    def report_cmd(settings, out_dir):
+        """Write the post-show report: one self-contained HTML page with charts."""
+        from kiosk.crm.report import write_report
+
+        path = write_report(
+            services_for(settings).store, settings, Path(out_dir), progress=progress
+        )
+        click.echo(f"report: {path}")

@@ -1,0 +1,477 @@
+"""`kiosk export`: the post-show export in five formats, streamed one person at a time."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kiosk.config import Settings
+from kiosk.crm import metrics, vcard
+from kiosk.crm.files import Output
+from kiosk.crm.people import iter_people
+from kiosk.crm.records import build, contact_consent, share_consent, split_name
+from kiosk.storage import Store
+from kiosk.storage import crm as sql
+
+FORMATS = ("jsonl", "csv", "hubspot", "salesforce", "vcard")
+
+PEOPLE_COLUMNS = [
+    "id",
+    "external_id",
+    "crm_id",
+    "status",
+    "source",
+    "full_name",
+    "company",
+    "job_title",
+    "email",
+    "phone",
+    "country",
+    "city",
+    "address",
+    "industry",
+    "main_business",
+    "category",
+    "interests",
+    "purchasing_role",
+    "budget",
+    "language",
+    "created_at",
+    "updated_at",
+    "contact_withheld",
+    "consents",
+    "segment",
+    "lifecycle_stage",
+    "returning",
+    "attended",
+    "first_check_in",
+    "days_attended",
+    "booths_visited",
+    "sessions_attended",
+    "leads",
+    "hot_leads",
+    "purchasing_role_class",
+    "contribution_score",
+    "satisfaction",
+    "recommend",
+    "nps_group",
+    "return_intent",
+    "editions_attended",
+    "earlier_editions",
+    "retained",
+    "loyalty_score",
+    "key_account",
+    "key_account_reason",
+]
+INTERACTION_COLUMNS = [
+    "id",
+    "at",
+    "type",
+    "attendee_id",
+    "exhibitor_id",
+    "device_id",
+    "place",
+    "direction",
+    "data",
+]
+LEAD_COLUMNS = [
+    "id",
+    "exhibitor_id",
+    "attendee_id",
+    "first_scanned_at",
+    "last_scanned_at",
+    "scans",
+    "rating",
+    "notes",
+    "answers",
+    "follow_up",
+    "contact_shared",
+    "updated_at",
+]
+LEAD_TABLE = set(LEAD_COLUMNS) - {"contact_shared"}
+EXHIBITOR_COLUMNS = ["id", "name", "booth", "questions", "leads", "hot_leads", "created_at"]
+
+HUBSPOT_COLUMNS = [
+    "email",
+    "firstname",
+    "lastname",
+    "company",
+    "jobtitle",
+    "mobilephone",
+    "country",
+    "city",
+    "address",
+    "industry",
+    "hs_language",
+    "kiosk_attendee_id",
+    "kiosk_external_id",
+    "kiosk_category",
+    "kiosk_segment",
+    "kiosk_lifecycle_stage",
+    "kiosk_purchasing_role",
+    "kiosk_satisfaction",
+    "kiosk_nps_group",
+    "kiosk_return_intent",
+    "kiosk_editions_attended",
+    "kiosk_loyalty_score",
+    "kiosk_booths_visited",
+    "kiosk_sessions_attended",
+    "kiosk_hot_leads",
+    "kiosk_contribution_score",
+    "kiosk_key_account",
+    "kiosk_consents",
+]
+HUBSPOT_EVENT_COLUMNS = [
+    "email",
+    "event_external_id",
+    "event_name",
+    "attendance_state",
+    "registered_at",
+    "first_check_in",
+    "days_attended",
+]
+SALESFORCE_LEAD_COLUMNS = [
+    "Kiosk_Attendee_Id__c",
+    "FirstName",
+    "LastName",
+    "Company",
+    "Title",
+    "Email",
+    "MobilePhone",
+    "Street",
+    "City",
+    "Country",
+    "Industry",
+    "LeadSource",
+    "Status",
+    "Rating",
+    "Description",
+    "Kiosk_Category__c",
+    "Kiosk_Lifecycle_Stage__c",
+    "Kiosk_Purchasing_Role__c",
+    "Kiosk_Satisfaction__c",
+    "Kiosk_Editions_Attended__c",
+    "Kiosk_Loyalty_Score__c",
+    "Kiosk_Contribution_Score__c",
+    "Kiosk_Hot_Leads__c",
+    "Kiosk_Key_Account__c",
+]
+SALESFORCE_MEMBER_COLUMNS = [
+    "Lead.Kiosk_Attendee_Id__c",
+    "Campaign.Kiosk_Event_Id__c",
+    "Status",
+    "FirstRespondedDate",
+]
+NO_COMPANY = "[not provided]"
+HUBSPOT_LANGUAGES = {"zh": "zh-cn"}  # HubSpot's hs_language option values
+SF_LIMITS = {"FirstName": 40, "LastName": 80, "Company": 255, "Title": 128}
+
+
+@dataclass
+class ExportSummary:
+    format: str
+    people: int = 0
+    skipped: int = 0
+    files: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        """The end-of-run summary printed by the CLI."""
+        files = ", ".join(f"{name} {n}" for name, n in sorted(self.files.items())) or "no files"
+        skipped = f", {self.skipped} left out (no consent or no contact)" if self.skipped else ""
+        return (
+            f"export {self.format}: {self.people} people{skipped}; {files} in {self.seconds:.1f}s"
+        )
+
+
+Progress = Callable[..., Iterable]
+
+
+def run_export(
+    store: Store,
+    settings: Settings,
+    fmt: str,
+    out_dir: Path,
+    *,
+    progress: Progress = lambda items, **kw: items,
+) -> ExportSummary:
+    """Write one format under out_dir from a consistent snapshot of the show."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")
+    started = time.perf_counter()
+    conn = store.conn
+    output = Output(out_dir)
+    summary = ExportSummary(fmt)
+    conn.execute("BEGIN")  # one read snapshot for the whole export
+    try:
+        writer = WRITERS[fmt]
+        writer(conn, settings, output, summary, progress)
+        output.commit()
+    except BaseException:
+        output.discard()
+        raise
+    finally:
+        conn.rollback()
+    summary.files = dict(output.counts)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _records(conn, settings, progress, desc="people"):
+    ctx = metrics.ShowContext.build(settings, sql.editions(conn))
+    exhibitors = sql.exhibitors(conn)
+    total = sql.count_people(conn)
+    for person in progress(iter_people(conn), total=total, desc=desc, unit="person"):
+        yield build(person, settings, ctx, exhibitors)
+
+
+def write_jsonl(conn, settings, output, summary, progress) -> None:
+    """people.jsonl: one whole record a line."""
+    with output.open("people.jsonl") as fh:
+        for record in _records(conn, settings, progress):
+            fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+            output.counts["people.jsonl"] += 1
+            summary.people += 1
+
+
+def person_row(record: dict) -> dict:
+    """A person's flat row in people.csv."""
+    m = record["metrics"]
+    return {
+        **{k: record.get(k) for k in PEOPLE_COLUMNS if k in record},
+        "consents": record["consent_state"],
+        "segment": m["segment"]["key"],
+        "lifecycle_stage": m["lifecycle_stage"],
+        "returning": m["returning"],
+        "attended": m["attended"],
+        "first_check_in": m["first_check_in"],
+        "days_attended": m["contribution"]["days_attended"],
+        "booths_visited": m["contribution"]["booths_visited"],
+        "sessions_attended": m["contribution"]["sessions_attended"],
+        "leads": m["contribution"]["leads"],
+        "hot_leads": m["contribution"]["hot_leads"],
+        "purchasing_role_class": m["contribution"]["purchasing_role"],
+        "contribution_score": m["contribution"]["score"],
+        "satisfaction": m["satisfaction"]["satisfaction"],
+        "recommend": m["satisfaction"]["recommend"],
+        "nps_group": m["satisfaction"]["nps_group"],
+        "return_intent": m["satisfaction"]["return_intent"],
+        "editions_attended": m["loyalty"]["editions_attended"],
+        "earlier_editions": m["loyalty"]["earlier_editions"],
+        "retained": m["loyalty"]["retained"],
+        "loyalty_score": m["loyalty"]["score"],
+        "key_account": m["key_account"],
+        "key_account_reason": m["key_account_reason"],
+    }
+
+
+def write_csv(conn, settings, output, summary, progress) -> None:
+    """people.csv, interactions.csv, leads.csv and exhibitors.csv."""
+    people = output.csv("people.csv", PEOPLE_COLUMNS)
+    for record in _records(conn, settings, progress):
+        people.write(person_row(record))
+        summary.people += 1
+    people.close()
+    interactions = output.csv("interactions.csv", INTERACTION_COLUMNS)
+    for row in progress(sql.all_interactions(conn), desc="interactions", unit="row"):
+        interactions.write(dict(row))  # data is stored as compact JSON already
+    interactions.close()
+    leads = output.csv("leads.csv", LEAD_COLUMNS)
+    per_exhibitor: dict[int, list[int]] = {}
+    for row in sql.all_leads(conn, share_consent(settings), contact_consent(settings)):
+        counts = per_exhibitor.setdefault(row["exhibitor_id"], [0, 0])
+        counts[0] += 1
+        counts[1] += row["rating"] == "hot"
+        leads.write(
+            {
+                **{k: row[k] for k in LEAD_COLUMNS if k in LEAD_TABLE},
+                "answers": json.loads(row["answers"] or "{}"),
+                "follow_up": json.loads(row["follow_up"] or "[]"),
+                "contact_shared": _shared(row),
+            }
+        )
+    leads.close()
+    exhibitors = output.csv("exhibitors.csv", EXHIBITOR_COLUMNS)
+    for exhibitor_id, row in sql.exhibitors(conn).items():
+        counts = per_exhibitor.get(exhibitor_id, [0, 0])
+        exhibitors.write(
+            {
+                **dict(row),
+                "questions": json.loads(row["questions"] or "[]"),
+                "leads": counts[0],
+                "hot_leads": counts[1],
+            }
+        )
+    exhibitors.close()
+
+
+def _crm_ready(record: dict) -> bool:
+    return record["status"] != "erased" and not record["contact_withheld"]
+
+
+def write_hubspot(conn, settings, output, summary, progress) -> None:
+    """HubSpot contacts import (property internal names) and the event attendance file."""
+    contacts = output.csv("hubspot_contacts.csv", HUBSPOT_COLUMNS)
+    events = output.csv("hubspot_event_attendance.csv", HUBSPOT_EVENT_COLUMNS)
+    event_name = settings.event_name.get("en") or next(iter(settings.event_name.values()), "")
+    for record in _records(conn, settings, progress):
+        if not _crm_ready(record) or not record["email"]:
+            summary.skipped += 1
+            continue
+        m = record["metrics"]
+        given, family = split_name(record["full_name"])
+        contacts.write(
+            {
+                "email": record["email"],
+                "firstname": given,
+                "lastname": family,
+                "company": record["company"],
+                "jobtitle": record["job_title"],
+                "mobilephone": record["phone"],
+                "country": record["country"],
+                "city": record["city"],
+                "address": record["address"],
+                "industry": record["industry"],
+                "hs_language": HUBSPOT_LANGUAGES.get(record["language"], record["language"]),
+                "kiosk_attendee_id": record["id"],
+                "kiosk_external_id": record["external_id"],
+                "kiosk_category": record["category"],
+                "kiosk_segment": m["segment"]["key"],
+                "kiosk_lifecycle_stage": m["lifecycle_stage"],
+                "kiosk_purchasing_role": m["segment"]["purchasing_role"],
+                "kiosk_satisfaction": m["satisfaction"]["satisfaction"],
+                "kiosk_nps_group": m["satisfaction"]["nps_group"],
+                "kiosk_return_intent": m["satisfaction"]["return_intent"],
+                "kiosk_editions_attended": m["loyalty"]["editions_attended"],
+                "kiosk_loyalty_score": m["loyalty"]["score"],
+                "kiosk_booths_visited": m["contribution"]["booths_visited"],
+                "kiosk_sessions_attended": m["contribution"]["sessions_attended"],
+                "kiosk_hot_leads": m["contribution"]["hot_leads"],
+                "kiosk_contribution_score": m["contribution"]["score"],
+                "kiosk_key_account": m["key_account"],
+                "kiosk_consents": ";".join(
+                    sorted(k for k, v in record["consent_state"].items() if v)
+                ),
+            }
+        )
+        events.write(
+            {
+                "email": record["email"],
+                "event_external_id": settings.event_id,
+                "event_name": event_name,
+                "attendance_state": "attended" if m["attended"] else "registered",
+                "registered_at": record["created_at"],
+                "first_check_in": m["first_check_in"],
+                "days_attended": m["contribution"]["days_attended"],
+            }
+        )
+        summary.people += 1
+    contacts.close()
+    events.close()
+
+
+def salesforce_names(full_name: str, company: str) -> dict:
+    """FirstName, LastName and Company within Salesforce's required fields and lengths."""
+    given, family = split_name(full_name)
+    if not family:
+        family, given = given or "(unknown)", ""
+    values = {"FirstName": given, "LastName": family, "Company": company or NO_COMPANY}
+    return {k: v[: SF_LIMITS[k]] for k, v in values.items()}
+
+
+def write_salesforce(conn, settings, output, summary, progress) -> None:
+    """Salesforce Lead and CampaignMember CSV (Bulk API / Data Loader headers)."""
+    leads = output.csv("salesforce_leads.csv", SALESFORCE_LEAD_COLUMNS)
+    members = output.csv("salesforce_campaign_members.csv", SALESFORCE_MEMBER_COLUMNS)
+    for record in _records(conn, settings, progress):
+        if not _crm_ready(record):
+            summary.skipped += 1
+            continue
+        m = record["metrics"]
+        rating = "Hot" if m["key_account"] else "Warm" if m["attended"] else "Cold"
+        leads.write(
+            {
+                "Kiosk_Attendee_Id__c": f"{settings.event_id}:{record['id']}",
+                **salesforce_names(record["full_name"], record["company"]),
+                "Title": record["job_title"][: SF_LIMITS["Title"]],
+                "Email": record["email"],
+                "MobilePhone": record["phone"],
+                "Street": record["address"],
+                "City": record["city"],
+                "Country": record["country"],
+                "Industry": record["industry"],
+                "LeadSource": "Trade Show",
+                "Status": "Open - Not Contacted",
+                "Rating": rating,
+                "Description": f"{settings.event_id}: {m['segment']['key']},"
+                f" {m['lifecycle_stage']}",
+                "Kiosk_Category__c": record["category"],
+                "Kiosk_Lifecycle_Stage__c": m["lifecycle_stage"],
+                "Kiosk_Purchasing_Role__c": m["segment"]["purchasing_role"],
+                "Kiosk_Satisfaction__c": m["satisfaction"]["satisfaction"],
+                "Kiosk_Editions_Attended__c": m["loyalty"]["editions_attended"],
+                "Kiosk_Loyalty_Score__c": m["loyalty"]["score"],
+                "Kiosk_Contribution_Score__c": m["contribution"]["score"],
+                "Kiosk_Hot_Leads__c": m["contribution"]["hot_leads"],
+                "Kiosk_Key_Account__c": m["key_account"],
+            }
+        )
+        first = m["first_check_in"]
+        members.write(
+            {
+                "Lead.Kiosk_Attendee_Id__c": f"{settings.event_id}:{record['id']}",
+                "Campaign.Kiosk_Event_Id__c": settings.event_id,
+                "Status": "Attended" if m["attended"] else "Registered",
+                "FirstRespondedDate": first[:10] if first else "",
+            }
+        )
+        summary.people += 1
+    leads.close()
+    members.close()
+
+
+def _shared(lead) -> bool:
+    """Whether this exhibitor may have the person's contact details."""
+    return bool(lead["shared"]) and not lead["withheld"] and lead["person_status"] == "active"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "booth"
+
+
+def write_vcard(conn, settings, output, summary, progress) -> None:
+    """vcard/<exhibitor id>-<booth>.vcf: one vCard 4.0 per lead who shares contact details."""
+    exhibitors = sql.exhibitors(conn)
+    rev = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    current, fh, name = None, None, ""
+    rows = sql.all_leads(conn, share_consent(settings), contact_consent(settings))
+    for lead in progress(rows, desc="leads", unit="lead"):
+        if not _shared(lead):
+            summary.skipped += 1
+            continue
+        if lead["exhibitor_id"] != current:
+            if fh is not None:
+                fh.close()
+            current = lead["exhibitor_id"]
+            booth = exhibitors[current]["booth"] if current in exhibitors else ""
+            name = f"vcard/{current}-{_slug(booth)}.vcf"
+            fh = output.open(name)
+        fh.write(vcard.card(lead, settings.event_id, rev))
+        output.counts[name] += 1
+        summary.people += 1
+    if fh is not None:
+        fh.close()
+
+
+WRITERS = {
+    "jsonl": write_jsonl,
+    "csv": write_csv,
+    "hubspot": write_hubspot,
+    "salesforce": write_salesforce,
+    "vcard": write_vcard,
+}

@@ -1,0 +1,54 @@
+"""One person at a time with everything recorded about them, streamed from the database."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from kiosk.storage import crm as sql
+
+KINDS = ("consents", "interactions", "leads", "surveys", "history")
+
+
+@dataclass
+class Person:
+    """A person's static record and the rows hanging off it."""
+
+    row: sqlite3.Row
+    consents: list[sqlite3.Row] = field(default_factory=list)
+    interactions: list[sqlite3.Row] = field(default_factory=list)
+    leads: list[sqlite3.Row] = field(default_factory=list)
+    surveys: list[sqlite3.Row] = field(default_factory=list)
+    history: list[sqlite3.Row] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        """The attendee id."""
+        return self.row["id"]
+
+
+class _Group:
+    """A cursor ordered by attendee_id, read one person's rows at a time."""
+
+    def __init__(self, rows: Iterator[sqlite3.Row]):
+        self.rows = rows
+        self.head = next(rows, None)
+
+    def take(self, attendee_id: int) -> list[sqlite3.Row]:
+        out = []
+        while self.head is not None and self.head["attendee_id"] <= attendee_id:
+            if self.head["attendee_id"] == attendee_id:
+                out.append(self.head)
+            self.head = next(self.rows, None)
+        return out
+
+
+def iter_people(conn: sqlite3.Connection) -> Iterator[Person]:
+    """Every person with their consents, timeline, leads, surveys and history, by id."""
+    groups = {kind: _Group(sql.children(conn, kind)) for kind in KINDS}
+    for row in sql.people(conn):
+        person = Person(row)
+        for kind, group in groups.items():
+            setattr(person, kind, group.take(row["id"]))
+        yield person

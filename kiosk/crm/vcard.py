@@ -1,0 +1,71 @@
+"""vCard 4.0 (RFC 6350) text for a lead, escaped and folded by the rules."""
+
+from __future__ import annotations
+
+import uuid
+
+from kiosk.crm.records import split_name
+
+
+def escape(value: str) -> str:
+    """Escape a text value: backslash, comma, semicolon and newlines."""
+    return (
+        (value or "")
+        .replace("\\", "\\\\")
+        .replace(",", "\\,")
+        .replace(";", "\\;")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Fold a content line at 75 octets without cutting a UTF-8 character."""
+    out, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > 75:
+            out.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    out.append(current)
+    return "\r\n".join(out) + "\r\n"
+
+
+def card(lead, event_id: str, rev: str) -> str:
+    """One vCard for a lead row joined with its person."""
+    given, family = split_name(lead["full_name"])
+    uid = uuid.uuid5(uuid.NAMESPACE_URL, f"kiosk:{event_id}:attendee:{lead['attendee_id']}")
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:4.0",
+        "KIND:individual",
+        f"UID:urn:uuid:{uid}",
+        f"FN:{escape(lead['full_name'])}",
+        f"N:{escape(family)};{escape(given)};;;",
+    ]
+    if lead["company"]:
+        lines.append(f"ORG:{escape(lead['company'])}")
+    if lead["job_title"]:
+        lines.append(f"TITLE:{escape(lead['job_title'])}")
+    if lead["email"]:
+        lines.append(f"EMAIL;TYPE=work:{escape(lead['email'].strip().lower())}")
+    if lead["phone"]:
+        lines.append(f"TEL;VALUE=uri;TYPE=cell:tel:{lead['phone']}")
+    if lead["address"] or lead["city"] or lead["country"]:
+        parts = ["", "", lead["address"], lead["city"], "", "", lead["country"]]
+        lines.append("ADR:" + ";".join(escape(p) for p in parts))
+    if lead["language"]:
+        lines.append(f"LANG:{lead['language']}")
+    if lead["rating"]:
+        lines.append(f"CATEGORIES:{lead['rating']}")
+    note = f"Scanned {lead['scans']}x, first {lead['first_scanned_at']}"
+    if lead["rating"]:
+        note += f"; rating {lead['rating']}"
+    if lead["notes"]:
+        note += f"\n{lead['notes']}"
+    lines.append(f"NOTE:{escape(note)}")
+    lines.append(f"REV:{rev}")
+    lines.append("END:VCARD")
+    return "".join(fold(line) for line in lines)
