@@ -32,7 +32,7 @@ def kiosk_page(browser, live_server, make):
             " window.print = () => { window.__prints += 1; return p(); };"
         )
         page.goto(f"{live_server.url}/kiosk#token={token}")
-        page.wait_for_selector("#btn-register:not(.hidden)")
+        page.wait_for_selector("body[data-screen=idle]")
         return page
 
     yield open_page
@@ -148,3 +148,36 @@ def test_field_errors_are_shown_next_to_the_field_in_the_visitors_language(kiosk
     page.set_viewport_size({"width": 1920, "height": 1080})
     _shot(page, "walkup-en-landscape-errors")
     assert svc.store.one("SELECT count(*) AS n FROM attendees")["n"] == 0
+
+
+def test_a_failed_print_sends_the_visitor_to_the_desk_checked_in(tmp_path, browser):
+    from conftest import EVENT_TOML, Factory, LiveServer, load_settings
+    from kiosk.services import open_services
+
+    text = EVENT_TOML.read_text(encoding="utf-8").replace(
+        '[kiosks.north-1]\ngate = "north"\nprinter = ""',
+        '[kiosks.north-1]\ngate = "north"\nprinter = "no-such-printer"',
+    )
+    settings = load_settings(tmp_path, text)
+    svc = open_services(settings)
+    make = Factory(svc)
+    attendee_id, code = make.attendee(full_name="Ana Souza")
+    token = make.device("kiosk", name="north-1")
+    server = LiveServer(settings)
+    context = browser.new_context(viewport={"width": 1080, "height": 1920})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/kiosk#token={token}")
+        page.wait_for_selector("body[data-screen=idle]")
+        page.evaluate("(code) => window.Kiosk.checkIn({ code })", code)
+        page.wait_for_function("document.querySelector('#result-print').dataset.kind === 'bad'")
+        assert "服务台" in page.inner_text("#result-print")
+        _shot(page, "walkup-zh-portrait-print-failed")
+    finally:
+        context.close()
+        server.stop()
+    presence = svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))
+    assert presence["state"] == "in"
+    job = svc.store.one("SELECT status FROM print_jobs WHERE attendee_id = ?", (attendee_id,))
+    assert job["status"] == "failed"
+    svc.store.close()

@@ -174,7 +174,12 @@
     state.category = state.form ? state.form.categories[0].id : null;
   }
 
-  function open() {
+  async function open() {
+    // The form is fetched on first use: nothing extra runs while the kiosk waits for a scan.
+    if (!state.form && !(await load())) {
+      window.Kiosk.result("bad", t("error"), "", t("error_detail"));
+      return;
+    }
     reset();
     render();
     window.Kiosk.show("register");
@@ -192,14 +197,13 @@
 
   async function load() {
     let res;
-    try { res = await KioskApi.get("/registration-form"); } catch (e) { return; }
-    if (res.status !== 200 || !res.data.categories.length) return;
+    try { res = await KioskApi.get("/registration-form"); } catch (e) { return false; }
+    if (res.status !== 200 || !res.data.categories.length) return false;
     state.form = res.data;
-    reset();
-    $("#btn-register").classList.remove("hidden");
+    return true;
   }
 
-  document.addEventListener("kiosk:ready", load);
+  document.addEventListener("kiosk:ready", () => { state.form = null; });
   document.addEventListener("kiosk:lang", () => {
     if (state.form && document.body.dataset.screen === "register") { collect(); render(); }
   });
