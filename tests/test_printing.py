@@ -212,3 +212,40 @@ def test_print_input_is_checked(tmp_path):
     assert (
         client.post(f"/api/v1/attendees/{attendee_id}/print", headers=exhibitor).status_code == 403
     )
+
+
+def test_console_reprint_prints_on_the_chosen_queue_and_revokes_the_old_code(tmp_path, queue):
+    from conftest import STAFF_PASSWORD, csrf_from
+    from kiosk.console.accounts import create_staff
+
+    _, svc, _, client, make = _show(tmp_path, queue)
+    attendee_id, old_code = make.attendee(full_name="孙悟空", company="花果山贸易")
+    create_staff(svc.store, "alice", STAFF_PASSWORD)
+    token = csrf_from(client.get("/staff/sign-in").get_data(as_text=True))
+    client.post(
+        "/staff/sign-in", data={"name": "alice", "password": STAFF_PASSWORD, "csrf_token": token}
+    )
+    page = client.get(f"/staff/people/{attendee_id}").get_data(as_text=True)
+    assert f'<option value="{queue}">' in page
+    res = client.post(
+        f"/staff/people/{attendee_id}/reprint",
+        data={"printer": queue, "csrf_token": csrf_from(page)},
+    )
+    assert res.status_code == 302
+    job = svc.store.one("SELECT * FROM print_jobs WHERE attendee_id = ?", (attendee_id,))
+    assert job["printer"] == queue and job["status"] == "queued"
+    pdf = _wait_for_pdf(job["cups_job"])
+    assert pdf.stat().st_size > 1000
+    kiosk = auth(make.device("kiosk"))
+    old = client.post("/api/v1/checkins", json={"code": old_code, "gate": "north"}, headers=kiosk)
+    assert old.get_json()["reason"] == "revoked"
+    assert _types(svc, attendee_id).count("badge_reprinted") == 1
+
+
+def test_console_reprint_refuses_a_printer_the_show_does_not_name(staff_client, make, svc):
+    attendee_id, _ = make.attendee()
+    staff_client.post(
+        f"/staff/people/{attendee_id}/reprint",
+        data={"printer": "evil; rm -rf /", "csrf_token": staff_client.csrf},
+    )
+    assert svc.store.one("SELECT count(*) AS n FROM print_jobs")["n"] == 0

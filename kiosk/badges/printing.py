@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk import events
-from kiosk.attendees import registry
 from kiosk.badges import cups
 from kiosk.badges.service import Badges, NoBadge
 from kiosk.devices import Device
@@ -17,7 +16,7 @@ from kiosk.secrets import Keys
 from kiosk.storage import Store, utcnow
 from kiosk.storage import attendees as attendee_sql
 from kiosk.storage import print_jobs as sql
-from kiosk.storage.interactions import append, audit
+from kiosk.storage.interactions import append
 
 
 @dataclass(frozen=True)
@@ -62,27 +61,25 @@ def printer_for(device: Device, settings) -> str:
 
 def reissue(store: Store, keys: Keys, attendee_id: int, device: Device) -> str:
     """Revoke a person's badge codes and issue a new one (`badge_reprinted`); return the code."""
-    with store.write() as conn:
-        if attendee_sql.get(conn, attendee_id) is None:
-            raise NoBadge(attendee_id)
-        revoked = attendee_sql.revoke_badges(conn, attendee_id, "reprint")
-        code = registry.issue_badge(conn, keys, attendee_id)
-        append(
-            conn,
-            "badge_reprinted",
-            attendee_id=attendee_id,
-            device_id=device.id,
-            data={"revoked": revoked},
-        )
-        if device.role == "staff":
-            audit(
-                conn,
-                device.actor,
-                "badge.reprint",
-                f"attendee:{attendee_id}",
-                after={"revoked": revoked},
-            )
-    return code
+    from kiosk.console import people
+
+    try:
+        return people.reprint(store, keys, attendee_id, actor=device.actor, device_id=device.id)
+    except people.DeskError as exc:
+        raise NoBadge(attendee_id) from exc
+
+
+def known_printers(settings, store: Store) -> list[str]:
+    """Every CUPS queue the show names: kiosks, gates and devices."""
+    names = {k.printer for k in settings.kiosks.values() if k.printer}
+    gate_printers = settings.extra.get("badges", {}).get("gate_printers", {})
+    if isinstance(gate_printers, dict):
+        names.update(str(v) for v in gate_printers.values() if v)
+    rows = store.query(
+        "SELECT DISTINCT printer FROM devices WHERE printer != '' AND revoked_at IS NULL"
+    )
+    names.update(r["printer"] for r in rows)
+    return sorted(names)
 
 
 def print_badge(
@@ -93,14 +90,16 @@ def print_badge(
     device: Device,
     *,
     reprint: bool = False,
+    printer: str | None = None,
 ) -> PrintResult:
-    """Print a person's live badge on the device's printer (or hand it to the browser)."""
+    """Print a person's live badge on the device's printer, or the one given (else the browser)."""
     if reprint:
         reissue(store, keys, attendee_id, device)
     tpl = badges.template_for(device.name)
     if attendee_sql.live_badge(store.conn, attendee_id) is None:
         raise NoBadge(attendee_id)
-    printer = printer_for(device, badges.settings)
+    if printer is None:
+        printer = printer_for(device, badges.settings)
     common = {
         "printer": printer,
         "template": tpl.id,

@@ -8,10 +8,22 @@ import csv
 import io
 import json
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from kiosk.attendees import search as people_search
 from kiosk.attendees.fields import TEXT_FIELDS, FieldErrors
+from kiosk.badges import printing
 from kiosk.checkin import codes
 from kiosk.console import accounts, admin, dashboard, people
 from kiosk.console import questions as question_text
@@ -124,6 +136,7 @@ def _person_context(attendee_id: int) -> dict:
         "merged": merged,
         "badge": badge,
         "code": code,
+        "printers": printing.known_printers(svc.settings, svc.store),
         "consents": attendee_sql.current_consents(conn, attendee_id),
         "presence": console_sql.presence(conn, attendee_id),
         "editable": EDITABLE,
@@ -165,14 +178,31 @@ def person_update(attendee_id: int):
 @bp.post("/people/<int:attendee_id>/reprint")
 @staff_page
 def person_reprint(attendee_id: int):
-    """Revoke the badge code and issue a new one."""
+    """Revoke the badge code, issue a new one and print it on the chosen printer."""
+    svc = services()
     try:
-        people.reprint(
-            services().store, services().keys, attendee_id, actor=actor(), device_id=g.device.id
-        )
-        flash("New badge issued; the old code no longer works. 已补打胸卡，旧码作废。")
+        people.reprint(svc.store, svc.keys, attendee_id, actor=actor(), device_id=g.device.id)
     except people.DeskError as exc:
         flash(str(exc), "error")
+        return redirect(url_for("console.person", attendee_id=attendee_id))
+    flash("New badge issued; the old code no longer works. 已补打胸卡，旧码作废。")
+    printer = request.form.get("printer", "")
+    if printer:
+        if printer not in printing.known_printers(svc.settings, svc.store):
+            flash(f"Unknown printer {printer!r}. 打印机不存在。", "error")
+        else:
+            result = printing.print_badge(
+                svc.store,
+                svc.keys,
+                current_app.extensions["kiosk.badges"],
+                attendee_id,
+                g.device,
+                printer=printer,
+            )
+            if result.status == "failed":
+                flash(f"Printing failed on {printer}: {result.reason}. 打印失败。", "error")
+            else:
+                flash(f"Sent to {printer}. 已发送到打印机。")
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
 
