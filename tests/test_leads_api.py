@@ -221,6 +221,26 @@ def test_consent_on_the_spot_stores_text_and_version(client, make, svc):
     assert svc.store.one("SELECT count(*) FROM interactions WHERE type='consent_given'")[0] == 1
 
 
+def test_consent_given_at_one_booth_shares_with_that_booth_only(client, make, svc):
+    _, booth_a = exhibitor_device(make)
+    _, booth_b = exhibitor_device(make)
+    attendee_id, code = make.attendee(full_name="李娜", email="ln@example.com")
+    lead_a = scan(client, booth_a, code, "a1").get_json()["lead"]["id"]
+    lead_b = scan(client, booth_b, code, "b1").get_json()["lead"]["id"]
+    agreed = client.post(
+        f"/api/v1/leads/{lead_a}/consent",
+        json={"agree": True, "language": "zh"},
+        headers=auth(booth_a),
+    )
+    assert agreed.get_json()["lead"]["visitor"]["email"] == "ln@example.com"
+    for token, lead_id, sees in ((booth_a, lead_a, True), (booth_b, lead_b, False)):
+        listed = client.get("/api/v1/leads", headers=auth(token)).get_json()["leads"]
+        assert [lead["id"] for lead in listed] == [lead_id]
+        assert (listed[0]["visitor"].get("email") == "ln@example.com") is sees
+        download = client.get("/api/v1/leads.csv", headers=auth(token)).get_data(as_text=True)
+        assert ("ln@example.com" in download) is sees
+
+
 def test_questions_set_by_staff_and_answers_validated(client, make, svc):
     ex, token = exhibitor_device(make)
     staff = make.device("staff")

@@ -111,9 +111,13 @@ def record_consents(
     *,
     language: str,
     device_id: int | None = None,
+    exhibitor_id: int | None = None,
     at: str | None = None,
 ) -> None:
-    """Store each answered consent with its exact text and version, and log it."""
+    """Store each answered consent with its exact text and version, and log it.
+
+    With ``exhibitor_id`` the answer was given at that exhibitor's booth and holds for it alone.
+    """
     for key, granted in given.items():
         consent = settings.consents[key]
         lang = language if language in consent.text else settings.default_language
@@ -125,6 +129,7 @@ def record_consents(
             version=consent.version,
             text=consent.text[lang],
             language=lang,
+            exhibitor_id=exhibitor_id,
             device_id=device_id,
             at=at,
         )

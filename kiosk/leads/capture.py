@@ -280,6 +280,7 @@ def consent_on_the_spot(
             {sql.SHARE: True},
             language=language,
             device_id=device.id,
+            exhibitor_id=device.exhibitor_id,
         )
         view = lead_view(sql.full(conn, lead_id))
     events.lead_captured.send(store, event=_event(view, "consented"))

@@ -8,10 +8,12 @@ from kiosk.storage import dumps
 
 SHARE = "share_with_exhibitors"
 
-# The latest show-wide answer to the sharing consent decides what an exhibitor sees.
+# What an exhibitor sees: the visitor's latest answer given at its booth, else the latest
+# show-wide answer to the sharing consent (the same rule as the CRM export).
 _SHARED = (
     "(SELECT c.granted FROM consents c WHERE c.attendee_id = a.id AND c.consent = ?"
-    " AND c.exhibitor_id IS NULL ORDER BY c.at DESC, c.id DESC LIMIT 1)"
+    " AND (c.exhibitor_id IS NULL OR c.exhibitor_id = l.exhibitor_id)"
+    " ORDER BY c.exhibitor_id IS NOT NULL DESC, c.at DESC, c.id DESC LIMIT 1)"
 )
 _SELECT = (
     "SELECT l.*, a.full_name, a.company, a.job_title, a.email, a.phone, a.country, a.city,"
