@@ -229,7 +229,7 @@ def patch_lead(lead_id: int):
 @bp.post("/leads/<int:lead_id>/consent")
 @endpoint(
     "exhibitor",
-    summary="The visitor agrees on the booth's device to share contact details with exhibitors",
+    summary="The visitor agrees on the booth's device to share contact details with this exhibitor",
     body={
         "type": "object",
         "required": ["agree", "language"],
