@@ -6,11 +6,16 @@ import json
 import os
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from kiosk.attendees import registry
 from kiosk.attendees.fields import clean_person
+from kiosk.checkin import codes
+from kiosk.checkin.service import check_in
+from kiosk.console import attendance, survey
 from kiosk.console.accounts import create_staff
 from kiosk.devices import create_device, create_exhibitor
+from kiosk.leads.capture import capture
 from kiosk.services import Services
 
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
@@ -160,6 +165,87 @@ def _person(rng: random.Random, i: int, categories: list[str]) -> dict:
     }
 
 
+def _show_floor(svc: Services, creds: Credentials, rng: random.Random) -> None:
+    """Some of the show already happened: entries and exits, booth scans, a forum, surveys.
+
+    The two well-known people stay untouched so that trying the kiosk with them works.
+    """
+    devices = {name: svc.devices.authenticate(token) for _, name, token in creds.tokens[:-1]}
+    people = [
+        row["id"]
+        for row in svc.store.query(
+            "SELECT id FROM attendees WHERE external_id NOT IN ('DEMO-00001', 'DEMO-00002')"
+        )
+    ]
+    arrived = rng.sample(people, k=len(people) * 2 // 5)
+    # Arrivals spread over the last six hours, oldest first, so the charts have a shape.
+    now = svc.settings.now()
+    times = sorted(now - timedelta(minutes=rng.betavariate(2, 3) * 360) for _ in arrived)
+    for n, (attendee_id, at) in enumerate(zip(arrived, times, strict=True)):
+        kiosk = devices["north-1" if n % 3 else "south-1"]
+        check_in(
+            svc.store,
+            svc.settings,
+            svc.keys,
+            attendee_id=attendee_id,
+            gate=kiosk.gate,
+            device=kiosk,
+            now=at,
+        )
+        if n % 7 == 0:
+            check_in(
+                svc.store,
+                svc.settings,
+                svc.keys,
+                attendee_id=attendee_id,
+                gate=kiosk.gate,
+                direction="out",
+                device=kiosk,
+                now=at + (now - at) / 2,
+            )
+    code_of = {
+        row["attendee_id"]: codes.code_for(svc.keys, row["code_id"], row["version"])
+        for row in svc.store.query("SELECT * FROM badges WHERE revoked_at IS NULL")
+    }
+    booths = [d for d in devices.values() if d.role == "exhibitor"]
+    for weight, booth in enumerate(booths):
+        for ref, attendee_id in enumerate(rng.sample(arrived, k=max(4, 30 - 5 * weight))):
+            capture(
+                svc.store,
+                svc.keys,
+                booth,
+                {
+                    "code": code_of[attendee_id],
+                    "client_ref": f"demo-{ref}",
+                    "rating": rng.choice(("hot", "warm", "warm", "cold")),
+                },
+            )
+    door = devices["north-1"]
+    for attendee_id in rng.sample(arrived, k=40):
+        attendance.record(
+            svc.store,
+            svc.settings,
+            svc.keys,
+            {"code": code_of[attendee_id], "type": "session_attended", "place": "forum-1"},
+            door,
+        )
+    for attendee_id in rng.sample(arrived, k=25):
+        survey.answer(
+            svc.store,
+            svc.settings,
+            svc.keys,
+            {
+                "code": code_of[attendee_id],
+                "satisfaction": rng.choice((3, 4, 4, 5, 5)),
+                "recommend": rng.choice((6, 8, 9, 9, 10)),
+                "return_intent": rng.random() < 0.8,
+                "purpose": rng.sample(list(survey.PURPOSES[:-1]), k=2),
+                "comment": "",
+            },
+            door,
+        )
+
+
 def create_demo_show(svc: Services, *, people: int = 300, seed: int = 2026) -> Credentials:
     """Create the demo show unless there is one; return the demo device tokens."""
     settings, store = svc.settings, svc.store
@@ -201,6 +287,7 @@ def create_demo_show(svc: Services, *, people: int = 300, seed: int = 2026) -> C
         creds.tokens.append(("exhibitor", f"booth-{booth}", token))
     create_staff(store, "demo", DEMO_STAFF_PASSWORD, actor="demo")
     creds.tokens.append(("console", "demo", DEMO_STAFF_PASSWORD))
+    _show_floor(svc, creds, rng)
     fd = os.open(creds_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(creds.tokens, fh)
