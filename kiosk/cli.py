@@ -86,7 +86,13 @@ def init(settings):
 @show_options
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=64, show_default=True, type=click.IntRange(4, 1024))
+@click.option(
+    "--threads",
+    default=512,
+    show_default=True,
+    type=click.IntRange(16, 4096),
+    help="each open live connection (kiosk, phone, dashboard) holds one; keep it above their number",
+)
 @click.option("--tls", is_flag=True, help="also serve HTTPS (for phones) with the show's own CA")
 @click.option("--tls-port", default=5443, show_default=True, type=click.IntRange(1, 65535))
 def serve(settings, host, port, threads, tls, tls_port):

@@ -28,7 +28,7 @@ def serve(
     host: str,
     port: int,
     *,
-    threads: int = 64,
+    threads: int = 512,
     tls: tuple[str, str, int] | None = None,
     access_log: bool = False,
 ) -> None:
@@ -42,6 +42,8 @@ def serve(
         "workers": 1,
         "worker_class": "gthread",
         "threads": threads,
+        # A WebSocket holds its thread; plain requests must still find one.
+        "worker_connections": threads + 1000,
         "keepalive": 75,
         "timeout": 0,
         "graceful_timeout": 5,

@@ -108,3 +108,34 @@ def test_real_client_with_bad_token_is_refused(live_server):
         )
     time.sleep(0.1)
     assert not client.connected
+
+
+def test_the_server_answers_requests_while_many_pages_hold_live_connections(live_server, make):
+    """Kiosks, booth phones and dashboards each keep a WebSocket open all day."""
+    import requests
+
+    token = make.device("kiosk")
+    clients = []
+    try:
+        for _ in range(80):
+            client = sio_client.Client(reconnection=False)
+            client.connect(
+                live_server.url,
+                namespaces=["/live"],
+                auth={"token": token},
+                transports=["websocket"],
+                wait_timeout=10,
+            )
+            clients.append(client)
+        _, code = make.attendee()
+        res = requests.post(
+            live_server.url + "/api/v1/checkins",
+            headers=auth(token),
+            json={"code": code, "gate": "north"},
+            timeout=10,
+        )
+        assert res.status_code == 201
+        assert all(c.connected for c in clients)
+    finally:
+        for client in clients:
+            client.disconnect()
