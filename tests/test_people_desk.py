@@ -139,3 +139,15 @@ def test_register_at_the_desk(staff_client, svc):
     assert audit(svc, "person.register")[0]["actor"] == "staff:alice"
     again = post(staff_client, "/staff/register", **data, consent_terms="on")
     assert again.status_code == 409 and f"person {row['id']}" in again.get_data(as_text=True)
+
+
+def test_the_desk_recognises_a_person_by_phone_or_name_and_company(staff_client, make, svc):
+    known, _ = make.attendee(
+        full_name="周杰", company="远洋物流", email="zj@example.com", phone="+8613911112222"
+    )
+    by_phone = {"full_name": "Zhou Jie", "phone": "139 1111 2222", "category": "vip"}
+    by_name = {"full_name": "周杰", "company": "远洋物流", "category": "vip"}
+    for data in (by_phone, by_name):
+        res = post(staff_client, "/staff/register", **data, consent_terms="on")
+        assert res.status_code == 409 and f"person {known}" in res.get_data(as_text=True)
+    assert svc.store.one("SELECT count(*) AS n FROM attendees")["n"] == 1

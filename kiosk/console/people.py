@@ -228,17 +228,26 @@ def register(
     actor: str,
     device_id: int,
 ) -> tuple[int, str]:
-    """Register someone at the desk; a known email is refused with the existing record's id."""
+    """Register someone at the desk; a person already on file is refused with their record's id.
+
+    "On file" is the walk-up kiosk's rule: the same email (any case), phone, or name and company.
+    """
     person = clean_person(raw, settings)
     missing = [k for k, c in settings.consents.items() if c.required and not consents.get(k)]
     if missing:
         raise FieldErrors({f"consent_{k}": "required" for k in missing})
     language = person["language"] or settings.default_language
     with store.write() as conn:
-        if person["email_key"]:
-            existing = attendee_sql.by_email_key(conn, person["email_key"])
-            if existing is not None:
-                raise DeskError(f"already registered as person {existing['id']}")
+        found = attendee_sql.same_person(
+            conn,
+            email_key=person["email_key"],
+            phone=person["phone"],
+            full_name=person["full_name"],
+            company=person["company"],
+        )
+        if found is not None:
+            existing, matched_on = found
+            raise DeskError(f"already registered as person {existing['id']} (same {matched_on})")
         attendee_id, code = registry.create(conn, keys, person, source="staff", device_id=device_id)
         registry.record_consents(
             conn, settings, attendee_id, consents, language=language, device_id=device_id
