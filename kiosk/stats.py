@@ -28,7 +28,10 @@ def compute(conn: sqlite3.Connection, settings: Settings) -> dict:
     by_gate = {gid: {"in": 0, "out": 0, "inside": 0} for gid in settings.gates}
     for row in conn.execute(
         "SELECT place, type, count(*) AS n FROM interactions"
-        " WHERE type IN ('checked_in', 'checked_out') GROUP BY place, type"
+        " WHERE type IN ('checked_in', 'checked_out') AND id NOT IN"
+        " (SELECT json_extract(data, '$.interaction_id') FROM interactions"
+        "  WHERE type = 'checkin_voided' AND json_extract(data, '$.interaction_id') IS NOT NULL)"
+        " GROUP BY place, type"
     ):
         gate = by_gate.setdefault(row["place"], {"in": 0, "out": 0, "inside": 0})
         gate["in" if row["type"] == "checked_in" else "out"] = row["n"]

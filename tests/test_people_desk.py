@@ -3,6 +3,7 @@
 import json
 
 from conftest import auth
+from kiosk.stats import compute
 
 
 def post(client, path, **data):
@@ -77,6 +78,8 @@ def test_void_a_checkin_keeps_the_log_and_frees_the_person(staff_client, make, s
     assert svc.store.one("SELECT * FROM presence WHERE attendee_id = ?", (attendee_id,)) is None
     # The person can check in again; the voided one is not a double entry.
     assert checkin(staff_client, make, code).status_code == 201
+    gates = compute(svc.store.conn, svc.settings)["by_gate"]
+    assert sum(g["in"] for g in gates.values()) == 1
     assert audit(svc, "checkin.void")[0]["target"] == f"interaction:{interaction_id}"
     # Voiding it twice, or through another person's page, changes nothing.
     other, _ = make.attendee()
