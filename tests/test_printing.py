@@ -249,3 +249,63 @@ def test_console_reprint_refuses_a_printer_the_show_does_not_name(staff_client, 
         data={"printer": "evil; rm -rf /", "csrf_token": staff_client.csrf},
     )
     assert svc.store.one("SELECT count(*) AS n FROM print_jobs")["n"] == 0
+
+
+class _Events:
+    """Everything a Socket.IO test client received on /live, in order."""
+
+    def __init__(self, client):
+        self.client = client
+        self.seen: list[dict] = []
+        self.mark = 0
+
+    def of(self, name: str, since: int = 0) -> list:
+        self.seen += self.client.get_received("/live")
+        return [e["args"][0] for e in self.seen[since:] if e["name"] == name]
+
+    def wait(self, name: str, until, timeout: float = 15.0) -> None:
+        """Wait for a `name` event, after the last one waited for, that matches `until`."""
+        deadline = time.monotonic() + timeout
+        while not any(until(x) for x in self.of(name, self.mark)):
+            assert time.monotonic() < deadline, f"no matching {name} event in {timeout} s"
+            time.sleep(0.2)
+        self.mark = len(self.seen)
+
+
+def test_staff_see_a_printer_stop_before_a_visitor_reaches_it(tmp_path, queue, monkeypatch):
+    monkeypatch.setattr("kiosk.realtime.console_feed.POLL_EVERY_S", 0.5)
+    _, svc, app, _client, make = _show(tmp_path, queue)
+    staff = app.extensions["socketio"].test_client(
+        app, namespace="/live", auth={"token": make.device("staff")}
+    )
+    received = _Events(staff)
+
+    def state(s):
+        return lambda printers: any(p["printer"] == queue and p["state"] == s for p in printers)
+
+    received.wait("printers", state("ready"))
+    subprocess.run(["cupsdisable", queue], check=True)
+    try:
+        received.wait("printers", state("stopped"))
+        received.wait("printers", state("stopped"))  # still stopped: no second alert
+    finally:
+        subprocess.run(["cupsenable", queue], check=True)
+    received.wait("printers", state("ready"))
+    alerts = [a for a in received.of("alert") if a["kind"] == "printer_trouble"]
+    assert [(a["printer"], a["reason"]) for a in alerts] == [(queue, "stopped")]
+    staff.disconnect(namespace="/live")
+
+
+def test_a_badge_that_came_out_is_marked_completed(tmp_path, queue):
+    _, svc, app, client, make = _show(tmp_path, queue)
+    attendee_id, _code = make.attendee(full_name="Jane Printer")
+    kiosk = auth(make.device("kiosk", name="north-1"))
+    body = client.post(f"/api/v1/attendees/{attendee_id}/print", headers=kiosk).get_json()
+    assert body["status"] == "queued"
+    _wait_for_pdf(body["cups_job"])
+    watch = app.extensions["kiosk.feed"].printers
+    deadline = time.monotonic() + 15
+    while watch.complete_jobs() == 0 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    job = svc.store.one("SELECT status FROM print_jobs WHERE id = ?", (body["job_id"],))
+    assert job["status"] == "completed"

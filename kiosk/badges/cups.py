@@ -79,7 +79,8 @@ def submit(printer: str, pdf: bytes, *, title: str, width_mm: float, height_mm: 
     return Job(printer, match[1])
 
 
-def job_state(job: Job) -> str:
-    """'completed' once CUPS lists the job as done, else 'queued'."""
-    done = _run(["lpstat", "-W", "completed", "-o", job.printer])
-    return "completed" if job.job_id.encode() in done.stdout else "queued"
+def completed_jobs(printer: str) -> set[str]:
+    """The ids of the jobs CUPS lists as done on one queue."""
+    done = _run(["lpstat", "-W", "completed", "-o", printer])
+    lines = done.stdout.decode(errors="replace").splitlines()
+    return {line.split()[0] for line in lines if line.strip()}

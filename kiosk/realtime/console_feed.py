@@ -1,4 +1,4 @@
-"""Pushes the staff dashboard: a snapshot at most every 2 s, device health every 2 s.
+"""Pushes the staff dashboard: a snapshot at most every 2 s, device health every 2 s, printers every 5 s.
 
 Measured with benchmarks/dashboard.py (200 dashboards, 20 check-ins/s, a busy 2-core machine): a
 snapshot every second delayed the per-scan `checkin` events to a median of about 2 s; every 2 s, to
@@ -7,16 +7,20 @@ about 0.5 s. Counts still move every second through the bridge's `stats` event.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from flask_socketio import SocketIO
 
 from kiosk import events
+from kiosk.badges.printer_watch import POLL_EVERY_S, PrinterWatch
 from kiosk.console import dashboard
 from kiosk.console.alerts import AlertBoard
 from kiosk.console.heartbeats import Heartbeats
 from kiosk.realtime.namespace import NAMESPACE
 from kiosk.services import Services
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_EVERY_S = 2.0
 DEVICES_EVERY_S = 2.0
@@ -30,6 +34,7 @@ class ConsoleFeed:
         self.services = services
         self.heartbeats = Heartbeats(services.store)
         self.alerts = AlertBoard(services.store)
+        self.printers = PrinterWatch(services.store, services.settings)
         self._dirty = threading.Event()
         self._started = False
         self._lock = threading.Lock()
@@ -75,6 +80,7 @@ class ConsoleFeed:
             self._started = True
             self.socketio.start_background_task(self._push_snapshots)
             self.socketio.start_background_task(self._push_devices)
+            self.socketio.start_background_task(self._watch_printers)
 
     def mark_dirty(self) -> None:
         """Something the dashboard shows changed."""
@@ -85,14 +91,22 @@ class ConsoleFeed:
         while True:
             self._dirty.wait()
             self._dirty.clear()
-            try:
-                self.socketio.emit("dashboard", self.snapshot(), namespace=NAMESPACE, to="staff")
-            finally:
-                self.socketio.sleep(SNAPSHOT_EVERY_S)
+            self._emit_now("dashboard", self.snapshot)
+            self.socketio.sleep(SNAPSHOT_EVERY_S)
 
     def _push_devices(self) -> None:
         while True:
-            try:
-                self.socketio.emit("devices", self.devices(), namespace=NAMESPACE, to="staff")
-            finally:
-                self.socketio.sleep(DEVICES_EVERY_S)
+            self._emit_now("devices", self.devices)
+            self.socketio.sleep(DEVICES_EVERY_S)
+
+    def _watch_printers(self) -> None:
+        while True:
+            self._emit_now("printers", self.printers.poll)
+            self.socketio.sleep(POLL_EVERY_S)
+
+    def _emit_now(self, name: str, build) -> None:
+        # A failure (a locked database, CUPS gone) must not end the pusher for the rest of the show.
+        try:
+            self.socketio.emit(name, build(), namespace=NAMESPACE, to="staff")
+        except Exception:
+            log.exception("console feed: %s not sent", name)

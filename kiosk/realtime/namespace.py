@@ -46,6 +46,7 @@ class LiveNamespace(Namespace):
             # A dashboard that (re)connects catches up at once.
             emit("dashboard", feed.snapshot())
             emit("devices", feed.devices())
+            emit("printers", feed.printers.states())
         else:
             feed.heartbeats.beat(device.id)
         return True
@@ -71,7 +72,11 @@ class LiveNamespace(Namespace):
         if device is None or device.role != "staff":
             return {"error": "forbidden"}
         feed = current_app.extensions["kiosk.feed"]
-        return {"dashboard": feed.snapshot(), "devices": feed.devices()}
+        return {
+            "dashboard": feed.snapshot(),
+            "devices": feed.devices(),
+            "printers": feed.printers.states(),
+        }
 
 
 def _signed_in_staff_device() -> Device | None:

@@ -131,4 +131,10 @@ def get_sessions():
 def get_dashboard():
     """The dashboard snapshot (also pushed over Socket.IO as `dashboard`)."""
     feed = current_app.extensions["kiosk.feed"]
-    return jsonify({"dashboard": feed.snapshot(), "devices": feed.devices()})
+    return jsonify(
+        {
+            "dashboard": feed.snapshot(),
+            "devices": feed.devices(),
+            "printers": feed.printers.states(),
+        }
+    )

@@ -1,5 +1,5 @@
 // The live dashboard: the server pushes `dashboard` (at most every 2 s), `devices` (every 2 s),
-// `checkin` and `alert` as they happen. At (re)connect it sends a full snapshot, so a dashboard
+// `printers` (every 5 s), `checkin` and `alert` as they happen. At (re)connect it sends a full snapshot, so a dashboard
 // that was offline catches up without a reload. The signed-in session cookie authenticates.
 (function () {
   "use strict";
@@ -77,12 +77,26 @@
     }));
   }
 
+  const PRINTER_STATES = {
+    ready: "ready 就绪", stopped: "stopped 已停止", out_of_paper: "out of paper 缺纸",
+    paper_jam: "paper jam 卡纸", offline: "offline 离线", door_open: "door open 机盖打开",
+    missing: "missing 未找到", no_cups: "print system down 打印服务未运行", timeout: "not answering 无响应",
+  };
+
+  function renderPrinters(list) {
+    rows("printers", list.map((p) =>
+      `<tr class="${p.ok ? "" : "off"}" data-printer="${esc(p.printer)}" data-state="${esc(p.state)}">` +
+      `<td><span class="dot ${p.ok ? "on" : "off"}"></span>${esc(p.printer)}</td>` +
+      `<td title="${esc(p.message)}">${esc(PRINTER_STATES[p.state] || p.state)}</td><td>${time(p.checked_at)}</td></tr>`));
+  }
+
   const socket = io("/live", { transports: ["websocket", "polling"] });
   socket.on("connect", () => { $("conn").textContent = "● live 实时"; $("conn").className = "conn small ok"; });
   socket.on("disconnect", () => { $("conn").textContent = "● offline 离线"; $("conn").className = "conn small bad"; });
   socket.on("connect_error", () => { $("conn").textContent = "● refused: sign in again"; $("conn").className = "conn small bad"; });
   socket.on("dashboard", render);
   socket.on("devices", renderDevices);
+  socket.on("printers", renderPrinters);
   socket.on("stats", (s) => { if (last) { last.stats = s; render(last); } });
   socket.on("checkin", (ev) => {
     // Shown at once; the next snapshot (within a second) brings the counts.

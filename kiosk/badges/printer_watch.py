@@ -1,0 +1,87 @@
+"""The show's printers as CUPS sees them, polled by the server: their state and which badges came out.
+
+A printer that runs out of paper is found here before the next visitor reaches it: staff get an
+`alert` when a printer stops being ready, and its state is on the dashboard.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from kiosk import events
+from kiosk.badges import cups
+from kiosk.badges.printing import known_printers
+from kiosk.storage import Store, to_iso, utcnow
+from kiosk.storage import print_jobs as sql
+
+POLL_EVERY_S = 5.0
+# Jobs older than this are no longer looked for in CUPS's history.
+JOB_HORIZON = timedelta(hours=12)
+
+
+class PrinterWatch:
+    """Polls every printer the show names; keeps their last state; marks finished jobs done."""
+
+    def __init__(self, store: Store, settings):
+        self.store = store
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._states: dict[str, dict] = {}
+
+    def poll(self) -> list[dict]:
+        """Ask CUPS about each printer now; alert staff on one that stopped being ready."""
+        for name in known_printers(self.settings, self.store):
+            try:
+                cups.check_ready(name)
+                state, message = "ready", ""
+            except cups.PrintError as exc:
+                state, message = exc.reason, exc.message
+            with self._lock:
+                before = self._states.get(name, {}).get("state")
+                self._states[name] = {
+                    "printer": name,
+                    "state": state,
+                    "ok": state == "ready",
+                    "message": message,
+                    "checked_at": utcnow(),
+                }
+            if state != "ready" and state != before:
+                events.alert.send(
+                    self.store,
+                    event={
+                        "kind": "printer_trouble",
+                        "reason": state,
+                        "message": message,
+                        "printer": name,
+                        "at": utcnow(),
+                    },
+                )
+        self.complete_jobs()
+        return self.states()
+
+    def states(self) -> list[dict]:
+        """The last known state of every polled printer, by name."""
+        with self._lock:
+            return [dict(self._states[k]) for k in sorted(self._states)]
+
+    def complete_jobs(self) -> int:
+        """Mark the queued badges that CUPS has finished as completed; return how many."""
+        since = to_iso(datetime.now(UTC) - JOB_HORIZON)
+        rows = self.store.query(
+            "SELECT id, printer, cups_job FROM print_jobs"
+            " WHERE status = 'queued' AND cups_job != '' AND created_at >= ?",
+            (since,),
+        )
+        done: list[int] = []
+        for printer in {r["printer"] for r in rows}:
+            try:
+                finished = cups.completed_jobs(printer)
+            except cups.PrintError:
+                continue
+            done += [r["id"] for r in rows if r["printer"] == printer and r["cups_job"] in finished]
+        if done:
+            with self.store.write() as conn:
+                for job_id in done:
+                    sql.set_status(conn, job_id, "completed")
+        return len(done)
