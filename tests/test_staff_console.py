@@ -97,6 +97,13 @@ def test_unknown_name_is_refused_like_a_wrong_password(client, alice):
     assert sign_in(client, name="mallory").status_code == 401
 
 
+def test_an_unknown_name_locks_out_like_an_account_so_names_cannot_be_told_apart(client, alice):
+    answers = [sign_in(client, name="mallory", password="wrong password!") for _ in range(6)]
+    assert [r.status_code for r in answers] == [401, 401, 401, 401, 429, 429]
+    assert "locked" in answers[-1].get_data(as_text=True)
+    assert sign_in(client).status_code == 302  # the real account is not affected
+
+
 def test_password_reset_on_the_command_line_lifts_the_lock(client, alice, settings):
     from kiosk.cli import cli
 

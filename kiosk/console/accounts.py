@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -116,15 +118,47 @@ def set_password(store: Store, name: str, password: str, *, actor: str = "cli") 
         audit(conn, actor, "staff.password", f"staff:{row['id']}")
 
 
+# Failures against names with no account, per database, so that such a name locks out exactly like
+# a real one: otherwise the lock-out itself would tell which names exist.
+_UNKNOWN_KEPT = 10_000
+_unknown: OrderedDict[tuple[str, str], tuple[int, str | None]] = OrderedDict()
+_unknown_lock = threading.Lock()
+
+
+def _unknown_locked_until(key: tuple[str, str], now: str) -> str | None:
+    with _unknown_lock:
+        until = _unknown.get(key, (0, None))[1]
+    return until if until and until > now else None
+
+
+def _unknown_failed(key: tuple[str, str], rules: StaffPolicy, now: str) -> str | None:
+    with _unknown_lock:
+        failures, until = _unknown.pop(key, (0, None))
+        failures = 1 if until else failures + 1
+        until = None
+        if failures >= rules.max_failures:
+            until = to_iso(from_iso(now) + timedelta(minutes=rules.lockout_minutes))
+        _unknown[key] = (failures, until)
+        while len(_unknown) > _UNKNOWN_KEPT:
+            _unknown.popitem(last=False)
+    return until
+
+
 def sign_in(store: Store, settings: Settings, name: str, password: str) -> StaffUser | None:
     """The account for a good name and password, None otherwise; raises LockedOut."""
     rules = policy(settings)
-    row = sql.user_by_name(store.conn, (name or "").strip())
+    name = (name or "").strip()
+    row = sql.user_by_name(store.conn, name)
+    now = utcnow()
     if row is None or row["disabled_at"]:
+        key = (str(store.path), name.casefold())
+        if until := _unknown_locked_until(key, now):
+            raise LockedOut(until)
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password or "")
+        if until := _unknown_failed(key, rules, now):
+            raise LockedOut(until)
         return None
-    now = utcnow()
     if row["locked_until"] and row["locked_until"] > now:
         raise LockedOut(row["locked_until"])
     try:
