@@ -21,6 +21,8 @@ from kiosk.services import initialise, open_services
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENT_TOML = ROOT / "config" / "event.toml"
+# Where browser tests leave the screenshots they take, to be looked at after a run.
+SCREENSHOTS = Path(os.environ.get("KIOSK_SCREENSHOTS", "/tmp/kiosk-screenshots"))
 
 
 def load_settings(tmp_path: Path, toml_text: str | None = None):

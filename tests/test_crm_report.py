@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
 
 import crm_show as show
 import pytest
 
-SCREENS = Path("/work/screens/i5")
+from conftest import SCREENSHOTS
+
+SCREENS = SCREENSHOTS / "report"
 CATEGORIES = ["visitor", "trade", "buyer", "media", "vip", "exhibitor"]
 
 

@@ -9,12 +9,12 @@ import qrcode
 import requests
 
 import conftest
-from conftest import STAFF_PASSWORD, LiveServer
+from conftest import SCREENSHOTS, STAFF_PASSWORD, LiveServer
 from kiosk.console.accounts import create_staff
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
-SHOTS = "/work/screens/i4"
+SHOTS = SCREENSHOTS / "exhibitor"
 QUESTIONS = [
     {
         "id": "budget",
@@ -140,7 +140,7 @@ def test_pair_scan_qualify_and_camera(browser, live_server, make, svc):
     page.fill("[data-qid=project] input", "Line 3")
     page.click("#follow-ups .chip:has-text('Quote')")
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=f"{SHOTS}/exhibitor-lead-en.png", full_page=True)
+    page.screenshot(path=SHOTS / "exhibitor-lead-en.png", full_page=True)
     page.click("#editor button.primary")
     page.wait_for_function("document.getElementById('pending').dataset.count === '0'")
     page.wait_for_function(
@@ -163,17 +163,17 @@ def test_pair_scan_qualify_and_camera(browser, live_server, make, svc):
     page.wait_for_selector(".feedback.ok:has-text('Quiet GmbH')")
     text = page.inner_text("#feedback")
     assert "Private Person" not in text
-    page.screenshot(path=f"{SHOTS}/exhibitor-no-consent-en.png", full_page=True)
+    page.screenshot(path=SHOTS / "exhibitor-no-consent-en.png", full_page=True)
     # The visitor agrees on the spot; their name appears.
     page.click("#btn-consent")
-    page.screenshot(path=f"{SHOTS}/exhibitor-consent-en.png")
+    page.screenshot(path=SHOTS / "exhibitor-consent-en.png")
     page.click("#consent-agree")
     page.wait_for_selector("#ed-title:has-text('Private Person')")
 
     page.evaluate("Exhibitor.setLang('zh')")
     page.click(".tab[data-tab=list]")
     page.wait_for_selector("#lead-list li >> nth=1")
-    page.screenshot(path=f"{SHOTS}/exhibitor-list-zh.png", full_page=True)
+    page.screenshot(path=SHOTS / "exhibitor-list-zh.png", full_page=True)
     page.select_option("select[name=rating]", "hot")
     page.wait_for_function("document.querySelectorAll('#lead-list li').length === 1")
     page.select_option("select[name=rating]", "")
@@ -201,7 +201,7 @@ def test_pair_scan_qualify_and_camera(browser, live_server, make, svc):
     page.click("#lead-list li:has-text('Wang Fang')")
     page.wait_for_selector("#editor:not([hidden])")
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=f"{SHOTS}/exhibitor-lead-zh.png", full_page=True)
+    page.screenshot(path=SHOTS / "exhibitor-lead-zh.png", full_page=True)
     context.close()
     assert svc.store.one("SELECT count(*) FROM leads WHERE exhibitor_id = ?", (ex,))[0] == 3
 
@@ -243,9 +243,18 @@ def test_offline_scans_survive_reload_and_sync_exactly_once(
     page.reload()  # the page itself opens from the service worker's cache
     page.wait_for_selector("#view-main:not([hidden])")
     page.wait_for_function("document.getElementById('pending').dataset.count === '21'")
-    page.screenshot(path=f"{SHOTS}/exhibitor-offline-en.png")
+    page.screenshot(path=SHOTS / "exhibitor-offline-en.png")
+    # The booth's list shows what is waiting, newest first, even with the server gone.
+    page.click(".tab[data-tab=list]")
+    page.wait_for_function("document.querySelectorAll('#lead-list li.waiting').length === 20")
+    refs = page.eval_on_selector_all("#lead-list li.waiting", "els => els.map(e => e.dataset.ref)")
+    assert refs == [q["client_ref"] for q in reversed(queued)]
+    assert "20 not yet synced" in page.inner_text("#list-count")
+    page.screenshot(path=SHOTS / "exhibitor-offline-list-en.png")
     page.evaluate("Exhibitor.setLang('zh')")
-    page.screenshot(path=f"{SHOTS}/exhibitor-offline-zh.png")
+    page.screenshot(path=SHOTS / "exhibitor-offline-list-zh.png")
+    page.click(".tab[data-tab=scan]")
+    page.screenshot(path=SHOTS / "exhibitor-offline-zh.png")
 
     monkeypatch.setattr(conftest, "free_port", lambda: live_server.port)
     server = LiveServer(settings)  # the network is back, same address
@@ -254,6 +263,11 @@ def test_offline_scans_survive_reload_and_sync_exactly_once(
             "document.getElementById('pending').dataset.count === '0'", timeout=30_000
         )
         assert svc.store.one("SELECT count(*) FROM leads WHERE exhibitor_id = ?", (ex,))[0] == 20
+        page.click(".tab[data-tab=list]")
+        page.wait_for_function(
+            "document.querySelectorAll('#lead-list li').length === 20"
+            " && !document.querySelector('#lead-list li.waiting')"
+        )
         assert svc.store.one("SELECT sum(scans) FROM leads")[0] == 20
         assert svc.store.one("SELECT count(*) FROM lead_scans")[0] == 20
         logged = svc.store.query(

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import auth
+from conftest import SCREENSHOTS, auth
 
 pytestmark = pytest.mark.browser
-SHOTS = "/work/screens/i3"
+SHOTS = SCREENSHOTS / "walk-up"
 
 
 def _shot(page, name):
-    import os
-
-    if os.path.isdir(SHOTS):
-        page.screenshot(path=f"{SHOTS}/{name}.png")
+    page.screenshot(path=SHOTS / f"{name}.png")
 
 
 @pytest.fixture

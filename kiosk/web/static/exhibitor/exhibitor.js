@@ -11,7 +11,10 @@
     me: JSON.parse(localStorage.getItem("exhibitor.me") || "null"),
     editing: null, // {ref, leadId, lead}
     leads: JSON.parse(localStorage.getItem("exhibitor.leads") || "[]"),
+    waiting: [], // scans in the outbox, not yet answered by the server
+    pendingCount: null,
   };
+  let listTimer = null;
 
   function t(key, vars) {
     const table = TEXT[state.lang] || TEXT.en;
@@ -169,6 +172,11 @@
 
   async function updateCounter() {
     const n = await window.Outbox.count();
+    if (n !== state.pendingCount && !$("tab-list").hidden) {
+      clearTimeout(listTimer);
+      listTimer = setTimeout(loadList, 300);
+    }
+    state.pendingCount = n;
     const el = $("pending");
     el.dataset.count = String(n);
     el.textContent = n ? t("pending", { n }) : t("synced");
@@ -309,9 +317,10 @@
     return p.toString();
   }
 
-  let listTimer = null;
   async function loadList() {
     const qs = query();
+    // Scans still in the outbox are listed too (without a filter: they have no answers yet).
+    state.waiting = qs ? [] : (await window.Outbox.all()).filter((i) => i.kind === "scan").reverse();
     try {
       const res = await window.KioskApi.get("/leads" + (qs ? "?" + qs : ""));
       if (res.status === 200) {
@@ -327,11 +336,32 @@
     renderList();
   }
 
+  function when(iso) {
+    return new Date(iso).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB",
+      { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+
   function renderList() {
     const list = $("lead-list");
     if (!list) return;
     const leads = state.listed || state.leads;
     list.replaceChildren();
+    state.waiting.forEach((item) => {
+      const li = document.createElement("li");
+      li.className = "waiting";
+      li.dataset.ref = item.client_ref;
+      const name = document.createElement("strong");
+      name.textContent = t("waiting");
+      const time = document.createElement("time");
+      time.textContent = when(item.scanned_at);
+      li.append(name, time);
+      li.addEventListener("click", () => {
+        state.editing = { ref: item.client_ref, leadId: null, lead: null };
+        renderEditor();
+        selectTab("scan");
+      });
+      list.append(li);
+    });
     leads.forEach((lead) => {
       const li = document.createElement("li");
       li.dataset.leadId = lead.id;
@@ -340,8 +370,7 @@
       const sub = document.createElement("span");
       sub.textContent = [visitorSub(lead), t("scans", { n: lead.scans })].filter(Boolean).join(" · ");
       const time = document.createElement("time");
-      time.textContent = new Date(lead.last_scanned_at).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB",
-        { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+      time.textContent = when(lead.last_scanned_at);
       li.append(name, sub, time);
       if (lead.rating) {
         const chip = document.createElement("em");
@@ -352,7 +381,8 @@
       li.addEventListener("click", () => openLead(lead));
       list.append(li);
     });
-    $("list-count").textContent = t("count", { n: leads.length });
+    $("list-count").textContent = t("count", { n: leads.length }) +
+      (state.waiting.length ? " · " + t("pending", { n: state.waiting.length }) : "");
   }
 
   async function download(ext) {
