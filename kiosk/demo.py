@@ -181,28 +181,24 @@ def _show_floor(svc: Services, creds: Credentials, rng: random.Random) -> None:
     # Arrivals spread over the last six hours, oldest first, so the charts have a shape.
     now = svc.settings.now()
     times = sorted(now - timedelta(minutes=rng.betavariate(2, 3) * 360) for _ in arrived)
+    passages = []
     for n, (attendee_id, at) in enumerate(zip(arrived, times, strict=True)):
         kiosk = devices["north-1" if n % 3 else "south-1"]
+        passages.append((at, attendee_id, "in", kiosk))
+        if n % 7 == 0:
+            passages.append((at + (now - at) / 2, attendee_id, "out", kiosk))
+    # In time order, as a real morning's log would be.
+    for at, attendee_id, direction, kiosk in sorted(passages, key=lambda p: p[0]):
         check_in(
             svc.store,
             svc.settings,
             svc.keys,
             attendee_id=attendee_id,
             gate=kiosk.gate,
+            direction=direction,
             device=kiosk,
             now=at,
         )
-        if n % 7 == 0:
-            check_in(
-                svc.store,
-                svc.settings,
-                svc.keys,
-                attendee_id=attendee_id,
-                gate=kiosk.gate,
-                direction="out",
-                device=kiosk,
-                now=at + (now - at) / 2,
-            )
     code_of = {
         row["attendee_id"]: codes.code_for(svc.keys, row["code_id"], row["version"])
         for row in svc.store.query("SELECT * FROM badges WHERE revoked_at IS NULL")
