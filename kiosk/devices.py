@@ -104,9 +104,9 @@ class DeviceRegistry:
         self.store = store
         self._touched: dict[int, float] = {}
 
-    def authenticate(self, token: str | None) -> Device | None:
-        """The device for a bearer token, or None when missing, unknown or revoked."""
-        if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+    def authenticate(self, token) -> Device | None:
+        """The device for a bearer token, or None when missing, unknown, revoked or not text."""
+        if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
         digest = hash_token(token)
         row = sql.device_by_token_hash(self.store.conn, digest)

@@ -103,6 +103,15 @@ def test_bad_fields_are_422_with_the_field(client, make):
     assert "code" in res.get_json()["fields"]
     res = post(client, token, code=["K1"], gate="north")
     assert res.status_code == 422
+    for gate, direction in ((["north"], "in"), ({"north": 1}, "in"), ("north", ["in"])):
+        res = post(client, token, code="K1-X", gate=gate, direction=direction)
+        assert res.status_code == 422 and res.get_json()["fields"]
+        res = client.post(
+            "/api/v1/scans",
+            json={"code": "K1-X", "gate": gate, "direction": direction},
+            headers=auth(token),
+        )
+        assert res.status_code == 422
 
 
 def test_not_json_is_400(client, make):

@@ -21,7 +21,7 @@ def events(received, name):
 
 
 def test_bad_or_missing_token_is_refused_at_connect(app, client, make):
-    for auth_value in ({"token": "kt_wrong"}, {}, None):
+    for auth_value in ({"token": "kt_wrong"}, {}, None, {"token": 1}, {"token": ["kt_x"]}, "kt_x"):
         sc = app.extensions["socketio"].test_client(
             app, namespace="/live", auth=auth_value, flask_test_client=client
         )

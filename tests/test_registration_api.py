@@ -106,6 +106,8 @@ def test_field_errors_name_each_field(client, kiosk, svc):
     [
         (_body(category="staff"), "category"),
         (_body(category="nope"), "category"),
+        (_body(category=["visitor"]), "category"),
+        (_body(category={"id": "visitor"}), "category"),
         (_body(consents={"terms": "yes"}), "consents.terms"),
         (_body(consents={"marketing": True, "terms": True}), "consents.marketing"),
         (_body(consents=["terms"]), "consents"),

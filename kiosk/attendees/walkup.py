@@ -115,6 +115,8 @@ def register(
     errors: dict[str, str] = {}
     given, consent_errors = _consents(raw.get("consents"), settings)
     category = raw.get("category") or (walkup_form.categories[0] if walkup_form else "visitor")
+    if not isinstance(category, str):
+        raise FieldErrors({"category": "expected a category id (text)"})
     if walkup_form is not None and category not in walkup_form.categories:
         errors["category"] = f"one of {', '.join(walkup_form.categories)}"
     fields = {k: raw.get(k) for k in (*FORM_FIELDS, "country", "interests", "language")}
@@ -132,7 +134,7 @@ def register(
         raise FieldErrors(errors)
     language = (
         raw.get("language")
-        if raw.get("language") in settings.languages
+        if isinstance(raw.get("language"), str) and raw.get("language") in settings.languages
         else settings.default_language
     )
     person["language"] = language

@@ -49,12 +49,12 @@ def attendee_summary(row: sqlite3.Row, settings: Settings) -> dict:
 
 def _validate(settings: Settings, gate: str, direction: str, nonce) -> None:
     errors = {}
-    if gate not in settings.gates:
-        errors["gate"] = f"unknown gate (known: {', '.join(settings.gates)})"
-    elif direction not in settings.gates[gate].directions:
-        errors["direction"] = f"gate {gate} allows {', '.join(settings.gates[gate].directions)}"
-    if direction not in ("in", "out"):
+    if not isinstance(direction, str) or direction not in ("in", "out"):
         errors["direction"] = "must be 'in' or 'out'"
+    if not isinstance(gate, str) or gate not in settings.gates:
+        errors["gate"] = f"unknown gate (known: {', '.join(settings.gates)})"
+    elif "direction" not in errors and direction not in settings.gates[gate].directions:
+        errors["direction"] = f"gate {gate} allows {', '.join(settings.gates[gate].directions)}"
     if nonce is not None and (not isinstance(nonce, str) or not 0 < len(nonce) <= MAX_NONCE):
         errors["nonce"] = f"a string of 1 to {MAX_NONCE} characters"
     if errors:
