@@ -113,10 +113,17 @@ def test_failures_throttling_and_drops_are_retried_and_nothing_is_sent_twice(svc
         waits.append(seconds)
         time.sleep(seconds)
 
+    told = []
     with Receiver(["500", "429", "drop"]) as receiver:
-        hook = Webhook(receiver.url, SECRET, backoff=0.01, sleep=sleep)
+        hook = Webhook(receiver.url, SECRET, backoff=0.01, sleep=sleep, on_retry=told.append)
         report = sync_webhook(svc.store, svc.settings, hook, batch_size=5)
         assert (report.sent, report.batches, report.retries) == (23, 5, 3)
+        # The operator sees each retry and why, not a silent wait.
+        assert told[:2] == [
+            f"HTTP 500; retry 1 of 8 in {waits[0]:.1f} s",
+            "HTTP 429; retry 2 of 8 in 1.0 s",
+        ]
+        assert told[2].startswith("ConnectionError; retry 3 of 8")
         assert 1.0 in waits  # Retry-After: 1 honoured
         assert receiver.bad_signatures == 0
         assert set(receiver.people()) == set(ids)

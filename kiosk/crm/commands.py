@@ -60,7 +60,13 @@ def register(cli: click.Group, import_group: click.Group) -> None:
 
         if not url.startswith(("https://", "http://")):
             raise click.BadParameter("expected an http(s) URL", param_hint="--url")
-        hook = Webhook(url, secret, timeout=timeout, max_retries=max_retries)
+        hook = Webhook(
+            url,
+            secret,
+            timeout=timeout,
+            max_retries=max_retries,
+            on_retry=lambda message: click.echo(f"kiosk: sync: {message}", err=True),
+        )
         try:
             report = sync_webhook(
                 services_for(settings).store,

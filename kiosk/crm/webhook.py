@@ -86,10 +86,12 @@ class Webhook:
         backoff: float = 0.5,
         max_backoff: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        on_retry: Callable[[str], None] = lambda message: None,
     ):
         self.url, self.secret, self.timeout = url, secret, timeout
         self.max_retries, self.backoff, self.max_backoff = max_retries, backoff, max_backoff
         self.sleep = sleep
+        self.on_retry = on_retry
         self.session = requests.Session()
         self.retries = 0
 
@@ -133,7 +135,9 @@ class Webhook:
             if attempt == self.max_retries:
                 raise SyncError(f"{self.url}: {problem} after {attempt + 1} attempts")
             self.retries += 1
-            self.sleep(self.delay(attempt, response))
+            wait = self.delay(attempt, response)
+            self.on_retry(f"{problem}; retry {attempt + 1} of {self.max_retries} in {wait:.1f} s")
+            self.sleep(wait)
 
 
 def sync_webhook(
