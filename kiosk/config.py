@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
+
 DEFAULT_CONFIG = "config/event.toml"
 DEFAULT_DB = "instance/kiosk.db"
 DIRECTIONS = ("in", "out")
@@ -267,6 +269,12 @@ def parse(
             badge_template=str(k.get("badge_template", "")),
         )
 
+    region = event.get("default_region", "CN")
+    if not isinstance(region, str) or region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(
+            f"event.default_region: '{region}' is not a region code like CN, DE or US"
+        )
+
     storage = raw.get("storage", {})
     synchronous = str(storage.get("synchronous", "FULL")).upper()
     if synchronous not in ("FULL", "NORMAL"):
@@ -278,7 +286,7 @@ def parse(
         event_name=_names(_require(event, "name", "event"), "event.name", languages),
         edition=edition,
         timezone=tz,
-        default_region=str(event.get("default_region", "CN")).upper(),
+        default_region=region.upper(),
         languages=languages,
         default_language=default_language,
         days=tuple(_date(d, "event.days") for d in event.get("days", ())),

@@ -38,6 +38,8 @@ def test_demo_show_matches_the_contract(settings):
             "gates.north.directions",
         ),
         ("capacity = 200", "capacity = -5", "sessions.forum-1.capacity"),
+        ('default_region = "CN"', "default_region = 12", "event.default_region"),
+        ('default_region = "CN"', 'default_region = "China"', "event.default_region"),
         ('gate = "north"', 'gate = "west"', "kiosks.north-1.gate"),
         ('name = { zh = "北1门", en = "North 1" }', 'name = { zh = "北1门" }', "gates.north.name"),
     ],
