@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_socketio import SocketIO
+from werkzeug.routing import IntegerConverter
 
 from kiosk import config as config_module
 from kiosk.config import Settings
 from kiosk.services import Services, open_services
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in routes: a non-negative id that fits SQLite's INTEGER."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(
@@ -52,6 +61,8 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
     )
     app.json.ensure_ascii = False
+    # An id past SQLite's 64-bit integers is simply not found (404), never a server error.
+    app.url_map.converters["int"] = RowId
     app.extensions["kiosk"] = svc
     app.extensions["kiosk.badges"] = badges
     app.extensions["kiosk.walkup_form"] = walkup.form(settings)
