@@ -130,6 +130,13 @@ def kiosk_states(browser, base: str, token: str, codes: list[str], out: Path) ->
                 " company: 'Internationale Maschinenbau Handelsgesellschaft mbH'}}})"
             )
             shot("welcome-long")
+            page.evaluate(
+                "Kiosk.showAnswer({status: 200, data: {status: 'error', reason: 'not_allowed',"
+                " rule: 'category', allowed: [{id: 'trade', name: {zh: '专业观众', en: 'Trade visitor'}},"
+                " {id: 'buyer', name: {zh: '采购商', en: 'Buyer'}}],"
+                " attendee: {full_name: 'Anna Novak', company: 'Novak d.o.o.'}}})"
+            )
+            shot("not-allowed")
             ctx.close()
 
 

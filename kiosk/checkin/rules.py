@@ -4,16 +4,35 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kiosk.config import Gate
+from kiosk.config import Gate, Settings
 
 
-def refusal(gate: Gate, category: str, now: datetime) -> str | None:
-    """None when the category may enter the gate now; else which rule refuses ('category', 'hours')."""
-    rules = [rule for rule in gate.rules if rule.applies_on(now.date())]
-    for rule in rules:
+def refusing_rule(gate: Gate, category: str, now: datetime):
+    """The (kind, rule) that keeps the category out of the gate now, or None."""
+    for rule in gate.rules:
+        if not rule.applies_on(now.date()):
+            continue
         if rule.categories and category not in rule.categories:
-            return "category"
+            return "category", rule
         local = now.time()
         if (rule.opens and local < rule.opens) or (rule.closes and local >= rule.closes):
-            return "hours"
+            return "hours", rule
     return None
+
+
+def explain(kind: str, rule, settings: Settings) -> dict:
+    """What a kiosk tells a refused visitor: who may enter, or when the gate is open."""
+    if kind == "category":
+        return {
+            "rule": kind,
+            "allowed": [
+                {"id": c, "name": settings.categories[c].name}
+                for c in rule.categories
+                if c in settings.categories
+            ],
+        }
+    return {
+        "rule": kind,
+        "opens": f"{rule.opens:%H:%M}" if rule.opens else None,
+        "closes": f"{rule.closes:%H:%M}" if rule.closes else None,
+    }

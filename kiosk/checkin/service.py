@@ -198,17 +198,18 @@ def _decide(conn, settings: Settings, code_id, gate, direction, device: Device, 
                 attendee=attendee,
                 **common,
             )
-        rule = rules.refusal(gate_cfg, attendee["category"], now)
-        if rule is not None:
+        refused_by = rules.refusing_rule(gate_cfg, attendee["category"], now)
+        if refused_by is not None:
+            kind, rule = refused_by
             return _refuse(
                 conn,
                 settings,
                 "not_allowed",
                 "not allowed at this gate now"
-                if rule == "hours"
+                if kind == "hours"
                 else "this category may not enter today",
                 attendee=attendee,
-                extra={"rule": rule},
+                extra=rules.explain(kind, rule, settings),
                 **common,
             )
     elif presence is None or presence["state"] != "in":

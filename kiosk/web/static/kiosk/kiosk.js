@@ -17,6 +17,17 @@
     return names[state.lang] || names.en || Object.values(names)[0] || "";
   }
 
+  // Who may enter, or when the gate opens, as the server's rule says.
+  function notAllowedDetail(d) {
+    if (d.rule === "hours") {
+      return d.opens && d.closes ? t("not_allowed_hours_open", { opens: d.opens, closes: d.closes })
+                                 : t("not_allowed_hours");
+    }
+    const allowed = (d.allowed || []).map((c) => localName(c.name)).filter(Boolean);
+    return allowed.length ? t("not_allowed_category_list", { list: allowed.join(t("list_sep")) })
+                          : t("not_allowed_category");
+  }
+
   function setLang(lang) {
     state.lang = lang;
     document.documentElement.lang = lang === "zh" ? "zh-CN" : lang;
@@ -101,8 +112,7 @@
       result("warn", t("already"), a && a.full_name,
              t("already_detail", { time: d.checked_in_local, gate: localName(d.checked_in_gate_name) || d.checked_in_gate }));
     } else if (reason === "not_allowed") {
-      result("bad", t("not_allowed"), a && a.full_name,
-             t(d.rule === "hours" ? "not_allowed_hours" : "not_allowed_category"));
+      result("bad", t("not_allowed"), a && a.full_name, notAllowedDetail(d));
     } else if (reason === "revoked") {
       result("bad", t("revoked"), a && a.full_name, t("revoked_detail"));
     } else if (reason === "no_reentry" || reason === "not_checked_in") {
