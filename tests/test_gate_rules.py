@@ -42,8 +42,24 @@ def _at(settings, text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=settings.timezone)
 
 
-def _kiosk(svc, make, gate: str) -> Device:
-    return svc.devices.authenticate(make.device("kiosk", gate=gate))
+def _scanner(show, gate: str, code: str):
+    """A kiosk at `gate` scanning one badge: scan(moment, direction) -> the check-in answer."""
+    settings, svc, make = show
+    device: Device = svc.devices.authenticate(make.device("kiosk", gate=gate))
+
+    def scan(moment: str, direction: str = "in"):
+        return check_in(
+            svc.store,
+            settings,
+            svc.keys,
+            code=code,
+            gate=gate,
+            direction=direction,
+            device=device,
+            now=_at(settings, moment),
+        )
+
+    return scan
 
 
 def test_a_category_rule_turns_others_away_and_says_who_may_enter(show):
@@ -79,21 +95,8 @@ def test_a_category_rule_turns_others_away_and_says_who_may_enter(show):
 
 
 def test_opening_hours_hold_on_their_day_only(show):
-    settings, svc, make = show
-    device = _kiosk(svc, make, "north")
-    _, code = make.attendee()
-
-    def enter(moment: str):
-        return check_in(
-            svc.store,
-            settings,
-            svc.keys,
-            code=code,
-            gate="north",
-            device=device,
-            now=_at(settings, moment),
-        )
-
+    _, code = show[2].attendee()
+    enter = _scanner(show, "north", code)
     early = enter("2026-11-24T08:10")
     assert early.body["reason"] == "not_allowed"
     assert (early.body["rule"], early.body["opens"], early.body["closes"]) == (
@@ -102,41 +105,17 @@ def test_opening_hours_hold_on_their_day_only(show):
         "17:30",
     )
     assert enter("2026-11-23T07:00").status == 201  # another day: no rule
-    leave = check_in(
-        svc.store,
-        settings,
-        svc.keys,
-        code=code,
-        gate="north",
-        direction="out",
-        device=device,
-        now=_at(settings, "2026-11-23T18:00"),
-    )
-    assert leave.status == 201
+    assert enter("2026-11-23T18:00", "out").status == 201
     assert enter("2026-11-24T17:30").body["reason"] == "not_allowed"  # closed from 17:30
     assert enter("2026-11-24T08:30").status == 201
 
 
 def test_no_reentry_at_a_gate_that_forbids_it(show):
-    settings, svc, make = show
-    device = _kiosk(svc, make, "south")
-    _, code = make.attendee(category="trade", company="Trade Co")
-
-    def scan(direction: str):
-        return check_in(
-            svc.store,
-            settings,
-            svc.keys,
-            code=code,
-            gate="south",
-            direction=direction,
-            device=device,
-            now=_at(settings, "2026-11-24T10:00"),
-        )
-
-    assert scan("in").status == 201
-    assert scan("out").status == 201
-    again = scan("in")
+    _, code = show[2].attendee(category="trade", company="Trade Co")
+    scan = _scanner(show, "south", code)
+    assert scan("2026-11-24T10:00").status == 201
+    assert scan("2026-11-24T10:05", "out").status == 201
+    again = scan("2026-11-24T10:10")
     assert again.status == 200 and again.body["reason"] == "no_reentry"
 
 
