@@ -13,7 +13,7 @@ from kiosk.attendees.importer import ImportFileError, import_attendees
 from kiosk.config import ConfigError
 from kiosk.console.accounts import StaffError
 from kiosk.devices import ROLES, DeviceError, create_device, create_exhibitor
-from kiosk.secrets import MissingSecrets
+from kiosk.secrets import MissingSecrets, rotate_badge_key
 from kiosk.services import Services, initialise, open_services
 
 USER_ERRORS = (
@@ -246,6 +246,25 @@ def staff_password(settings, name, password_stdin):
 
     set_password(services_for(settings).store, name, _password(password_stdin))
     click.echo(f"password of '{name}' changed")
+
+
+@cli.group()
+def keys():
+    """The key file that signs badge codes."""
+
+
+@keys.command("rotate")
+@show_options
+def keys_rotate(settings):
+    """Sign new badges with a fresh key; badges already printed stay valid. Restart the server."""
+    try:
+        version = rotate_badge_key(settings.secret_path)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"badge key version {version} is now current in {settings.secret_path};"
+        " codes of earlier versions stay valid. Restart `kiosk serve` to use it."
+    )
 
 
 @cli.group("import")

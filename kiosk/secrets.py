@@ -36,6 +36,32 @@ def create_if_missing(path: Path) -> bool:
     return True
 
 
+def rotate_badge_key(path: Path) -> int:
+    """Add a new badge signing key and make it current; return its version.
+
+    Codes signed with the earlier keys stay valid (their keys are kept), so printed badges go on
+    working; badges issued from now on carry the new version.
+    """
+    try:
+        raw = json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise MissingSecrets(f"{path}: key file missing; run `kiosk init` first") from exc
+    version = max(int(v) for v in raw["badge_keys"]) + 1
+    if version > 999:
+        raise ValueError("no badge key version left (codes carry at most three digits)")
+    raw["badge_keys"][str(version)] = secrets.token_hex(32)
+    raw["current_badge_version"] = version
+    # Written beside, then renamed over: a crash leaves the old file or the new one, never half.
+    fresh = path.with_name(path.name + ".new")
+    fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(raw, fh, indent=2)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(fresh, path)
+    return version
+
+
 def load(path: Path) -> Keys:
     """Read the key file."""
     try:

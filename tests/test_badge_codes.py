@@ -44,3 +44,26 @@ def test_another_shows_key_cannot_forge(svc, tmp_path):
 def test_keys_live_beside_the_database_not_in_the_repository(settings):
     assert settings.secret_path.parent == settings.db_path.parent
     assert settings.secret_path.stat().st_mode & 0o077 == 0
+
+
+def test_rotating_the_key_keeps_printed_badges_valid_and_signs_new_ones_anew(
+    runner, settings, make
+):
+    from conftest import Factory, auth
+    from kiosk import create_app
+    from kiosk.services import open_services
+
+    _, printed = make.attendee(full_name="Before Rotation")
+    result = runner.invoke("keys", "rotate")
+    assert result.exit_code == 0 and "badge key version 2 is now current" in result.output
+    assert settings.secret_path.stat().st_mode & 0o077 == 0
+
+    restarted = open_services(settings)  # the server reads the key file at start
+    _, fresh = Factory(restarted).attendee(full_name="After Rotation")
+    assert printed.startswith("K1-") and fresh.startswith("K2-")
+    assert codes.verify(restarted.keys, printed) and codes.verify(restarted.keys, fresh)
+    client = create_app(settings, testing=True).test_client()
+    kiosk = auth(Factory(restarted).device("kiosk"))
+    for code in (printed, fresh):
+        res = client.post("/api/v1/checkins", json={"code": code, "gate": "north"}, headers=kiosk)
+        assert res.status_code == 201
