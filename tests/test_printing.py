@@ -309,3 +309,39 @@ def test_a_badge_that_came_out_is_marked_completed(tmp_path, queue):
         time.sleep(0.3)
     job = svc.store.one("SELECT status FROM print_jobs WHERE id = ?", (body["job_id"],))
     assert job["status"] == "completed"
+
+
+# What CUPS reports for a label printer whose roll ran out or jammed: cups-pdf never runs out of
+# paper, so this stand-in for lpstat answers as such a printer's queue does.
+FAKE_LPSTAT = """#!/bin/sh
+case "$*" in
+  "-l -p "*) printf 'printer %s is idle.  enabled since Mon Nov 23 09:00:00 2026\\n\\tForm mounted:\\n\\tAlerts: %s\\n\\tLocation: Hall A\\n' "$3" "$KIOSK_TEST_ALERTS" ;;
+  "-a "*) printf '%s accepting requests since Mon Nov 23 09:00:00 2026\\n' "$2" ;;
+  *) exit 1 ;;
+esac
+"""
+
+
+@pytest.mark.parametrize(
+    ("alerts", "reason"),
+    [("media-empty-error media-needed", "out_of_paper"), ("media-jam-error", "paper_jam")],
+)
+def test_a_printer_out_of_paper_or_jammed_is_named_so(tmp_path, monkeypatch, alerts, reason):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "lpstat").write_text(FAKE_LPSTAT)
+    (bin_dir / "lpstat").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("KIOSK_TEST_ALERTS", alerts)
+    _, svc, app, client, make = _show(tmp_path, "label-north")
+    attendee_id, _ = make.attendee()
+    kiosk = auth(make.device("kiosk", name="north-1"))
+
+    res = client.post(f"/api/v1/attendees/{attendee_id}/print", headers=kiosk)
+    assert res.status_code == 503 and res.get_json()["reason"] == reason
+    watch = app.extensions["kiosk.feed"].printers
+    assert [(p["printer"], p["state"], p["ok"]) for p in watch.poll()] == [
+        ("label-north", reason, False)
+    ]
+    monkeypatch.setenv("KIOSK_TEST_ALERTS", "none")
+    assert watch.poll()[0]["state"] == "ready"
