@@ -51,13 +51,15 @@ def serve(
         "errorlog": "-",
         "loglevel": "warning",
     }
-    if tls:
-        certfile, keyfile, tls_port = tls
 
-        def post_worker_init(_worker):
+    def post_worker_init(_worker):
+        # The printer watch and the dashboard pushers run from the start, not from the first scan.
+        app.extensions["kiosk.feed"].start()
+        if tls:
             from kiosk.tls import TlsFrontDoor
 
+            certfile, keyfile, tls_port = tls
             TlsFrontDoor(certfile, keyfile, host, tls_port, upstream_port=port).start()
 
-        options["post_worker_init"] = post_worker_init
+    options["post_worker_init"] = post_worker_init
     KioskServer(app, options).run()

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import requests
 import zxingcpp
 from PIL import Image
 
-from conftest import EVENT_TOML, ROOT, Factory, auth, load_settings
+from conftest import EVENT_TOML, ROOT, Factory, LiveServer, auth, load_settings
 from kiosk import create_app
 from kiosk.services import open_services
 
@@ -345,3 +346,25 @@ def test_a_printer_out_of_paper_or_jammed_is_named_so(tmp_path, monkeypatch, ale
     ]
     monkeypatch.setenv("KIOSK_TEST_ALERTS", "none")
     assert watch.poll()[0]["state"] == "ready"
+
+
+def test_the_server_watches_printers_from_its_start(tmp_path, queue):
+    settings, svc, _app, _client, make = _show(tmp_path, "no-such-printer")
+    staff = auth(make.device("staff"))
+    server = LiveServer(settings)
+    try:
+        deadline = time.monotonic() + 15
+        while True:  # no scan, no dashboard open: the server looks by itself
+            body = requests.get(f"{server.url}/api/v1/dashboard", headers=staff, timeout=5).json()
+            if body["printers"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert [(p["printer"], p["state"]) for p in body["printers"]] == [
+            ("no-such-printer", "missing")
+        ]
+        alerts = body["dashboard"]["alerts"]
+        assert [(a["kind"], a["printer"]) for a in alerts] == [
+            ("printer_trouble", "no-such-printer")
+        ]
+    finally:
+        server.stop()
