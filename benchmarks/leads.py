@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk import config  # noqa: E402
 from kiosk.attendees import registry  # noqa: E402
-from kiosk.devices import create_device, create_exhibitor  # noqa: E402
+from kiosk.devices import create_device  # noqa: E402
+from kiosk.exhibitors.manage import create_exhibitor  # noqa: E402
 from kiosk.services import initialise, open_services  # noqa: E402
 
 

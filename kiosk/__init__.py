@@ -29,9 +29,9 @@ def create_app(
     """Build the app: config -> storage -> Socket.IO handlers -> blueprints."""
     from kiosk.attendees import walkup
     from kiosk.badges import service as badge_service
-    from kiosk.realtime.bridge import Bridge
-    from kiosk.realtime.console_feed import ConsoleFeed
-    from kiosk.realtime.namespace import NAMESPACE, LiveNamespace
+    from kiosk.live.bridge import Bridge
+    from kiosk.live.console_feed import ConsoleFeed
+    from kiosk.live.namespace import NAMESPACE, LiveNamespace
     from kiosk.web import (
         api,
         api_badges,

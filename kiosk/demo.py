@@ -11,12 +11,14 @@ from datetime import timedelta
 from kiosk.attendees import registry
 from kiosk.attendees.fields import clean_person
 from kiosk.checkin import codes
+from kiosk.checkin import sessions as attendance
 from kiosk.checkin.service import check_in
-from kiosk.console import attendance, survey
-from kiosk.console.accounts import create_staff
-from kiosk.devices import create_device, create_exhibitor
+from kiosk.devices import create_device
+from kiosk.exhibitors.manage import create_exhibitor
 from kiosk.leads.capture import capture
 from kiosk.services import Services
+from kiosk.staff.accounts import create_staff
+from kiosk.survey import answers as survey
 
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
 GIVEN = (

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from kiosk.config import Settings
 from kiosk.storage import Store, utcnow
 from kiosk.storage import devices as sql
+from kiosk.storage import exhibitors as exhibitor_sql
 from kiosk.storage.interactions import audit
 
 ROLES = ("kiosk", "exhibitor", "staff")
@@ -76,7 +77,7 @@ def create_device(
         printer = kiosk_settings.printer if kiosk_settings else ""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with store.write() as conn:
-        if exhibitor_id is not None and sql.exhibitor(conn, exhibitor_id) is None:
+        if exhibitor_id is not None and exhibitor_sql.exhibitor(conn, exhibitor_id) is None:
             raise DeviceError("exhibitor", f"no exhibitor with id {exhibitor_id}")
         device_id = sql.insert_device(
             conn,
@@ -126,20 +127,31 @@ class DeviceRegistry:
             sql.touch_device(conn, device_id, utcnow())
 
 
-def create_exhibitor(store: Store, *, name: str, booth: str, actor: str = "cli") -> int:
-    """Create an exhibitor; return its id."""
-    name, booth = (name or "").strip(), (booth or "").strip()
-    if not name:
-        raise DeviceError("name", "an exhibitor needs a name")
-    if not booth:
-        raise DeviceError("booth", "an exhibitor needs a booth")
+def rename_device(store: Store, device_id: int, name: str, *, actor: str) -> None:
+    """Give a device a new name."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > 80:
+        raise DeviceError("name", "a device needs a name of 1 to 80 characters")
     with store.write() as conn:
-        exhibitor_id = sql.insert_exhibitor(conn, name=name, booth=booth)
+        row = sql.device(conn, device_id)
+        if row is None:
+            raise DeviceError("device", f"no device {device_id}")
+        sql.rename_device(conn, device_id, name)
         audit(
             conn,
             actor,
-            "exhibitor.create",
-            f"exhibitor:{exhibitor_id}",
-            after={"name": name, "booth": booth},
+            "device.rename",
+            f"device:{device_id}",
+            {"name": row["name"]},
+            {"name": name},
         )
-    return exhibitor_id
+
+
+def revoke_device(store: Store, device_id: int, *, actor: str) -> None:
+    """Revoke a device's token."""
+    with store.write() as conn:
+        row = sql.device(conn, device_id)
+        if row is None:
+            raise DeviceError("device", f"no device {device_id}")
+        sql.revoke_device(conn, device_id)
+        audit(conn, actor, "device.revoke", f"device:{device_id}", {"name": row["name"]}, None)

@@ -1,4 +1,4 @@
-"""Domain events. The domain sends them after commit; kiosk.realtime.bridge forwards them live.
+"""Domain events. The domain sends them after commit; kiosk.live.bridge forwards them live.
 
 Every signal is sent with the Store as sender and keyword arguments:
 

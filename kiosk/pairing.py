@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,3 +25,11 @@ def write_qr(link: str, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     qrcode.make(link, box_size=8, border=4).save(path)
     return path
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code PNG of a text."""
+    image = qrcode.make(text, box_size=6, border=2)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

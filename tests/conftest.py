@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from kiosk import config, create_app
 from kiosk.attendees import registry
 from kiosk.attendees.fields import clean_person
-from kiosk.devices import create_device, create_exhibitor
+from kiosk.devices import create_device
+from kiosk.exhibitors.manage import create_exhibitor
 from kiosk.services import initialise, open_services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,7 +214,7 @@ def _cheap_password_hashing(monkeypatch):
     """Argon2 with test-sized cost: the same code path, without 64 MiB per hash."""
     from argon2 import PasswordHasher
 
-    from kiosk.console import accounts
+    from kiosk.staff import accounts
 
     monkeypatch.setattr(
         accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -230,7 +231,7 @@ def csrf_from(html: str) -> str:
 @pytest.fixture
 def staff_client(client, svc):
     """A test client signed in to the console as staff account 'alice'."""
-    from kiosk.console.accounts import create_staff
+    from kiosk.staff.accounts import create_staff
 
     create_staff(svc.store, "alice", STAFF_PASSWORD)
     token = csrf_from(client.get("/staff/sign-in").get_data(as_text=True))

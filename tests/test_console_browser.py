@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from conftest import STAFF_PASSWORD, auth
-from kiosk.console.accounts import create_staff
+from kiosk.staff.accounts import create_staff
 
 pytestmark = pytest.mark.browser
 

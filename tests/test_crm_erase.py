@@ -6,7 +6,7 @@ import json
 
 import crm_show as show
 
-from kiosk.stats import compute
+from kiosk.stats.counts import compute
 
 DAY1 = "2026-11-24T01:30:00.000Z"
 

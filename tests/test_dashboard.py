@@ -3,7 +3,7 @@
 import time
 
 from conftest import auth
-from kiosk.console.heartbeats import OFFLINE_AFTER_S
+from kiosk.live.heartbeats import OFFLINE_AFTER_S
 
 FORGED = "K1-AAAAAAAAAAAAAAAA-AAAAAAAAAAAAAAAA"
 

@@ -10,7 +10,7 @@ import requests
 
 import conftest
 from conftest import SCREENSHOTS, STAFF_PASSWORD, LiveServer
-from kiosk.console.accounts import create_staff
+from kiosk.staff.accounts import create_staff
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -97,11 +97,11 @@ def shared_consent(svc, attendee_id):
 
 def booth(make, svc):
     from kiosk.leads.questions import clean_questions
-    from kiosk.storage import leads as lead_sql
+    from kiosk.storage import exhibitors as exhibitor_sql
 
     ex = make.exhibitor(name="Huatai Valves", booth="B12")
     with svc.store.write() as conn:
-        lead_sql.set_questions(conn, ex, clean_questions(QUESTIONS))
+        exhibitor_sql.set_questions(conn, ex, clean_questions(QUESTIONS))
     return ex, make.device("exhibitor", name="booth-phone-1", exhibitor_id=ex)
 
 

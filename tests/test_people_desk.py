@@ -3,7 +3,7 @@
 import json
 
 from conftest import auth
-from kiosk.stats import compute
+from kiosk.stats.counts import compute
 
 
 def post(client, path, **data):

@@ -217,7 +217,7 @@ def test_print_input_is_checked(tmp_path):
 
 def test_console_reprint_prints_on_the_chosen_queue_and_revokes_the_old_code(tmp_path, queue):
     from conftest import STAFF_PASSWORD, csrf_from
-    from kiosk.console.accounts import create_staff
+    from kiosk.staff.accounts import create_staff
 
     _, svc, _, client, make = _show(tmp_path, queue)
     attendee_id, old_code = make.attendee(full_name="孙悟空", company="花果山贸易")
@@ -274,7 +274,7 @@ class _Events:
 
 
 def test_staff_see_a_printer_stop_before_a_visitor_reaches_it(tmp_path, queue, monkeypatch):
-    monkeypatch.setattr("kiosk.realtime.console_feed.POLL_EVERY_S", 0.5)
+    monkeypatch.setattr("kiosk.live.console_feed.POLL_EVERY_S", 0.5)
     _, svc, app, _client, make = _show(tmp_path, queue)
     staff = app.extensions["socketio"].test_client(
         app, namespace="/live", auth={"token": make.device("staff")}

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from conftest import STAFF_PASSWORD as PASSWORD
 from conftest import auth, csrf_from
-from kiosk.console.accounts import create_staff
+from kiosk.staff.accounts import create_staff
 
 
 def sign_in(client, name="alice", password=PASSWORD):

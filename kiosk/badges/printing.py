@@ -61,7 +61,7 @@ def printer_for(device: Device, settings) -> str:
 
 def reissue(store: Store, keys: Keys, attendee_id: int, device: Device) -> str:
     """Revoke a person's badge codes and issue a new one (`badge_reprinted`); return the code."""
-    from kiosk.console import people
+    from kiosk.attendees import desk as people
 
     try:
         return people.reprint(store, keys, attendee_id, actor=device.actor, device_id=device.id)

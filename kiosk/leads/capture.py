@@ -17,7 +17,7 @@ from kiosk.leads.views import lead_view
 from kiosk.secrets import Keys
 from kiosk.storage import Store, from_iso, to_iso, utcnow
 from kiosk.storage import attendees as attendee_sql
-from kiosk.storage import devices as device_sql
+from kiosk.storage import exhibitors as exhibitor_sql
 from kiosk.storage import leads as sql
 from kiosk.storage.interactions import append
 
@@ -45,7 +45,7 @@ class Captured:
 
 def questions_of(conn, exhibitor_id: int) -> list[dict]:
     """The exhibitor's qualifying questions."""
-    row = device_sql.exhibitor(conn, exhibitor_id)
+    row = exhibitor_sql.exhibitor(conn, exhibitor_id)
     return json.loads(row["questions"]) if row else []
 
 

@@ -160,33 +160,3 @@ def replace_presence(conn: sqlite3.Connection, attendee_id: int, row: dict | Non
                 row["entries"],
             ),
         )
-
-
-def list_exhibitors(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Every exhibitor with its lead count."""
-    return conn.execute(
-        "SELECT e.*, (SELECT count(*) FROM leads l WHERE l.exhibitor_id = e.id) AS leads"
-        " FROM exhibitors e ORDER BY e.name"
-    ).fetchall()
-
-
-def update_exhibitor(conn: sqlite3.Connection, exhibitor_id: int, **changes) -> None:
-    """Write an exhibitor's name, booth or questions."""
-    columns = [c for c in ("name", "booth", "questions") if c in changes]
-    conn.execute(
-        f"UPDATE exhibitors SET {', '.join(c + ' = ?' for c in columns)} WHERE id = ?",
-        [changes[c] for c in columns] + [exhibitor_id],
-    )
-
-
-def rename_device(conn: sqlite3.Connection, device_id: int, name: str) -> None:
-    """Give a device a new name."""
-    conn.execute("UPDATE devices SET name = ? WHERE id = ?", (name, device_id))
-
-
-def revoke_device(conn: sqlite3.Connection, device_id: int) -> None:
-    """Revoke a device: its token stops working."""
-    conn.execute(
-        "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-        (utcnow(), device_id),
-    )

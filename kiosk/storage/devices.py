@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from kiosk.storage import dumps, utcnow
+from kiosk.storage import utcnow
 
 
 def insert_device(
@@ -42,21 +42,19 @@ def list_devices(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM devices ORDER BY id DESC").fetchall()
 
 
-def insert_exhibitor(
-    conn: sqlite3.Connection, *, name: str, booth: str, questions: list | None = None
-) -> int:
-    """Insert an exhibitor; return its id."""
-    return conn.execute(
-        "INSERT INTO exhibitors (name, booth, questions, created_at) VALUES (?, ?, ?, ?)",
-        (name, booth, dumps(questions or []), utcnow()),
-    ).lastrowid
-
-
-def exhibitor(conn: sqlite3.Connection, exhibitor_id: int) -> sqlite3.Row | None:
-    """One exhibitor by id."""
-    return conn.execute("SELECT * FROM exhibitors WHERE id = ?", (exhibitor_id,)).fetchone()
-
-
 def device(conn: sqlite3.Connection, device_id: int) -> sqlite3.Row | None:
     """One device by id, revoked or not."""
     return conn.execute("SELECT * FROM devices WHERE id = ?", (device_id,)).fetchone()
+
+
+def rename_device(conn: sqlite3.Connection, device_id: int, name: str) -> None:
+    """Give a device a new name."""
+    conn.execute("UPDATE devices SET name = ? WHERE id = ?", (name, device_id))
+
+
+def revoke_device(conn: sqlite3.Connection, device_id: int) -> None:
+    """Revoke a device: its token stops working."""
+    conn.execute(
+        "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        (utcnow(), device_id),
+    )

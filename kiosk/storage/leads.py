@@ -119,10 +119,3 @@ def counts_by_exhibitor(conn: sqlite3.Connection) -> list[sqlite3.Row]:
         " coalesce(sum(l.rating = 'hot'), 0) AS hot"
         " FROM exhibitors e LEFT JOIN leads l ON l.exhibitor_id = e.id GROUP BY e.id ORDER BY e.id"
     ).fetchall()
-
-
-def set_questions(conn: sqlite3.Connection, exhibitor_id: int, questions: list) -> None:
-    """Replace an exhibitor's qualifying questions."""
-    conn.execute(
-        "UPDATE exhibitors SET questions = ? WHERE id = ?", (dumps(questions), exhibitor_id)
-    )

@@ -6,10 +6,10 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from kiosk import stats
 from kiosk.attendees import search as people
 from kiosk.checkin import codes
 from kiosk.checkin.service import check_in
+from kiosk.stats import counts as stats
 from kiosk.storage import attendees as attendee_sql
 from kiosk.storage import interactions as interaction_sql
 from kiosk.web import services

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from kiosk.console import attendance, dashboard, survey
+from kiosk.checkin import sessions as attendance
+from kiosk.stats import dashboard
+from kiosk.survey import answers as survey
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import ApiError, json_body

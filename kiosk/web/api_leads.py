@@ -11,7 +11,7 @@ from kiosk.leads import capture as leads
 from kiosk.leads import export
 from kiosk.leads.questions import FOLLOW_UPS, clean_questions
 from kiosk.leads.views import lead_view, matches
-from kiosk.storage import devices as device_sql
+from kiosk.storage import exhibitors as exhibitor_sql
 from kiosk.storage import leads as sql
 from kiosk.storage.interactions import audit
 from kiosk.web import services
@@ -267,7 +267,7 @@ def my_exhibitor():
     """What the exhibitor page needs to start."""
     svc = services()
     device = current_device()
-    row = device_sql.exhibitor(svc.store.conn, device.exhibitor_id)
+    row = exhibitor_sql.exhibitor(svc.store.conn, device.exhibitor_id)
     consent = svc.settings.consents.get(sql.SHARE)
     return jsonify(
         {
@@ -313,10 +313,10 @@ def put_questions(exhibitor_id: int):
     questions = clean_questions(json_body().get("questions"))
     store = services().store
     with store.write() as conn:
-        row = device_sql.exhibitor(conn, exhibitor_id)
+        row = exhibitor_sql.exhibitor(conn, exhibitor_id)
         if row is None:
             raise ApiError(404, "not_found", f"no exhibitor {exhibitor_id}")
-        sql.set_questions(conn, exhibitor_id, questions)
+        exhibitor_sql.set_questions(conn, exhibitor_id, questions)
         audit(
             conn,
             current_device().actor,

@@ -21,16 +21,22 @@ from flask import (
     url_for,
 )
 
+from kiosk import devices as device_admin
+from kiosk import pairing
+from kiosk.attendees import desk as people
 from kiosk.attendees import search as people_search
 from kiosk.attendees.fields import TEXT_FIELDS, FieldErrors
 from kiosk.badges import printing
 from kiosk.checkin import codes
-from kiosk.console import accounts, admin, dashboard, people
-from kiosk.console import questions as question_text
-from kiosk.devices import ROLES, DeviceError, create_device, create_exhibitor
+from kiosk.devices import ROLES, DeviceError, create_device
+from kiosk.exhibitors import manage as exhibitor_admin
+from kiosk.exhibitors import questions as question_text
+from kiosk.staff import accounts
+from kiosk.stats import dashboard
 from kiosk.storage import attendees as attendee_sql
 from kiosk.storage import console as console_sql
 from kiosk.storage import devices as device_sql
+from kiosk.storage import exhibitors as exhibitor_sql
 from kiosk.storage import staff as staff_sql
 from kiosk.web import services, staff_session
 from kiosk.web.staff_session import actor, current_staff, staff_page
@@ -296,7 +302,7 @@ def _devices_page(created=None, status=200):
             for d in device_sql.list_devices(conn)
             if d["id"] not in staff_sql.console_device_ids(conn)
         ],
-        exhibitors=console_sql.list_exhibitors(conn),
+        exhibitors=exhibitor_sql.list_exhibitors(conn),
         roles=ROLES,
         created=created,
     ), status
@@ -335,8 +341,8 @@ def devices_create():
     except DeviceError as exc:
         flash(f"{exc.field}: {exc}", "error")
         return _devices_page(status=422)
-    link = admin.pairing_link(request.host_url, device.role, token)
-    qr = base64.b64encode(admin.qr_png(link)).decode()
+    link = pairing.pairing_link(request.host_url, device.role, token)
+    qr = base64.b64encode(pairing.qr_png(link)).decode()
     return _devices_page(created={"device": device, "token": token, "link": link, "qr": qr})
 
 
@@ -345,7 +351,7 @@ def devices_create():
 def devices_rename(device_id: int):
     """Rename a device."""
     try:
-        admin.rename_device(
+        device_admin.rename_device(
             services().store, device_id, request.form.get("name", ""), actor=actor()
         )
         flash("Renamed.")
@@ -359,7 +365,7 @@ def devices_rename(device_id: int):
 def devices_revoke(device_id: int):
     """Revoke a device's token."""
     try:
-        admin.revoke_device(services().store, device_id, actor=actor())
+        device_admin.revoke_device(services().store, device_id, actor=actor())
         flash("Revoked: the token no longer works.")
     except DeviceError as exc:
         flash(str(exc), "error")
@@ -370,7 +376,7 @@ def devices_revoke(device_id: int):
 @staff_page
 def exhibitors():
     """Exhibitors, their booths and qualifying questions."""
-    rows = console_sql.list_exhibitors(services().store.conn)
+    rows = exhibitor_sql.list_exhibitors(services().store.conn)
     return _page(
         "console/exhibitors.html",
         rows=rows,
@@ -384,7 +390,7 @@ def exhibitors():
 def exhibitors_create():
     """Create an exhibitor."""
     try:
-        create_exhibitor(
+        exhibitor_admin.create_exhibitor(
             services().store,
             name=request.form.get("name", ""),
             booth=request.form.get("booth", ""),
@@ -401,7 +407,7 @@ def exhibitors_create():
 def exhibitors_update(exhibitor_id: int):
     """Change an exhibitor and its qualifying questions."""
     try:
-        admin.update_exhibitor(
+        exhibitor_admin.update_exhibitor(
             services().store,
             exhibitor_id,
             name=request.form.get("name", ""),

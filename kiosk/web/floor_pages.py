@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from kiosk.console.survey import PURPOSES
+from kiosk.survey.answers import PURPOSES
 from kiosk.web import services
 
 bp = Blueprint("floor", __name__)

@@ -10,9 +10,9 @@ from functools import wraps
 from flask import Flask, g, jsonify, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from kiosk.console import accounts
-from kiosk.console.accounts import StaffUser
 from kiosk.devices import Device
+from kiosk.staff import accounts
+from kiosk.staff.accounts import StaffUser
 from kiosk.storage import devices as device_sql
 from kiosk.web import services
 

@@ -6,9 +6,10 @@ import threading
 
 from flask_socketio import SocketIO, emit
 
-from kiosk import events, stats
-from kiosk.realtime.namespace import NAMESPACE
+from kiosk import events
+from kiosk.live.namespace import NAMESPACE
 from kiosk.services import Services
+from kiosk.stats import counts as stats
 
 STATS_EVERY_S = 1.0
 

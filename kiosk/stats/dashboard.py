@@ -7,8 +7,8 @@ import sqlite3
 from collections import Counter
 from datetime import datetime, timedelta
 
-from kiosk import stats
 from kiosk.config import Settings
+from kiosk.stats import counts as stats
 from kiosk.storage import console as sql
 from kiosk.storage import from_iso, to_iso
 

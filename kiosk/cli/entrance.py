@@ -9,7 +9,7 @@ import click
 from kiosk.badges import service
 from kiosk.badges.render import badge_data, png_bytes, render
 from kiosk.badges.samples import SAMPLES
-from kiosk.cli import show_options
+from kiosk.cli.options import show_options
 
 SAMPLE_CODE = "K1-PREVIEWPREVIEWPR-EVIEWPREVIEWPREV"
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.options import progress, services_for, show_options
+
 
 def register(cli: click.Group, import_group: click.Group) -> None:
     """Attach the CRM commands to the `kiosk` command line."""
-    from kiosk.cli import progress, services_for, show_options
     from kiosk.crm.export import FORMATS
 
     @import_group.command("history")

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
 import click
 
-from kiosk import config as config_module
 from kiosk.attendees.importer import ImportFileError, import_attendees
+from kiosk.cli import crm, entrance
+from kiosk.cli.options import progress, services_for, show_options
 from kiosk.config import ConfigError
-from kiosk.console.accounts import StaffError
-from kiosk.devices import ROLES, DeviceError, create_device, create_exhibitor
+from kiosk.devices import ROLES, DeviceError, create_device
+from kiosk.exhibitors.manage import create_exhibitor
 from kiosk.secrets import MissingSecrets, rotate_badge_key
-from kiosk.services import Services, initialise, open_services
+from kiosk.services import initialise
+from kiosk.staff.accounts import StaffError
 
 USER_ERRORS = (
     ConfigError,
@@ -24,45 +25,6 @@ USER_ERRORS = (
     FileNotFoundError,
     StaffError,
 )
-
-
-def progress(iterable, **kwargs):
-    """A progress bar on a terminal, nothing otherwise."""
-    from tqdm import tqdm
-
-    return tqdm(iterable, disable=not sys.stderr.isatty(), file=sys.stderr, **kwargs)
-
-
-def show_options(command):
-    """Add --db and --config to a command (defaults: KIOSK_DB, KIOSK_CONFIG, then the files)."""
-
-    @click.option(
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False),
-        help="show configuration (default $KIOSK_CONFIG or config/event.toml)",
-    )
-    @click.option(
-        "--db",
-        "db_path",
-        type=click.Path(dir_okay=False),
-        help="SQLite database (default $KIOSK_DB or instance/kiosk.db)",
-    )
-    @functools.wraps(command)
-    def wrapper(*args, config_path=None, db_path=None, **kwargs):
-        ctx = click.get_current_context()
-        root = ctx.find_root().params
-        settings = config_module.load(
-            config_path or root.get("config_path"), db_path or root.get("db_path")
-        )
-        return command(settings, *args, **kwargs)
-
-    return wrapper
-
-
-def services_for(settings) -> Services:
-    """Open the show; a missing key file is a clear error."""
-    return open_services(settings)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -230,7 +192,7 @@ def _password(from_stdin: bool) -> str:
 @click.option("--password-stdin", is_flag=True, help="read the password from the first stdin line")
 def staff_add(settings, name, password_stdin):
     """Create a staff account (the password is asked for, never given on the command line)."""
-    from kiosk.console.accounts import create_staff
+    from kiosk.staff.accounts import create_staff
 
     user = create_staff(services_for(settings).store, name, _password(password_stdin))
     click.echo(f"staff account '{user.name}' created")
@@ -242,7 +204,7 @@ def staff_add(settings, name, password_stdin):
 @click.option("--password-stdin", is_flag=True, help="read the password from the first stdin line")
 def staff_password(settings, name, password_stdin):
     """Set a staff account's password (also lifts a lock-out)."""
-    from kiosk.console.accounts import set_password
+    from kiosk.staff.accounts import set_password
 
     set_password(services_for(settings).store, name, _password(password_stdin))
     click.echo(f"password of '{name}' changed")
@@ -293,19 +255,9 @@ def import_attendees_cmd(settings, file):
     )
 
 
-def _register_crm() -> None:
-    from kiosk.crm.commands import register
-
-    register(cli, import_)
-
-
-_register_crm()
-
-
-from kiosk.cli_entrance import badges_group, scanner  # noqa: E402
-
-cli.add_command(badges_group)
-cli.add_command(scanner)
+crm.register(cli, import_)
+cli.add_command(entrance.badges_group)
+cli.add_command(entrance.scanner)
 
 
 def main(argv=None):

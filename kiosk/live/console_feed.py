@@ -14,11 +14,11 @@ from flask_socketio import SocketIO
 
 from kiosk import events
 from kiosk.badges.printer_watch import POLL_EVERY_S, PrinterWatch
-from kiosk.console import dashboard
-from kiosk.console.alerts import AlertBoard
-from kiosk.console.heartbeats import Heartbeats
-from kiosk.realtime.namespace import NAMESPACE
+from kiosk.live.alerts import AlertBoard
+from kiosk.live.heartbeats import Heartbeats
+from kiosk.live.namespace import NAMESPACE
 from kiosk.services import Services
+from kiosk.stats import dashboard
 
 log = logging.getLogger(__name__)
 

@@ -1,1 +1,0 @@
-"""The staff console: accounts, people desk, live dashboard, sessions and the exit survey."""

@@ -1,0 +1,1 @@
+"""Exhibitors: their booths and their qualifying questions."""

@@ -1,0 +1,1 @@
+"""Staff accounts of the console: passwords, lock-out, sessions policy."""

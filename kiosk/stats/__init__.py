@@ -1,0 +1,1 @@
+"""What the show adds up to: live counts and the dashboard."""

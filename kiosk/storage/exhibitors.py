@@ -1,0 +1,46 @@
+"""SQL of the exhibitors table."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kiosk.storage import dumps, utcnow
+
+
+def insert_exhibitor(
+    conn: sqlite3.Connection, *, name: str, booth: str, questions: list | None = None
+) -> int:
+    """Insert an exhibitor; return its id."""
+    return conn.execute(
+        "INSERT INTO exhibitors (name, booth, questions, created_at) VALUES (?, ?, ?, ?)",
+        (name, booth, dumps(questions or []), utcnow()),
+    ).lastrowid
+
+
+def exhibitor(conn: sqlite3.Connection, exhibitor_id: int) -> sqlite3.Row | None:
+    """One exhibitor by id."""
+    return conn.execute("SELECT * FROM exhibitors WHERE id = ?", (exhibitor_id,)).fetchone()
+
+
+def list_exhibitors(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every exhibitor with its lead count."""
+    return conn.execute(
+        "SELECT e.*, (SELECT count(*) FROM leads l WHERE l.exhibitor_id = e.id) AS leads"
+        " FROM exhibitors e ORDER BY e.name"
+    ).fetchall()
+
+
+def update_exhibitor(conn: sqlite3.Connection, exhibitor_id: int, **changes) -> None:
+    """Write an exhibitor's name, booth or questions."""
+    columns = [c for c in ("name", "booth", "questions") if c in changes]
+    conn.execute(
+        f"UPDATE exhibitors SET {', '.join(c + ' = ?' for c in columns)} WHERE id = ?",
+        [changes[c] for c in columns] + [exhibitor_id],
+    )
+
+
+def set_questions(conn: sqlite3.Connection, exhibitor_id: int, questions: list) -> None:
+    """Replace an exhibitor's qualifying questions."""
+    conn.execute(
+        "UPDATE exhibitors SET questions = ? WHERE id = ?", (dumps(questions), exhibitor_id)
+    )

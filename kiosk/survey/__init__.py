@@ -1,0 +1,1 @@
+"""The exit survey: answers and what they add up to."""
