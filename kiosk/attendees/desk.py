@@ -10,8 +10,9 @@ import sqlite3
 
 from kiosk import events
 from kiosk.attendees import registry
-from kiosk.attendees.fields import FieldErrors, clean_person
+from kiosk.attendees.fields import clean_person
 from kiosk.config import Settings
+from kiosk.errors import FieldErrors
 from kiosk.secrets import Keys
 from kiosk.storage import Store
 from kiosk.storage import attendees as attendee_sql

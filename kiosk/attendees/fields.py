@@ -8,6 +8,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from kiosk.config import Settings
+from kiosk.errors import FieldErrors
 
 TEXT_FIELDS = (
     "full_name",
@@ -28,14 +29,6 @@ TEXT_FIELDS = (
 MAX_LEN = 200
 TRUE_WORDS = {"yes", "y", "true", "1", "是", "同意", "on"}
 FALSE_WORDS = {"no", "n", "false", "0", "否", "", "off"}
-
-
-class FieldErrors(ValueError):
-    """Form errors by field name."""
-
-    def __init__(self, fields: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
 
 
 def clean_text(value) -> str:

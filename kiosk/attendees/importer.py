@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.attendees import registry
-from kiosk.attendees.fields import FieldErrors, clean_person, clean_text, parse_bool
+from kiosk.attendees.fields import clean_person, clean_text, parse_bool
 from kiosk.config import Settings
+from kiosk.errors import FieldErrors
 from kiosk.secrets import Keys
 from kiosk.storage import Store
 from kiosk.storage import attendees as sql

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from kiosk import events
 from kiosk.attendees import registry
-from kiosk.attendees.fields import FieldErrors, clean_person
+from kiosk.attendees.fields import clean_person
 from kiosk.config import ConfigError, Settings
+from kiosk.errors import FieldErrors
 from kiosk.secrets import Keys
 from kiosk.storage import Store
 from kiosk.storage import attendees as sql

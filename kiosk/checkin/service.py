@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk import events
-from kiosk.attendees.fields import FieldErrors
 from kiosk.checkin import codes, rules
 from kiosk.config import Settings
 from kiosk.devices import Device
+from kiosk.errors import FieldErrors
 from kiosk.secrets import Keys
 from kiosk.storage import Store, dumps, from_iso, to_iso
 from kiosk.storage import attendees as attendee_sql

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from kiosk import events
-from kiosk.attendees.fields import FieldErrors
 from kiosk.checkin import codes
 from kiosk.checkin.service import MAX_NONCE, Answer, attendee_summary
 from kiosk.config import Settings
 from kiosk.devices import Device
+from kiosk.errors import FieldErrors
 from kiosk.secrets import Keys
 from kiosk.storage import Store, dumps, utcnow
 from kiosk.storage import attendees as attendee_sql

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.attendees.fields import FieldErrors
+from kiosk.errors import FieldErrors
 
 TYPES = ("text", "single", "multiple")
 MAX_QUESTIONS = 20

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 from kiosk import events
 from kiosk.attendees import registry
-from kiosk.attendees.fields import FieldErrors
 from kiosk.checkin import codes
 from kiosk.config import Settings
 from kiosk.devices import Device
+from kiosk.errors import FieldErrors
 from kiosk.leads.questions import clean_answers, clean_follow_up
 from kiosk.leads.views import lead_view
 from kiosk.secrets import Keys

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kiosk.attendees.fields import FieldErrors
+from kiosk.errors import FieldErrors
 
 TYPES = ("text", "single", "multiple")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 
 from kiosk import events
-from kiosk.attendees.fields import FieldErrors
 from kiosk.checkin import codes
 from kiosk.config import Settings
 from kiosk.devices import Device
+from kiosk.errors import FieldErrors
 from kiosk.secrets import Keys
 from kiosk.storage import Store, dumps, utcnow
 from kiosk.storage import attendees as attendee_sql

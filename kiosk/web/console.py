@@ -25,10 +25,11 @@ from kiosk import devices as device_admin
 from kiosk import pairing
 from kiosk.attendees import desk as people
 from kiosk.attendees import search as people_search
-from kiosk.attendees.fields import TEXT_FIELDS, FieldErrors
+from kiosk.attendees.fields import TEXT_FIELDS
 from kiosk.badges import printing
 from kiosk.checkin import codes
 from kiosk.devices import ROLES, DeviceError, create_device
+from kiosk.errors import FieldErrors
 from kiosk.exhibitors import manage as exhibitor_admin
 from kiosk.exhibitors import questions as question_text
 from kiosk.staff import accounts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from kiosk.attendees.fields import FieldErrors
+from kiosk.errors import FieldErrors
 
 
 class ApiError(Exception):
