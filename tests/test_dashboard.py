@@ -112,7 +112,7 @@ def test_printer_alert_reaches_dashboards_live_and_later(app, client, make):
         app, namespace="/live", auth={"token": make.device("staff")}, flask_test_client=client
     )
     alert = {"kind": "print_failed", "message": "printer north-1 out of labels", "at": "t"}
-    events.alert.send(app.extensions["kiosk"].store, event=alert)
+    events.publish(app.extensions["kiosk"].store, events.Alert(**alert))
     live = [e["args"][0] for e in staff.get_received("/live") if e["name"] == "alert"]
     assert live == [alert]
     # A dashboard opened afterwards still sees it.

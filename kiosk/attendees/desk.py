@@ -56,7 +56,7 @@ def correct(
         before = {k: current[k] for k in changes}
         registry.apply_update(conn, row, changes, reason="desk", device_id=device_id, actor=actor)
         audit(conn, actor, "person.update", f"attendee:{attendee_id}", before=before, after=changes)
-    events.people_changed.send(store, event={"action": "update", "attendee_id": attendee_id})
+    events.publish(store, events.PeopleChanged(action="update", attendee_id=attendee_id))
     return changes
 
 
@@ -85,7 +85,7 @@ def reprint(store: Store, keys: Keys, attendee_id: int, *, actor: str, device_id
             before={"code_id": old["code_id"] if old else None},
             after={"code_id": new["code_id"]},
         )
-    events.people_changed.send(store, event={"action": "reprint", "attendee_id": attendee_id})
+    events.publish(store, events.PeopleChanged(action="reprint", attendee_id=attendee_id))
     return code
 
 
@@ -154,7 +154,7 @@ def void_checkin(
             before={"presence": dict(before) if before else None},
             after={"presence": dict(after) if after else None, "reason": reason},
         )
-    events.people_changed.send(store, event={"action": "void", "attendee_id": attendee_id})
+    events.publish(store, events.PeopleChanged(action="void", attendee_id=attendee_id))
     return attendee_id
 
 
@@ -192,7 +192,7 @@ def merge(store: Store, survivor_id: int, other_id: int, *, actor: str, device_i
             before={"survivor": _record(survivor), "merged": _record(other)},
             after=data,
         )
-    events.people_changed.send(store, event={"action": "merge", "attendee_id": survivor_id})
+    events.publish(store, events.PeopleChanged(action="merge", attendee_id=survivor_id))
 
 
 def unmerge(store: Store, keys: Keys, other_id: int, *, actor: str, device_id: int) -> str:
@@ -215,7 +215,7 @@ def unmerge(store: Store, keys: Keys, other_id: int, *, actor: str, device_id: i
             before={"merged_into": survivor_id},
             after={"merged_into": None},
         )
-    events.people_changed.send(store, event={"action": "unmerge", "attendee_id": other_id})
+    events.publish(store, events.PeopleChanged(action="unmerge", attendee_id=other_id))
     return code
 
 
@@ -260,7 +260,15 @@ def register(
             f"attendee:{attendee_id}",
             after={k: person[k] for k in ("full_name", "company", "category")},
         )
-    events.registered.send(
-        store, event={"id": attendee_id, "category": person["category"], "source": "staff"}
+        row = attendee_sql.get(conn, attendee_id)
+    events.publish(
+        store,
+        events.Registered(
+            attendee_id=attendee_id,
+            category=person["category"],
+            source="staff",
+            at=row["created_at"],
+            device_id=device_id,
+        ),
     )
     return attendee_id, code

@@ -154,14 +154,14 @@ def register(
             conn, settings, attendee_id, given, language=language, device_id=device_id
         )
         row = sql.get(conn, attendee_id)
-    events.registered.send(
+    events.publish(
         store,
-        event={
-            "attendee_id": attendee_id,
-            "category": person["category"],
-            "source": source,
-            "at": row["created_at"],
-            "device_id": device_id,
-        },
+        events.Registered(
+            attendee_id=attendee_id,
+            category=person["category"],
+            source=source,
+            at=row["created_at"],
+            device_id=device_id,
+        ),
     )
     return row, code

@@ -47,15 +47,15 @@ class PrinterWatch:
                     "checked_at": utcnow(),
                 }
             if state != "ready" and state != before:
-                events.alert.send(
+                events.publish(
                     self.store,
-                    event={
-                        "kind": "printer_trouble",
-                        "reason": state,
-                        "message": message,
-                        "printer": name,
-                        "at": utcnow(),
-                    },
+                    events.Alert(
+                        kind="printer_trouble",
+                        reason=state,
+                        message=message,
+                        printer=name,
+                        at=utcnow(),
+                    ),
                 )
         self.complete_jobs()
         return self.states()

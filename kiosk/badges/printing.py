@@ -189,17 +189,17 @@ def _failed(
                 "job_id": job_id,
             },
         )
-    events.alert.send(
+    events.publish(
         store,
-        event={
-            "kind": "print_failed",
-            "reason": exc.reason,
-            "message": exc.message,
-            "at": utcnow(),
-            "printer": printer,
-            "device_id": device.id,
-            "device": device.name,
-            "gate": device.gate,
-        },
+        events.Alert(
+            kind="print_failed",
+            reason=exc.reason,
+            message=exc.message,
+            at=utcnow(),
+            printer=printer,
+            device_id=device.id,
+            device=device.name,
+            gate=device.gate,
+        ),
     )
     return PrintResult("failed", job_id, reason=exc.reason, message=exc.message, **common)

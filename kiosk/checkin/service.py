@@ -92,16 +92,16 @@ def check_in(
         code_id = codes.verify(keys, code)
         if code_id is None:
             # Forged or mistyped: nothing is written, but staff see refused scans and bursts.
-            events.checkin_refused.send(
+            events.publish(
                 store,
-                event={
-                    "reason": "invalid",
-                    "gate": gate,
-                    "direction": direction,
-                    "device_id": device.id,
-                    "attendee_id": None,
-                    "at": to_iso(settings.now()),
-                },
+                events.ScanRefused(
+                    reason="invalid",
+                    gate=gate,
+                    direction=direction,
+                    device_id=device.id,
+                    attendee_id=None,
+                    at=to_iso(settings.now()),
+                ),
             )
             return Answer(
                 404, {"status": "error", "reason": "invalid", "message": "not a valid badge"}
@@ -119,9 +119,9 @@ def check_in(
                 conn, device.id, nonce, answer.status, dumps(answer.body), to_iso(now)
             )
     if event is not None:
-        events.checked_in.send(store, event=event)
+        events.publish(store, event)
     if refused is not None:
-        events.checkin_refused.send(store, event=refused)
+        events.publish(store, refused)
     return answer
 
 
@@ -131,14 +131,14 @@ def _refuse(
     body = {"status": "error", "reason": reason, "message": message, **(extra or {})}
     if attendee is not None:
         body["attendee"] = attendee_summary(attendee, settings)
-    refused = {
-        "reason": reason,
-        "gate": gate,
-        "direction": direction,
-        "device_id": device.id,
-        "attendee_id": attendee["id"] if attendee is not None else None,
-        "at": to_iso(now),
-    }
+    refused = events.ScanRefused(
+        reason=reason,
+        gate=gate,
+        direction=direction,
+        device_id=device.id,
+        attendee_id=attendee["id"] if attendee is not None else None,
+        at=to_iso(now),
+    )
     if attendee is not None:
         append(
             conn,
@@ -233,14 +233,14 @@ def _decide(conn, settings: Settings, code_id, gate, direction, device: Device, 
         at=at,
     )
     summary = attendee_summary(attendee, settings)
-    event = {
-        "interaction_id": interaction_id,
-        "attendee": summary,
-        "gate": gate,
-        "direction": direction,
-        "at": at,
-        "device_id": device.id,
-    }
+    event = events.CheckedIn(
+        interaction_id=interaction_id,
+        attendee=summary,
+        gate=gate,
+        direction=direction,
+        at=at,
+        device_id=device.id,
+    )
     body = {
         "status": "ok",
         "direction": direction,

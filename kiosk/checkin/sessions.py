@@ -106,16 +106,13 @@ def record(store: Store, settings: Settings, keys: Keys, body: dict, device: Dev
                     **occupancy,
                 },
             )
-            event = {
-                "attendee_id": attendee["id"],
-                "session": place,
-                "at": at,
-                "device_id": device.id,
-            }
+            event = events.SessionAttended(
+                attendee_id=attendee["id"], session=place, at=at, device_id=device.id
+            )
         if nonce is not None:
             nonce_sql.remember_nonce(
                 conn, device.id, nonce, answer.status, dumps(answer.body), utcnow()
             )
     if event is not None:
-        events.session_attended.send(store, event=event)
+        events.publish(store, event)
     return answer

@@ -177,7 +177,7 @@ def capture(store: Store, keys: Keys, device: Device, body: dict) -> Captured:
     with store.write() as conn:
         result = _record(conn, device, scan, to_iso(now))
     if not result.duplicate:
-        events.lead_captured.send(store, event=_event(result.lead, "captured"))
+        events.publish(store, _event(result.lead, "captured"))
     return result
 
 
@@ -212,23 +212,23 @@ def capture_batch(store: Store, keys: Keys, device: Device, items: list) -> list
             if not result.duplicate:
                 fresh.append(result.lead)
     for view in fresh:
-        events.lead_captured.send(store, event=_event(view, "captured"))
+        events.publish(store, _event(view, "captured"))
     return answers
 
 
-def _event(view: dict, change: str) -> dict:
+def _event(view: dict, change: str) -> events.LeadCaptured:
     # Live pushes carry no personal data beyond what the exhibitor may see anyway.
-    return {
-        "change": change,
-        "exhibitor_id": view["exhibitor_id"],
-        "lead": {
+    return events.LeadCaptured(
+        change=change,
+        exhibitor_id=view["exhibitor_id"],
+        lead={
             "id": view["id"],
             "rating": view["rating"],
             "scans": view["scans"],
             "last_scanned_at": view["last_scanned_at"],
             "company": view["visitor"]["company"],
         },
-    }
+    )
 
 
 def own_lead(conn, device: Device, lead_id: int):
@@ -259,7 +259,7 @@ def update(store: Store, device: Device, lead_id: int, body: dict) -> dict:
             data={"lead_id": lead_id, "fields": sorted(fields)},
         )
         view = lead_view(sql.full(conn, lead_id))
-    events.lead_captured.send(store, event=_event(view, "updated"))
+    events.publish(store, _event(view, "updated"))
     return view
 
 
@@ -283,5 +283,5 @@ def consent_on_the_spot(
             exhibitor_id=device.exhibitor_id,
         )
         view = lead_view(sql.full(conn, lead_id))
-    events.lead_captured.send(store, event=_event(view, "consented"))
+    events.publish(store, _event(view, "consented"))
     return view

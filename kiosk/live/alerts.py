@@ -35,25 +35,25 @@ class AlertBoard:
         with self._lock:
             return list(self._alerts)
 
-    def refused(self, event: dict) -> None:
+    def refused(self, event: events.ScanRefused) -> None:
         """Log a refused scan in the audit log; alert on a burst of invalid codes at one gate."""
         with self.store.write() as conn:
             audit(
                 conn,
-                f"device:{event.get('device_id')}",
+                f"device:{event.device_id}",
                 "scan.refused",
-                f"gate:{event.get('gate')}",
+                f"gate:{event.gate}",
                 after={
-                    "reason": event.get("reason"),
-                    "gate": event.get("gate"),
-                    "direction": event.get("direction"),
-                    "device_id": event.get("device_id"),
-                    "attendee_id": event.get("attendee_id"),
+                    "reason": event.reason,
+                    "gate": event.gate,
+                    "direction": event.direction,
+                    "device_id": event.device_id,
+                    "attendee_id": event.attendee_id,
                 },
             )
-        if event.get("reason") != "invalid":
+        if event.reason != "invalid":
             return
-        gate = str(event.get("gate"))
+        gate = str(event.gate)
         now = time.monotonic()
         with self._lock:
             times = self._invalid[gate]
@@ -67,13 +67,13 @@ class AlertBoard:
                 self._last_alert[gate] = now
                 count = len(times)
         if burst:
-            events.alert.send(
+            events.publish(
                 self.store,
-                event={
-                    "kind": "invalid_scans",
-                    "message": f"{count} invalid badges scanned at gate {gate} within a minute",
-                    "at": utcnow(),
-                    "gate": gate,
-                    "device_id": event.get("device_id"),
-                },
+                events.Alert(
+                    kind="invalid_scans",
+                    message=f"{count} invalid badges scanned at gate {gate} within a minute",
+                    at=utcnow(),
+                    gate=gate,
+                    device_id=event.device_id,
+                ),
             )

@@ -23,34 +23,40 @@ class Bridge:
         self._dirty = threading.Event()
         self._pusher_started = False
         self._lock = threading.Lock()
-        sender = services.store
-        # Strong references: the bridge lives as long as the app.
-        events.checked_in.connect(self._on_checkin, sender=sender, weak=False)
-        events.registered.connect(self._on_registration, sender=sender, weak=False)
-        events.lead_captured.connect(self._on_lead, sender=sender, weak=False)
-        events.scanned.connect(self._on_scan, sender=sender, weak=False)
-        events.alert.connect(self._on_alert, sender=sender, weak=False)
+        self._handlers = {
+            events.CheckedIn: self._on_checkin,
+            events.Registered: self._on_registration,
+            events.LeadCaptured: self._on_lead,
+            events.Scanned: self._on_scan,
+            events.Alert: self._on_alert,
+        }
+        events.subscribe(services.store, self._on_event)
+
+    def _on_event(self, event: events.Event) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event.payload())
 
     def _emit(self, event: str, data: dict, room: str) -> None:
         self.socketio.emit(event, data, namespace=NAMESPACE, to=room)
 
-    def _on_checkin(self, _sender, event: dict) -> None:
+    def _on_checkin(self, event: dict) -> None:
         self._emit("checkin", event, "staff")
         self.mark_dirty()
 
-    def _on_registration(self, _sender, event: dict) -> None:
+    def _on_registration(self, event: dict) -> None:
         self._emit("registration", event, "staff")
         self.mark_dirty()
 
-    def _on_lead(self, _sender, event: dict) -> None:
+    def _on_lead(self, event: dict) -> None:
         self._emit("lead", event, "staff")
         self._emit("lead", event, f"exhibitor:{event['exhibitor_id']}")
         self.mark_dirty()
 
-    def _on_scan(self, _sender, event: dict) -> None:
+    def _on_scan(self, event: dict) -> None:
         self._emit("scan", event, f"gate:{event['gate']}")
 
-    def _on_alert(self, _sender, event: dict) -> None:
+    def _on_alert(self, event: dict) -> None:
         self._emit("alert", event, "staff")
 
     def mark_dirty(self) -> None:

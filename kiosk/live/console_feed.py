@@ -38,28 +38,16 @@ class ConsoleFeed:
         self._dirty = threading.Event()
         self._started = False
         self._lock = threading.Lock()
-        sender = services.store
-        for signal in (
-            events.checked_in,
-            events.registered,
-            events.lead_captured,
-            events.session_attended,
-            events.survey_answered,
-            events.people_changed,
-        ):
-            signal.connect(self._on_change, sender=sender, weak=False)
-        events.alert.connect(self._on_alert, sender=sender, weak=False)
-        events.checkin_refused.connect(self._on_refused, sender=sender, weak=False)
+        events.subscribe(services.store, self._on_event)
 
-    def _on_change(self, _sender, event: dict) -> None:
-        self.mark_dirty()
-
-    def _on_alert(self, _sender, event: dict) -> None:
-        self.alerts.add(event)
-        self.mark_dirty()
-
-    def _on_refused(self, _sender, event: dict) -> None:
-        self.alerts.refused(event)
+    def _on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Alert):
+            self.alerts.add(event.payload())
+            self.mark_dirty()
+        elif isinstance(event, events.ScanRefused):
+            self.alerts.refused(event)
+        elif not isinstance(event, events.Scanned):
+            self.mark_dirty()
 
     def snapshot(self) -> dict:
         """The dashboard as of now."""

@@ -112,8 +112,8 @@ def answer(store: Store, settings: Settings, keys: Keys, body: dict, device: Dev
             },
             at=at,
         )
-    events.survey_answered.send(
-        store, event={"response_id": response_id, "attendee_id": attendee_id, "at": at}
+    events.publish(
+        store, events.SurveyAnswered(response_id=response_id, attendee_id=attendee_id, at=at)
     )
     return {
         "id": response_id,

@@ -52,14 +52,10 @@ def post_scan():
         nonce=body.get("nonce"),
         device=device,
     )
-    events.scanned.send(
+    events.publish(
         svc.store,
-        event={
-            "gate": gate,
-            "status": answer.status,
-            "result": answer.body,
-            "device_id": device.id,
-            "at": utcnow(),
-        },
+        events.Scanned(
+            gate=gate, status=answer.status, result=answer.body, device_id=device.id, at=utcnow()
+        ),
     )
     return jsonify(answer.body), answer.status
