@@ -107,22 +107,15 @@ def print_badge(
         "height_mm": tpl.height_mm,
     }
     if not printer:
-        with store.write() as conn:
-            job_id = sql.insert(
-                conn,
-                attendee_id=attendee_id,
-                device_id=device.id,
-                printer="",
-                template=tpl.id,
-                status="browser",
-            )
-            append(
-                conn,
-                "badge_printed",
-                attendee_id=attendee_id,
-                device_id=device.id,
-                data={"via": "browser", "template": tpl.id, "job_id": job_id},
-            )
+        job_id = _log_job(
+            store,
+            attendee_id,
+            device,
+            "badge_printed",
+            {"printer": "", "template": tpl.id, "status": "browser"},
+            {"via": "browser", "template": tpl.id},
+            place="",
+        )
         return PrintResult("browser", job_id, **common)
     image, _code = badges.for_attendee(store.conn, keys, attendee_id, tpl)
     try:
@@ -135,60 +128,60 @@ def print_badge(
         )
     except cups.PrintError as exc:
         return _failed(store, attendee_id, device, exc, common)
+    job_id = _log_job(
+        store,
+        attendee_id,
+        device,
+        "badge_printed",
+        {"printer": printer, "template": tpl.id, "status": "queued", "cups_job": job.job_id},
+        {"via": "cups", "printer": printer, "cups_job": job.job_id, "template": tpl.id},
+        place=printer,
+    )
+    return PrintResult("queued", job_id, cups_job=job.job_id, **common)
+
+
+def _log_job(
+    store: Store,
+    attendee_id: int,
+    device: Device,
+    interaction: str,
+    job: dict,
+    data: dict,
+    *,
+    place: str,
+) -> int:
+    """Record a print job and its interaction in one transaction; return the job id."""
     with store.write() as conn:
-        job_id = sql.insert(
-            conn,
-            attendee_id=attendee_id,
-            device_id=device.id,
-            printer=printer,
-            template=tpl.id,
-            status="queued",
-            cups_job=job.job_id,
-        )
+        job_id = sql.insert(conn, attendee_id=attendee_id, device_id=device.id, **job)
         append(
             conn,
-            "badge_printed",
+            interaction,
             attendee_id=attendee_id,
             device_id=device.id,
-            place=printer,
-            data={
-                "via": "cups",
-                "printer": printer,
-                "cups_job": job.job_id,
-                "template": tpl.id,
-                "job_id": job_id,
-            },
+            place=place,
+            data={**data, "job_id": job_id},
         )
-    return PrintResult("queued", job_id, cups_job=job.job_id, **common)
+    return job_id
 
 
 def _failed(
     store: Store, attendee_id: int, device: Device, exc: cups.PrintError, common: dict
 ) -> PrintResult:
     printer = common["printer"]
-    with store.write() as conn:
-        job_id = sql.insert(
-            conn,
-            attendee_id=attendee_id,
-            device_id=device.id,
-            printer=printer,
-            template=common["template"],
-            status="failed",
-            reason=exc.reason,
-        )
-        append(
-            conn,
-            "print_failed",
-            attendee_id=attendee_id,
-            device_id=device.id,
-            place=printer,
-            data={
-                "printer": printer,
-                "reason": exc.reason,
-                "message": exc.message,
-                "job_id": job_id,
-            },
-        )
+    job_id = _log_job(
+        store,
+        attendee_id,
+        device,
+        "print_failed",
+        {
+            "printer": printer,
+            "template": common["template"],
+            "status": "failed",
+            "reason": exc.reason,
+        },
+        {"printer": printer, "reason": exc.reason, "message": exc.message},
+        place=printer,
+    )
     events.publish(
         store,
         events.Alert(

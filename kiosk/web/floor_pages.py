@@ -6,17 +6,9 @@ from flask import Blueprint, render_template
 
 from kiosk.survey.answers import PURPOSES
 from kiosk.web import services
+from kiosk.web.pages import show_context
 
 bp = Blueprint("floor", __name__)
-
-
-def _show() -> dict:
-    settings = services().settings
-    return {
-        "name": settings.event_name,
-        "languages": settings.languages,
-        "default_language": settings.default_language,
-    }
 
 
 @bp.get("/door")
@@ -27,10 +19,10 @@ def door():
         {"id": s.id, "name": s.name, "room": s.room, "capacity": s.capacity}
         for s in settings.sessions.values()
     ]
-    return render_template("floor/door.html", show=_show(), sessions=sessions)
+    return render_template("floor/door.html", show=show_context(), sessions=sessions)
 
 
 @bp.get("/exit")
 def exit_survey():
     """The exit-survey kiosk (zh and en, touch)."""
-    return render_template("floor/exit.html", show=_show(), purposes=PURPOSES)
+    return render_template("floor/exit.html", show=show_context(), purposes=PURPOSES)

@@ -17,7 +17,8 @@ from kiosk.web import services
 bp = Blueprint("pages", __name__)
 
 
-def _show() -> dict:
+def show_context() -> dict:
+    """What every device page shows of the show: its name and languages."""
     settings = services().settings
     return {
         "name": settings.event_name,
@@ -29,13 +30,13 @@ def _show() -> dict:
 @bp.get("/")
 def index():
     """Links to every page of the show."""
-    return render_template("index.html", show=_show())
+    return render_template("index.html", show=show_context())
 
 
 @bp.get("/kiosk")
 def kiosk():
     """The entrance kiosk: scan, find me, welcome."""
-    return render_template("kiosk.html", show=_show())
+    return render_template("kiosk.html", show=show_context())
 
 
 @bp.get("/exhibitor")
@@ -47,7 +48,7 @@ def exhibitor_redirect():
 @bp.get("/exhibitor/")
 def exhibitor():
     """Booth staff: scan badges (camera or wedge), qualify leads, list and download them."""
-    return render_template("exhibitor.html", show=_show())
+    return render_template("exhibitor.html", show=show_context())
 
 
 @bp.get("/exhibitor/sw.js")
