@@ -30,8 +30,6 @@ def create_app(
     from kiosk.attendees import walkup
     from kiosk.badges import service as badge_service
     from kiosk.live.bridge import Bridge
-    from kiosk.live.console_feed import ConsoleFeed
-    from kiosk.live.namespace import NAMESPACE, LiveNamespace
     from kiosk.web import (
         api,
         api_badges,
@@ -70,11 +68,10 @@ def create_app(
     socketio = SocketIO(
         async_mode="threading", cors_allowed_origins=[], logger=False, engineio_logger=False
     )
-    bridge = Bridge(socketio, svc)
-    socketio.on_namespace(LiveNamespace(NAMESPACE, bridge))
+    # The namespace's handlers are registered before init_app; the web layer lends it the one
+    # resolver of tokens and console sessions, so live never imports web.
+    app.extensions["kiosk.live"] = Bridge(socketio, svc, authenticate=staff_session.device_for)
     socketio.init_app(app)
-    app.extensions["kiosk.bridge"] = bridge
-    app.extensions["kiosk.feed"] = ConsoleFeed(socketio, svc)
 
     errors.register(app)
     staff_session.init(app)

@@ -98,8 +98,19 @@ def create_device(
     return Device(device_id, name, role, exhibitor_id, gate, printer), token
 
 
+def _device(row) -> Device:
+    return Device(
+        row["id"], row["name"], row["role"], row["exhibitor_id"], row["gate"], row["printer"]
+    )
+
+
 class DeviceRegistry:
-    """Resolves bearer tokens to devices; remembers when each was last seen without a write per request."""
+    """The one place a bearer token or a staff account becomes a device.
+
+    The web layer (API requests, console pages) and the /live namespace both resolve through it;
+    the signed-in session itself is read in kiosk.web.staff_session, which hands the account here.
+    It also remembers when each device was last seen, without a write per request.
+    """
 
     def __init__(self, store: Store):
         self.store = store
@@ -114,9 +125,12 @@ class DeviceRegistry:
         if row is None or not hmac.compare_digest(row["token_hash"], digest):
             return None
         self._touch(row["id"])
-        return Device(
-            row["id"], row["name"], row["role"], row["exhibitor_id"], row["gate"], row["printer"]
-        )
+        return _device(row)
+
+    def console_device(self, device_id: int) -> Device | None:
+        """The console device a staff account acts through (its `device_id`), None if missing."""
+        row = sql.device(self.store.conn, device_id)
+        return _device(row) if row is not None else None
 
     def _touch(self, device_id: int) -> None:
         now = time.monotonic()

@@ -54,7 +54,7 @@ def serve(
 
     def post_worker_init(_worker):
         # The printer watch and the dashboard pushers run from the start, not from the first scan.
-        app.extensions["kiosk.feed"].start()
+        app.extensions["kiosk.live"].start()
         if tls:
             from kiosk.tls import TlsFrontDoor
 

@@ -44,7 +44,7 @@ def test_a_device_that_stops_answering_turns_offline(client, make, app):
     )
     (device,) = [d for d in dashboard(client, make)["devices"] if d["name"] == "north-1"]
     assert device["online"] and device["printer_state"]["state"] == "ok"
-    beats = app.extensions["kiosk.feed"].heartbeats
+    beats = app.extensions["kiosk.live"].heartbeats
     # As if the last heartbeat came just over the limit ago.
     last, iso = beats._seen[device["id"]]
     beats._seen[device["id"]] = (time.time() - OFFLINE_AFTER_S - 0.5, iso)
@@ -117,3 +117,110 @@ def test_printer_alert_reaches_dashboards_live_and_later(app, client, make):
     assert live == [alert]
     # A dashboard opened afterwards still sees it.
     assert dashboard(client, make)["dashboard"]["alerts"] == [alert]
+
+
+def staff_socket(app, make):
+    return app.extensions["socketio"].test_client(
+        app, namespace="/live", auth={"token": make.device("staff")}
+    )
+
+
+def received(sc, name):
+    return [e["args"][0] for e in sc.get_received("/live") if e["name"] == name]
+
+
+def count_computations(monkeypatch) -> list:
+    from kiosk.stats import counts
+
+    calls = []
+    real = counts.compute
+
+    def compute(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(counts, "compute", compute)
+    return calls
+
+
+def test_a_checkin_computes_the_counts_once_for_stats_and_dashboard(app, make, monkeypatch):
+    pusher = app.extensions["kiosk.live"].pusher
+    monkeypatch.setattr(pusher, "start", lambda: None)  # ticks driven by hand below
+    _, code = make.attendee()
+    kiosk, staff = make.device(), staff_socket(app, make)
+    staff.get_received("/live")
+    calls = count_computations(monkeypatch)
+    client = app.test_client()
+
+    client.post("/api/v1/checkins", json={"code": code, "gate": "north"}, headers=auth(kiosk))
+    pusher.tick(100.0)
+    assert len(calls) == 1
+    events_ = staff.get_received("/live")
+    (stats,) = [e["args"][0] for e in events_ if e["name"] == "stats"]
+    (snapshot,) = [e["args"][0] for e in events_ if e["name"] == "dashboard"]
+    assert stats["checked_in"] == 1 and snapshot["stats"] == stats
+
+    pusher.tick(100.5)  # nothing changed: nothing computed, nothing sent
+    assert len(calls) == 1 and not received(staff, "stats") + received(staff, "dashboard")
+
+    _, code = make.attendee()
+    client.post("/api/v1/checkins", json={"code": code, "gate": "north"}, headers=auth(kiosk))
+    pusher.tick(101.0)  # stats may go every second, the dashboard every 2 s
+    assert len(calls) == 2 and received(staff, "stats")[0]["checked_in"] == 2
+    pusher.tick(102.0)
+    assert len(calls) == 3 and received(staff, "dashboard")[0]["stats"]["checked_in"] == 2
+
+
+def test_the_running_pusher_sends_stats_and_dashboard_computing_once_per_tick(
+    app, make, monkeypatch
+):
+    pusher = app.extensions["kiosk.live"].pusher
+    _, code = make.attendee()
+    kiosk, staff = make.device(), staff_socket(app, make)
+    time.sleep(0.5)  # the pusher's first tick, started by the connection, is over
+    calls = count_computations(monkeypatch)
+    per_tick = []
+    tick = pusher.tick
+
+    def counted_tick(now):
+        before = len(calls)
+        try:
+            return tick(now)
+        finally:
+            per_tick.append(len(calls) - before)
+
+    monkeypatch.setattr(pusher, "tick", counted_tick)
+    staff.get_received("/live")
+    app.test_client().post(
+        "/api/v1/checkins", json={"code": code, "gate": "north"}, headers=auth(kiosk)
+    )
+    got = {"stats": [], "dashboard": []}
+    deadline = time.monotonic() + 10
+    while not (got["stats"] and got["dashboard"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        for event in staff.get_received("/live"):
+            if event["name"] in got:
+                got[event["name"]].append(event["args"][0])
+    assert got["stats"][-1]["checked_in"] == 1
+    assert got["dashboard"][-1]["stats"]["checked_in"] == 1
+    assert max(per_tick) == 1 and len(calls) == sum(per_tick) <= 2
+
+
+def test_a_failed_push_is_logged_and_tried_again(app, make, monkeypatch, caplog):
+    pusher = app.extensions["kiosk.live"].pusher
+    monkeypatch.setattr(pusher, "start", lambda: None)
+    _, code = make.attendee()
+    kiosk, staff = make.device(), staff_socket(app, make)
+    staff.get_received("/live")
+    snapshot = pusher.snapshot
+    monkeypatch.setattr(pusher, "snapshot", lambda: 1 / 0)  # as if the database were locked
+
+    app.test_client().post(
+        "/api/v1/checkins", json={"code": code, "gate": "north"}, headers=auth(kiosk)
+    )
+    pusher.tick(100.0)
+    assert "dashboard not sent" in caplog.text
+    assert received(staff, "stats")[0]["checked_in"] == 1
+    monkeypatch.setattr(pusher, "snapshot", snapshot)
+    pusher.tick(102.0)
+    assert received(staff, "dashboard")[0]["stats"]["checked_in"] == 1

@@ -338,7 +338,7 @@ def test_lead_event_reaches_exhibitor_room(app, make, svc):
     ex, token = exhibitor_device(make)
     other_ex, other = exhibitor_device(make)
     staff = make.device("staff")
-    sio = app.extensions["kiosk.bridge"].socketio
+    sio = app.extensions["socketio"]
     c = app.test_client()
     mine = sio.test_client(app, namespace="/live", auth={"token": token}, flask_test_client=c)
     theirs = sio.test_client(app, namespace="/live", auth={"token": other}, flask_test_client=c)

@@ -274,7 +274,7 @@ class _Events:
 
 
 def test_staff_see_a_printer_stop_before_a_visitor_reaches_it(tmp_path, queue, monkeypatch):
-    monkeypatch.setattr("kiosk.live.console_feed.POLL_EVERY_S", 0.5)
+    monkeypatch.setattr("kiosk.live.pusher.POLL_EVERY_S", 0.5)
     _, svc, app, _client, make = _show(tmp_path, queue)
     staff = app.extensions["socketio"].test_client(
         app, namespace="/live", auth={"token": make.device("staff")}
@@ -304,7 +304,7 @@ def test_a_badge_that_came_out_is_marked_completed(tmp_path, queue):
     body = client.post(f"/api/v1/attendees/{attendee_id}/print", headers=kiosk).get_json()
     assert body["status"] == "queued"
     _wait_for_pdf(body["cups_job"])
-    watch = app.extensions["kiosk.feed"].printers
+    watch = app.extensions["kiosk.live"].printers
     deadline = time.monotonic() + 15
     while watch.complete_jobs() == 0 and time.monotonic() < deadline:
         time.sleep(0.3)
@@ -340,7 +340,7 @@ def test_a_printer_out_of_paper_or_jammed_is_named_so(tmp_path, monkeypatch, ale
 
     res = client.post(f"/api/v1/attendees/{attendee_id}/print", headers=kiosk)
     assert res.status_code == 503 and res.get_json()["reason"] == reason
-    watch = app.extensions["kiosk.feed"].printers
+    watch = app.extensions["kiosk.live"].printers
     assert [(p["printer"], p["state"], p["ok"]) for p in watch.poll()] == [
         ("label-north", reason, False)
     ]

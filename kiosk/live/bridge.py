@@ -1,86 +1,99 @@
-"""Forwards domain events (kiosk.events) to Socket.IO rooms; pushes stats at most once a second."""
+"""The one bridge from domain events (kiosk.events) to Socket.IO: a table of routes, one pusher.
+
+`ROUTES` says, per event class, which Socket.IO event it becomes, which rooms hear it at once and
+which aggregates it changes; the pusher (kiosk.live.pusher) sends those aggregates on their
+cadences. A few events also act on the bridge's own state: alerts are kept for dashboards that
+connect later, and refused scans feed the invalid-code watch.
+"""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask_socketio import SocketIO, emit
+from flask_socketio import SocketIO
 
 from kiosk import events
-from kiosk.live.namespace import NAMESPACE
+from kiosk.live.alerts import AlertBoard
+from kiosk.live.namespace import NAMESPACE, Authenticate, LiveNamespace
+from kiosk.live.pusher import DASHBOARD, STATS, Pusher
 from kiosk.services import Services
-from kiosk.stats import counts as stats
 
-STATS_EVERY_S = 1.0
+COUNTS = frozenset({STATS, DASHBOARD})
+SHOWN = frozenset({DASHBOARD})
+NOTHING: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where an event goes: its Socket.IO name (None: not sent), its rooms, what it changes."""
+
+    name: str | None
+    rooms: Callable[[events.Event], list[str]]
+    changes: frozenset[str]
+
+
+def _staff(_event) -> list[str]:
+    return ["staff"]
+
+
+def _nobody(_event) -> list[str]:
+    return []
+
+
+ROUTES: dict[type[events.Event], Route] = {
+    events.CheckedIn: Route("checkin", _staff, COUNTS),
+    events.Registered: Route("registration", _staff, COUNTS),
+    events.LeadCaptured: Route("lead", lambda e: ["staff", f"exhibitor:{e.exhibitor_id}"], COUNTS),
+    events.Scanned: Route("scan", lambda e: [f"gate:{e.gate}"], NOTHING),
+    events.Alert: Route("alert", _staff, SHOWN),
+    events.PeopleChanged: Route(None, _nobody, COUNTS),
+    events.SessionAttended: Route(None, _nobody, SHOWN),
+    events.SurveyAnswered: Route(None, _nobody, SHOWN),
+    events.ScanRefused: Route(None, _nobody, NOTHING),
+}
+# An event the table does not name may change what the dashboard shows.
+UNLISTED = Route(None, _nobody, SHOWN)
 
 
 class Bridge:
-    """One per app: subscribes to the app's Store events and emits to its SocketIO."""
+    """One per app: subscribes to the show's events, owns the /live namespace and the pusher."""
 
-    def __init__(self, socketio: SocketIO, services: Services):
+    def __init__(self, socketio: SocketIO, services: Services, authenticate: Authenticate):
         self.socketio = socketio
         self.services = services
-        self._dirty = threading.Event()
-        self._pusher_started = False
-        self._lock = threading.Lock()
-        self._handlers = {
-            events.CheckedIn: self._on_checkin,
-            events.Registered: self._on_registration,
-            events.LeadCaptured: self._on_lead,
-            events.Scanned: self._on_scan,
-            events.Alert: self._on_alert,
+        self.alerts = AlertBoard(services.store)
+        self.pusher = Pusher(socketio, services, self.alerts)
+        self.heartbeats = self.pusher.heartbeats
+        self.printers = self.pusher.printers
+        self.namespace = LiveNamespace(NAMESPACE, self, authenticate)
+        socketio.on_namespace(self.namespace)
+        self._act: dict[type[events.Event], Callable] = {
+            events.Alert: lambda e: self.alerts.add(e.payload()),
+            events.ScanRefused: self.alerts.refused,
         }
-        events.subscribe(services.store, self._on_event)
+        events.subscribe(services.store, self.on_event)
 
-    def _on_event(self, event: events.Event) -> None:
-        handler = self._handlers.get(type(event))
-        if handler is not None:
-            handler(event.payload())
+    def on_event(self, event: events.Event) -> None:
+        """Route one domain event: act on it, send it to its rooms, mark what it changes."""
+        act = self._act.get(type(event))
+        if act is not None:
+            act(event)
+        route = ROUTES.get(type(event), UNLISTED)
+        if route.name is not None:
+            payload = event.payload()
+            for room in route.rooms(event):
+                self.socketio.emit(route.name, payload, namespace=NAMESPACE, to=room)
+        self.pusher.changed(route.changes)
 
-    def _emit(self, event: str, data: dict, room: str) -> None:
-        self.socketio.emit(event, data, namespace=NAMESPACE, to=room)
+    def start(self) -> None:
+        """Start the pusher (the printer watch and device health run from here on)."""
+        self.pusher.start()
 
-    def _on_checkin(self, event: dict) -> None:
-        self._emit("checkin", event, "staff")
-        self.mark_dirty()
-
-    def _on_registration(self, event: dict) -> None:
-        self._emit("registration", event, "staff")
-        self.mark_dirty()
-
-    def _on_lead(self, event: dict) -> None:
-        self._emit("lead", event, "staff")
-        self._emit("lead", event, f"exhibitor:{event['exhibitor_id']}")
-        self.mark_dirty()
-
-    def _on_scan(self, event: dict) -> None:
-        self._emit("scan", event, f"gate:{event['gate']}")
-
-    def _on_alert(self, event: dict) -> None:
-        self._emit("alert", event, "staff")
-
-    def mark_dirty(self) -> None:
-        """Counts changed: the pusher sends fresh stats within a second."""
-        self._dirty.set()
-        if not self._pusher_started:
-            with self._lock:
-                if not self._pusher_started:
-                    self._pusher_started = True
-                    self.socketio.start_background_task(self._push_stats_forever)
-
-    def current_stats(self) -> dict:
-        """Counts as of now."""
-        return stats.compute(self.services.store.conn, self.services.settings)
-
-    def send_stats_to_caller(self) -> None:
-        """A dashboard that (re)connects catches up at once."""
-        emit("stats", self.current_stats())
-
-    def _push_stats_forever(self) -> None:
-        while True:
-            self._dirty.wait()
-            self._dirty.clear()
-            try:
-                self._emit("stats", self.current_stats(), "staff")
-            finally:
-                self.socketio.sleep(STATS_EVERY_S)
+    def dashboard_now(self) -> dict:
+        """Everything a dashboard shows, as of now: `dashboard`, `devices`, `printers`."""
+        return {
+            "dashboard": self.pusher.snapshot(),
+            "devices": self.heartbeats.snapshot(),
+            "printers": self.printers.states(),
+        }

@@ -1,13 +1,28 @@
-"""The /live namespace: devices authenticate at connect and join the rooms of their role."""
+"""The /live namespace: devices authenticate at connect and join the rooms of their role.
+
+Who a connection is comes from an `authenticate` callable that create_app injects (the web layer's
+`staff_session.device_for`): it resolves a bearer token, or a signed-in console session, to a
+device, so this package reads no flask session and imports nothing from kiosk.web.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, request
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from flask import request
 from flask_socketio import Namespace, emit, join_room
 
 from kiosk.devices import Device
 
+if TYPE_CHECKING:
+    from kiosk.live.bridge import Bridge
+
 NAMESPACE = "/live"
+
+# A connection's token (or None) -> its device, or None to refuse it.
+Authenticate = Callable[[object], "Device | None"]
 
 
 def rooms_for(device: Device) -> list[str]:
@@ -23,64 +38,55 @@ def rooms_for(device: Device) -> list[str]:
 class LiveNamespace(Namespace):
     """Staff get checkin, registration, lead and stats; exhibitors their leads; kiosks scans."""
 
-    def __init__(self, namespace: str, bridge):
+    def __init__(self, namespace: str, bridge: Bridge, authenticate: Authenticate):
         super().__init__(namespace)
         self.bridge = bridge
+        self.authenticate = authenticate
+        self._lock = threading.Lock()
         self._devices: dict[str, Device] = {}
 
     def on_connect(self, auth=None):
         """Refuse a missing or bad token (or no signed-in staff session); join the device's rooms."""
         token = auth.get("token") if isinstance(auth, dict) else None
-        device = current_app.extensions["kiosk"].devices.authenticate(token)
-        if device is None and not token:
-            device = _signed_in_staff_device()
+        device = self.authenticate(token)
         if device is None:
             raise ConnectionRefusedError("unauthorized")
-        self._devices[request.sid] = device
+        with self._lock:
+            self._devices[request.sid] = device
         for room in rooms_for(device):
             join_room(room)
-        feed = current_app.extensions["kiosk.feed"]
-        feed.start()
+        self.bridge.start()
         if device.role == "staff":
-            self.bridge.send_stats_to_caller()
             # A dashboard that (re)connects catches up at once.
-            emit("dashboard", feed.snapshot())
-            emit("devices", feed.devices())
-            emit("printers", feed.printers.states())
+            now = self.bridge.dashboard_now()
+            emit("stats", now["dashboard"]["stats"])
+            for name, data in now.items():
+                emit(name, data)
         else:
-            feed.heartbeats.beat(device.id)
+            self.bridge.heartbeats.beat(device.id)
         return True
 
     def on_disconnect(self, *args):
         """Forget the connection."""
-        self._devices.pop(request.sid, None)
+        with self._lock:
+            self._devices.pop(request.sid, None)
 
     def on_heartbeat(self, data=None):
         """A kiosk or exhibitor device says it is alive, optionally with its printer's state."""
-        device = self._devices.get(request.sid)
+        device = self._device()
         if device is None or device.role == "staff":
             return {"error": "forbidden"}
         printer = data.get("printer") if isinstance(data, dict) else None
-        current_app.extensions["kiosk.feed"].heartbeats.beat(
-            device.id, printer if isinstance(printer, dict) else None
-        )
+        self.bridge.heartbeats.beat(device.id, printer if isinstance(printer, dict) else None)
         return {"ok": True}
 
     def on_snapshot(self, data=None):
         """Staff only: the whole dashboard now (also sent at connect)."""
-        device = self._devices.get(request.sid)
+        device = self._device()
         if device is None or device.role != "staff":
             return {"error": "forbidden"}
-        feed = current_app.extensions["kiosk.feed"]
-        return {
-            "dashboard": feed.snapshot(),
-            "devices": feed.devices(),
-            "printers": feed.printers.states(),
-        }
+        return self.bridge.dashboard_now()
 
-
-def _signed_in_staff_device() -> Device | None:
-    from kiosk.web.staff_session import current_staff, staff_device
-
-    user = current_staff()
-    return staff_device(user) if user is not None else None
+    def _device(self) -> Device | None:
+        with self._lock:
+            return self._devices.get(request.sid)

@@ -111,7 +111,7 @@ def post_heartbeat():
         raise ApiError(
             422, "invalid_fields", "printer must be an object", fields={"printer": "an object"}
         )
-    current_app.extensions["kiosk.feed"].heartbeats.beat(current_device().id, printer)
+    current_app.extensions["kiosk.live"].heartbeats.beat(current_device().id, printer)
     return jsonify({"ok": True, "offline_after_s": 10})
 
 
@@ -132,11 +132,4 @@ def get_sessions():
 @endpoint("staff", summary="Everything the live dashboard shows, as of now")
 def get_dashboard():
     """The dashboard snapshot (also pushed over Socket.IO as `dashboard`)."""
-    feed = current_app.extensions["kiosk.feed"]
-    return jsonify(
-        {
-            "dashboard": feed.snapshot(),
-            "devices": feed.devices(),
-            "printers": feed.printers.states(),
-        }
-    )
+    return jsonify(current_app.extensions["kiosk.live"].dashboard_now())

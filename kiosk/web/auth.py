@@ -8,8 +8,8 @@ from functools import wraps
 from flask import g, request
 
 from kiosk.devices import Device
-from kiosk.web import services
 from kiosk.web.errors import ApiError
+from kiosk.web.staff_session import device_for
 
 
 def bearer_token() -> str | None:
@@ -24,14 +24,6 @@ def current_device() -> Device:
     return g.device
 
 
-def _signed_in_staff_device() -> Device | None:
-    """A signed-in console session counts as its staff account's device (CSRF checked earlier)."""
-    from kiosk.web.staff_session import current_staff, staff_device
-
-    user = current_staff()
-    return staff_device(user) if user is not None else None
-
-
 def endpoint(
     *roles: str,
     summary: str,
@@ -44,9 +36,11 @@ def endpoint(
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
-            device = services().devices.authenticate(bearer_token())
-            if device is None and not request.headers.get("Authorization"):
-                device = _signed_in_staff_device()
+            # A signed-in console session counts as its staff account's device (CSRF checked
+            # earlier), but only when no Authorization header was sent at all.
+            device = device_for(
+                bearer_token(), token_sent=bool(request.headers.get("Authorization"))
+            )
             if device is None:
                 raise ApiError(401, "unauthorized", "missing or unknown device token")
             if device.role not in roles:

@@ -294,10 +294,9 @@ def register():
 
 def _devices_page(created=None, status=200):
     conn = services().store.conn
-    feed = services_feed()
     return _page(
         "console/devices.html",
-        health={d["id"]: d for d in feed.devices()},
+        health={d["id"]: d for d in current_app.extensions["kiosk.live"].heartbeats.snapshot()},
         devices=[
             d
             for d in device_sql.list_devices(conn)
@@ -307,13 +306,6 @@ def _devices_page(created=None, status=200):
         roles=ROLES,
         created=created,
     ), status
-
-
-def services_feed():
-    """The live feed of this app (device health, alerts)."""
-    from flask import current_app
-
-    return current_app.extensions["kiosk.feed"]
 
 
 @bp.get("/devices")

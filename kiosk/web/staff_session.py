@@ -1,4 +1,9 @@
-"""Signed-in staff: the session cookie, its expiry, CSRF for cookie-authenticated writes."""
+"""Signed-in staff: the session cookie, its expiry, CSRF for cookie-authenticated writes.
+
+`device_for` is the one resolver of the device behind a request: a bearer token, or else the
+signed-in account's console device. The API (kiosk.web.auth), the console pages and the /live
+namespace all use it; kiosk.live gets it from create_app rather than importing the web layer, so the flask session is read here only and live stays below web.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,6 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from kiosk.devices import Device
 from kiosk.staff import accounts
 from kiosk.staff.accounts import StaffUser
-from kiosk.storage import devices as device_sql
 from kiosk.web import services
 
 csrf = CSRFProtect()
@@ -88,10 +92,14 @@ def current_staff() -> StaffUser | None:
     return user
 
 
-def staff_device(user: StaffUser) -> Device:
-    """The console device a staff account acts through."""
-    row = device_sql.device(services().store.conn, user.device_id)
-    return Device(row["id"], row["name"], row["role"], None, None, row["printer"])
+def device_for(token: object, *, token_sent: bool | None = None) -> Device | None:
+    """The device behind a bearer token; with no token sent at all, the signed-in staff's console."""
+    devices = services().devices
+    device = devices.authenticate(token)
+    if device is None and not (bool(token) if token_sent is None else token_sent):
+        user = current_staff()
+        device = devices.console_device(user.device_id) if user is not None else None
+    return device
 
 
 def actor() -> str:
@@ -108,12 +116,12 @@ def staff_page(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        user = current_staff()
-        if user is None:
+        device = device_for(None)
+        if device is None:
             if request.method == "GET":
                 return redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
             return redirect(url_for("console.sign_in"))
-        g.device = staff_device(user)
+        g.device = device
         return view(*args, **kwargs)
 
     return wrapper
