@@ -70,7 +70,7 @@ def create_app(
     )
     # The namespace's handlers are registered before init_app; the web layer lends it the one
     # resolver of tokens and console sessions, so live never imports web.
-    app.extensions["kiosk.live"] = Bridge(socketio, svc, authenticate=staff_session.device_for)
+    app.extensions["kiosk.live"] = Bridge(socketio, svc, authenticate=staff_session.live_caller)
     socketio.init_app(app)
 
     errors.register(app)

@@ -8,6 +8,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from kiosk import events
 from kiosk.config import Settings
 from kiosk.storage import Store, utcnow
 from kiosk.storage import devices as sql
@@ -162,10 +163,11 @@ def rename_device(store: Store, device_id: int, name: str, *, actor: str) -> Non
 
 
 def revoke_device(store: Store, device_id: int, *, actor: str) -> None:
-    """Revoke a device's token."""
+    """Revoke a device's token; its open live connections are cut once this commits."""
     with store.write() as conn:
         row = sql.device(conn, device_id)
         if row is None:
             raise DeviceError("device", f"no device {device_id}")
         sql.revoke_device(conn, device_id)
         audit(conn, actor, "device.revoke", f"device:{device_id}", {"name": row["name"]}, None)
+    events.publish(store, events.DeviceRevoked(device_id=device_id, at=utcnow()))

@@ -129,6 +129,23 @@ class PeopleChanged(Event):
     attendee_id: int
 
 
+@dataclass(frozen=True)
+class DeviceRevoked(Event):
+    """A device's token was revoked: its open live connections are cut."""
+
+    device_id: int
+    at: str
+
+
+@dataclass(frozen=True)
+class StaffSignedOut(Event):
+    """A staff account signed out of one browser: that sign-in's live connections are cut."""
+
+    staff_id: int
+    sign_in: str | None
+    at: str
+
+
 def publish(sender: object, event: Event) -> None:
     """Tell the subscribers of `sender` (the show's Store) that `event` happened."""
     _published.send(sender, event=event)

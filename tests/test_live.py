@@ -6,7 +6,7 @@ import time
 import pytest
 import socketio as sio_client
 
-from conftest import auth
+from conftest import STAFF_PASSWORD, auth, csrf_from
 
 
 def socket_client(app, client, token):
@@ -139,3 +139,88 @@ def test_the_server_answers_requests_while_many_pages_hold_live_connections(live
     finally:
         for client in clients:
             client.disconnect()
+
+
+def device_id(svc, token):
+    return svc.devices.authenticate(token).id
+
+
+def test_revoking_a_device_cuts_its_live_connection_at_once(app, staff_client, make, svc):
+    _, first = make.attendee(full_name="韩梅梅")
+    _, second = make.attendee()
+    kiosk = make.device()
+    token = make.device("staff", name="desk-tablet")
+    tablet = socket_client(app, app.test_client(), token)
+    other = socket_client(app, app.test_client(), make.device("staff"))
+    tablet.get_received("/live")
+    other.get_received("/live")
+    client = staff_client
+    client.post("/api/v1/checkins", json={"code": first, "gate": "north"}, headers=auth(kiosk))
+    assert events(tablet.get_received("/live"), "checkin")[0]["attendee"]["full_name"] == "韩梅梅"
+
+    res = client.post(
+        f"/staff/devices/{device_id(svc, token)}/revoke", data={"csrf_token": client.csrf}
+    )
+    assert res.status_code == 302
+    assert not tablet.is_connected("/live") and other.is_connected("/live")
+    # A closed test client refuses get_received; its queue holds whatever reached it.
+    before = list(tablet.queue)
+    client.post("/api/v1/checkins", json={"code": second, "gate": "north"}, headers=auth(kiosk))
+    time.sleep(2.5)  # the pusher's stats and dashboard for the second check-in have gone out
+    assert tablet.queue == before
+    received = other.get_received("/live")
+    assert events(received, "checkin") and events(received, "stats")[-1]["checked_in"] == 2
+    again = socket_client(app, app.test_client(), token)
+    assert not again.is_connected("/live")
+
+
+def test_signing_out_cuts_the_live_connections_of_that_sign_in_only(app, staff_client, make):
+    browser = socket_client(app, staff_client, None)
+    # The same account signed in on a second browser, and a staff device with its own token.
+    laptop = app.test_client()
+    csrf = csrf_from(laptop.get("/staff/sign-in").get_data(as_text=True))
+    laptop.post(
+        "/staff/sign-in", data={"name": "alice", "password": STAFF_PASSWORD, "csrf_token": csrf}
+    )
+    elsewhere = socket_client(app, laptop, None)
+    tablet = socket_client(app, app.test_client(), make.device("staff"))
+    assert browser.is_connected("/live") and elsewhere.is_connected("/live")
+
+    staff_client.post("/staff/sign-out", data={"csrf_token": staff_client.csrf})
+    assert not browser.is_connected("/live")
+    assert elsewhere.is_connected("/live") and tablet.is_connected("/live")
+    assert not socket_client(app, staff_client, None).is_connected("/live")
+
+
+def test_a_revoked_device_is_cut_from_the_running_server(live_server, make, svc):
+    import requests
+
+    from kiosk.staff.accounts import create_staff
+
+    create_staff(svc.store, "alice", STAFF_PASSWORD)
+    token = make.device("staff", name="desk-tablet")
+    closed = threading.Event()
+    tablet = sio_client.Client(reconnection=False)
+    tablet.on("disconnect", lambda *_: closed.set(), namespace="/live")
+    tablet.connect(
+        live_server.url,
+        namespaces=["/live"],
+        auth={"token": token},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
+    try:
+        console = requests.Session()
+        page = console.get(live_server.url + "/staff/sign-in", timeout=10).text
+        data = {"name": "alice", "password": STAFF_PASSWORD, "csrf_token": csrf_from(page)}
+        console.post(live_server.url + "/staff/sign-in", data=data, timeout=10)
+        csrf = csrf_from(console.get(live_server.url + "/staff/live", timeout=10).text)
+        res = console.post(
+            f"{live_server.url}/staff/devices/{device_id(svc, token)}/revoke",
+            data={"csrf_token": csrf},
+            timeout=10,
+        )
+        assert res.status_code == 200 and "live connections are closed" in res.text
+        assert closed.wait(5)
+    finally:
+        tablet.disconnect()

@@ -3,7 +3,8 @@
 `ROUTES` says, per event class, which Socket.IO event it becomes, which rooms hear it at once and
 which aggregates it changes; the pusher (kiosk.live.pusher) sends those aggregates on their
 cadences. A few events also act on the bridge's own state: alerts are kept for dashboards that
-connect later, and refused scans feed the invalid-code watch.
+connect later, refused scans feed the invalid-code watch, and a revoked device or a signed-out
+console loses its open connections at once.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ ROUTES: dict[type[events.Event], Route] = {
     events.SessionAttended: Route(None, _nobody, SHOWN),
     events.SurveyAnswered: Route(None, _nobody, SHOWN),
     events.ScanRefused: Route(None, _nobody, NOTHING),
+    events.DeviceRevoked: Route(None, _nobody, NOTHING),
+    events.StaffSignedOut: Route(None, _nobody, NOTHING),
 }
 # An event the table does not name may change what the dashboard shows.
 UNLISTED = Route(None, _nobody, SHOWN)
@@ -71,6 +74,8 @@ class Bridge:
         self._act: dict[type[events.Event], Callable] = {
             events.Alert: lambda e: self.alerts.add(e.payload()),
             events.ScanRefused: self.alerts.refused,
+            events.DeviceRevoked: lambda e: self.namespace.cut(device_id=e.device_id),
+            events.StaffSignedOut: lambda e: self.namespace.cut(sign_in=e.sign_in),
         }
         events.subscribe(services.store, self.on_event)
 

@@ -1,7 +1,7 @@
 """The /live namespace: devices authenticate at connect and join the rooms of their role.
 
 Who a connection is comes from an `authenticate` callable that create_app injects (the web layer's
-`staff_session.device_for`): it resolves a bearer token, or a signed-in console session, to a
+`staff_session.live_caller`): it resolves a bearer token, or a signed-in console session, to a
 device, so this package reads no flask session and imports nothing from kiosk.web.
 """
 
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 NAMESPACE = "/live"
 
-# A connection's token (or None) -> its device, or None to refuse it.
-Authenticate = Callable[[object], "Device | None"]
+# A connection's token (or None) -> its device and, for a console session, that sign-in's key.
+Authenticate = Callable[[object], "tuple[Device, str | None] | None"]
 
 
 def rooms_for(device: Device) -> list[str]:
@@ -43,16 +43,17 @@ class LiveNamespace(Namespace):
         self.bridge = bridge
         self.authenticate = authenticate
         self._lock = threading.Lock()
-        self._devices: dict[str, Device] = {}
+        self._callers: dict[str, tuple[Device, str | None]] = {}
 
     def on_connect(self, auth=None):
         """Refuse a missing or bad token (or no signed-in staff session); join the device's rooms."""
         token = auth.get("token") if isinstance(auth, dict) else None
-        device = self.authenticate(token)
-        if device is None:
+        caller = self.authenticate(token)
+        if caller is None:
             raise ConnectionRefusedError("unauthorized")
+        device = caller[0]
         with self._lock:
-            self._devices[request.sid] = device
+            self._callers[request.sid] = caller
         for room in rooms_for(device):
             join_room(room)
         self.bridge.start()
@@ -69,7 +70,7 @@ class LiveNamespace(Namespace):
     def on_disconnect(self, *args):
         """Forget the connection."""
         with self._lock:
-            self._devices.pop(request.sid, None)
+            self._callers.pop(request.sid, None)
 
     def on_heartbeat(self, data=None):
         """A kiosk or exhibitor device says it is alive, optionally with its printer's state."""
@@ -87,6 +88,20 @@ class LiveNamespace(Namespace):
             return {"error": "forbidden"}
         return self.bridge.dashboard_now()
 
+    def cut(self, *, device_id: int | None = None, sign_in: str | None = None) -> int:
+        """Disconnect every connection of a device, or of one console sign-in; return how many."""
+        with self._lock:
+            sids = [
+                sid
+                for sid, (device, key) in self._callers.items()
+                if (device_id is not None and device.id == device_id)
+                or (sign_in is not None and key == sign_in)
+            ]
+        for sid in sids:
+            self.socketio.server.disconnect(sid, namespace=self.namespace)
+        return len(sids)
+
     def _device(self) -> Device | None:
         with self._lock:
-            return self._devices.get(request.sid)
+            caller = self._callers.get(request.sid)
+        return caller[0] if caller is not None else None

@@ -12,6 +12,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from kiosk import events
 from kiosk.config import ConfigError, Settings
 from kiosk.devices import TOKEN_PREFIX, hash_token
 from kiosk.storage import Store, from_iso, to_iso, utcnow
@@ -197,3 +198,10 @@ def by_id(store: Store, user_id: int) -> StaffUser | None:
     if row is None or row["disabled_at"]:
         return None
     return _user(row)
+
+
+def sign_out(store: Store, user: StaffUser, sign_in: str | None) -> None:
+    """End one sign-in of an account: audited; the live connections it opened are cut."""
+    with store.write() as conn:
+        audit(conn, user.actor, "staff.sign_out", f"staff:{user.id}")
+    events.publish(store, events.StaffSignedOut(staff_id=user.id, sign_in=sign_in, at=utcnow()))

@@ -359,7 +359,7 @@ def devices_revoke(device_id: int):
     """Revoke a device's token."""
     try:
         device_admin.revoke_device(services().store, device_id, actor=actor())
-        flash("Revoked: the token no longer works.")
+        flash("Revoked: the token no longer works and its live connections are closed.")
     except DeviceError as exc:
         flash(str(exc), "error")
     return redirect(url_for("console.devices"))

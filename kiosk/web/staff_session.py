@@ -2,11 +2,13 @@
 
 `device_for` is the one resolver of the device behind a request: a bearer token, or else the
 signed-in account's console device. The API (kiosk.web.auth), the console pages and the /live
-namespace all use it; kiosk.live gets it from create_app rather than importing the web layer, so the flask session is read here only and live stays below web.
+namespace all use it; kiosk.live gets it (as `live_caller`) from create_app rather than importing
+the web layer, so the flask session is read here only and live stays below web.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -58,12 +60,23 @@ def start(user: StaffUser) -> None:
     session.clear()
     session.permanent = True
     now = int(time.time())
-    session["staff"] = {"id": user.id, "since": now, "seen": now}
+    # `key` names this sign-in, so that signing out cuts the live connections it opened.
+    session["staff"] = {"id": user.id, "since": now, "seen": now, "key": secrets.token_urlsafe(16)}
 
 
 def end() -> None:
-    """Sign out."""
+    """Sign out: the session ends, and so do the live connections this sign-in opened."""
+    user = current_staff()
+    key = _sign_in_key()
     session.clear()
+    if user is not None:
+        accounts.sign_out(services().store, user, key)
+
+
+def _sign_in_key() -> str | None:
+    data = session.get("staff")
+    key = data.get("key") if isinstance(data, dict) else None
+    return key if isinstance(key, str) else None
 
 
 def current_staff() -> StaffUser | None:
@@ -100,6 +113,14 @@ def device_for(token: object, *, token_sent: bool | None = None) -> Device | Non
         user = current_staff()
         device = devices.console_device(user.device_id) if user is not None else None
     return device
+
+
+def live_caller(token: object) -> tuple[Device, str | None] | None:
+    """A /live connection's device, with its sign-in's key when it came through the console."""
+    device = device_for(token)
+    if device is None:
+        return None
+    return device, (None if token else _sign_in_key())
 
 
 def actor() -> str:
