@@ -128,6 +128,10 @@ class DeviceRegistry:
         self._touch(row["id"])
         return _device(row)
 
+    def revoked_among(self, device_ids) -> set[int]:
+        """Those of the given devices whose token no longer works (revoked elsewhere, even)."""
+        return sql.revoked_among(self.store.conn, sorted(set(device_ids)))
+
     def console_device(self, device_id: int) -> Device | None:
         """The console device a staff account acts through (its `device_id`), None if missing."""
         row = sql.device(self.store.conn, device_id)
@@ -171,3 +175,19 @@ def revoke_device(store: Store, device_id: int, *, actor: str) -> None:
         sql.revoke_device(conn, device_id)
         audit(conn, actor, "device.revoke", f"device:{device_id}", {"name": row["name"]}, None)
     events.publish(store, events.DeviceRevoked(device_id=device_id, at=utcnow()))
+
+
+def find_device(store: Store, name_or_id: str) -> int:
+    """The id of the device named, or numbered, so; DeviceError when none or several match."""
+    text = (name_or_id or "").strip()
+    if text.isdigit():
+        if sql.device(store.conn, int(text)) is None:
+            raise DeviceError("device", f"no device {text}")
+        return int(text)
+    rows = sql.named(store.conn, text)
+    if not rows:
+        raise DeviceError("device", f"no device named '{text}'")
+    if len(rows) > 1:
+        ids = ", ".join(str(r["id"]) for r in rows)
+        raise DeviceError("device", f"several devices are named '{text}' (ids {ids}): give the id")
+    return rows[0]["id"]

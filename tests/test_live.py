@@ -224,3 +224,54 @@ def test_a_revoked_device_is_cut_from_the_running_server(live_server, make, svc)
         assert closed.wait(5)
     finally:
         tablet.disconnect()
+
+
+def test_kiosk_devices_revoke_on_the_command_line_cuts_the_running_server(live_server, make, svc):
+    import subprocess
+    import sys
+
+    import requests
+
+    token = make.device("staff", name="control-room-wall")
+    closed = threading.Event()
+    wall = sio_client.Client(reconnection=False)
+    wall.on("disconnect", lambda *_: closed.set(), namespace="/live")
+    wall.connect(
+        live_server.url,
+        namespaces=["/live"],
+        auth={"token": token},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
+    try:
+        settings = svc.settings
+        done = subprocess.run(
+            [sys.executable, "-m", "kiosk", "devices", "revoke", "control-room-wall"]
+            + ["--db", str(settings.db_path), "--config", str(settings.config_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "revoked" in done.stdout
+        # Another process revoked it: the server notices at its next device-health tick.
+        assert closed.wait(10)
+        me = requests.get(live_server.url + "/api/v1/me", headers=auth(token), timeout=10)
+        assert me.status_code == 401
+    finally:
+        wall.disconnect()
+
+
+def test_kiosk_devices_revoke_names_what_it_cannot_find(make, svc):
+    import subprocess
+    import sys
+
+    make.device("kiosk", name="north-1")
+    make.device("kiosk", name="north-1")
+    settings = svc.settings
+    base = [sys.executable, "-m", "kiosk", "devices", "revoke"]
+    paths = ["--db", str(settings.db_path), "--config", str(settings.config_path)]
+    missing = subprocess.run(base + ["south-9"] + paths, capture_output=True, text=True)
+    assert missing.returncode != 0 and "no device named 'south-9'" in missing.stderr
+    twice = subprocess.run(base + ["north-1"] + paths, capture_output=True, text=True)
+    assert twice.returncode != 0 and "several devices are named 'north-1'" in twice.stderr

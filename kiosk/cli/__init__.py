@@ -144,6 +144,19 @@ def devices_pair(settings, token, base_url, qr_path):
     click.echo(link)
 
 
+@devices.command("revoke")
+@show_options
+@click.argument("device")
+def devices_revoke(settings, device):
+    """Revoke a device by name or id: its token is refused and its live connections are cut."""
+    from kiosk.devices import find_device, revoke_device
+
+    store = services_for(settings).store
+    device_id = find_device(store, device)
+    revoke_device(store, device_id, actor="cli")
+    click.echo(f"device {device_id} revoked")
+
+
 @devices.command("list")
 @show_options
 def devices_list(settings):

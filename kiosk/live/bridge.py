@@ -66,7 +66,7 @@ class Bridge:
         self.socketio = socketio
         self.services = services
         self.alerts = AlertBoard(services.store)
-        self.pusher = Pusher(socketio, services, self.alerts)
+        self.pusher = Pusher(socketio, services, self.alerts, sweep=self.cut_revoked)
         self.heartbeats = self.pusher.heartbeats
         self.printers = self.pusher.printers
         self.namespace = LiveNamespace(NAMESPACE, self, authenticate)
@@ -90,6 +90,12 @@ class Bridge:
             for room in route.rooms(event):
                 self.socketio.emit(route.name, payload, namespace=NAMESPACE, to=room)
         self.pusher.changed(route.changes)
+
+    def cut_revoked(self) -> int:
+        """Disconnect devices revoked by another process (the command line, another node)."""
+        connected = self.namespace.connected_device_ids()
+        revoked = self.services.devices.revoked_among(connected) if connected else set()
+        return sum(self.namespace.cut(device_id=device_id) for device_id in revoked)
 
     def start(self) -> None:
         """Start the pusher (the printer watch and device health run from here on)."""

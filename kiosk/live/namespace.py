@@ -101,6 +101,11 @@ class LiveNamespace(Namespace):
             self.socketio.server.disconnect(sid, namespace=self.namespace)
         return len(sids)
 
+    def connected_device_ids(self) -> set[int]:
+        """The devices with at least one open connection."""
+        with self._lock:
+            return {device.id for device, _key in self._callers.values()}
+
     def _device(self) -> Device | None:
         with self._lock:
             caller = self._callers.get(request.sid)

@@ -43,8 +43,15 @@ THROTTLE = {STATS: STATS_EVERY_S, DASHBOARD: DASHBOARD_EVERY_S}
 class Pusher:
     """Sends the aggregates to the staff room on their cadences, from one background task."""
 
-    def __init__(self, socketio: SocketIO, services: Services, alerts: AlertBoard):
+    def __init__(
+        self,
+        socketio: SocketIO,
+        services: Services,
+        alerts: AlertBoard,
+        sweep: Callable[[], object] = lambda: None,
+    ):
         self.socketio = socketio
+        self.sweep = sweep
         self.services = services
         self.alerts = alerts
         self.heartbeats = Heartbeats(services.store)
@@ -96,6 +103,10 @@ class Pusher:
             self._send(STATS, (lambda: snapshot[STATS]) if snapshot else self.stats, now)
         if now >= self._sent.get("devices", -1e9) + DEVICES_EVERY_S:
             self._send("devices", self.heartbeats.snapshot, now)
+            try:
+                self.sweep()
+            except Exception:
+                log.exception("live: revoked devices not swept")
         if not self._polling and now >= self._sent.get("printers", -1e9) + POLL_EVERY_S:
             self._polling = True
             self._sent["printers"] = now

@@ -58,3 +58,22 @@ def revoke_device(conn: sqlite3.Connection, device_id: int) -> None:
         "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
         (utcnow(), device_id),
     )
+
+
+def revoked_among(conn: sqlite3.Connection, device_ids: list[int]) -> set[int]:
+    """Those of the given devices that are revoked (or gone)."""
+    if not device_ids:
+        return set()
+    marks = ",".join("?" * len(device_ids))
+    live = {
+        row[0]
+        for row in conn.execute(
+            f"SELECT id FROM devices WHERE id IN ({marks}) AND revoked_at IS NULL", device_ids
+        )
+    }
+    return set(device_ids) - live
+
+
+def named(conn: sqlite3.Connection, name: str) -> list[sqlite3.Row]:
+    """The devices of that name, newest first."""
+    return conn.execute("SELECT * FROM devices WHERE name = ? ORDER BY id DESC", (name,)).fetchall()
