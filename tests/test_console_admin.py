@@ -69,7 +69,12 @@ def test_exhibitor_with_qualifying_questions(staff_client, svc):
     row = svc.store.one("SELECT booth, questions FROM exhibitors")
     questions = json.loads(row["questions"])
     assert row["booth"] == "A2" and [q["type"] for q in questions] == ["single", "multiple", "text"]
-    assert questions[0]["options"] == ["<10k", "10k-100k", ">100k"]
+    assert questions[0]["label"] == {"zh": "Budget this year?", "en": "Budget this year?"}
+    assert questions[0]["options"] == [
+        {"id": "lt-10k", "label": {"zh": "<10k", "en": "<10k"}},
+        {"id": "10k-100k", "label": {"zh": "10k-100k", "en": "10k-100k"}},
+        {"id": "gt-100k", "label": {"zh": ">100k", "en": ">100k"}},
+    ]
     res = post(
         staff_client,
         f"/staff/exhibitors/{exhibitor_id}",

@@ -96,12 +96,10 @@ def shared_consent(svc, attendee_id):
 
 
 def booth(make, svc):
-    from kiosk.leads.questions import clean_questions
-    from kiosk.storage import exhibitors as exhibitor_sql
+    from kiosk.exhibitors.manage import set_questions
 
     ex = make.exhibitor(name="Huatai Valves", booth="B12")
-    with svc.store.write() as conn:
-        exhibitor_sql.set_questions(conn, ex, clean_questions(QUESTIONS))
+    set_questions(svc.store, ex, QUESTIONS, actor="test", languages=svc.settings.languages)
     return ex, make.device("exhibitor", name="booth-phone-1", exhibitor_id=ex)
 
 

@@ -12,7 +12,7 @@ from kiosk.checkin import codes
 from kiosk.config import Settings
 from kiosk.devices import Device
 from kiosk.errors import FieldErrors
-from kiosk.leads.questions import clean_answers, clean_follow_up
+from kiosk.leads.answers import clean_answers, clean_follow_up
 from kiosk.leads.views import lead_view
 from kiosk.secrets import Keys
 from kiosk.storage import Store, from_iso, to_iso, utcnow

@@ -31,8 +31,8 @@ def list_exhibitors(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 
 def update_exhibitor(conn: sqlite3.Connection, exhibitor_id: int, **changes) -> None:
-    """Write an exhibitor's name, booth or questions."""
-    columns = [c for c in ("name", "booth", "questions") if c in changes]
+    """Write an exhibitor's name or booth."""
+    columns = [c for c in ("name", "booth") if c in changes]
     conn.execute(
         f"UPDATE exhibitors SET {', '.join(c + ' = ?' for c in columns)} WHERE id = ?",
         [changes[c] for c in columns] + [exhibitor_id],

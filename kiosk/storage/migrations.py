@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from kiosk.storage import Store
+from kiosk.storage import Store, dumps
 
 migrations = Migrations("kiosk")
 
@@ -296,3 +297,48 @@ def i6_staff_console(db: sqlite_utils.Database) -> None:
         CREATE INDEX interactions_place ON interactions(type, place, attendee_id);
         """,
     )
+
+
+# A migration cannot see the show's configuration: a one-text label is stored under the demo
+# show's languages, and every reader of a label falls back to the text it has.
+_I9_LANGUAGES = ("zh", "en")
+
+
+def _i9_label(text: str) -> dict:
+    # ' / ' now separates a label's languages in the console; a single text keeps its slash.
+    text = " ".join(str(text).split()).replace(" / ", "/")
+    return {lang: text for lang in _I9_LANGUAGES}
+
+
+def _i9_question(question: dict) -> dict:
+    if "label" in question or "text" not in question:
+        return question
+    converted = {
+        "id": question["id"],
+        "type": question["type"],
+        "label": _i9_label(question["text"]),
+    }
+    if question.get("options"):
+        converted["options"] = [
+            {"id": f"o{n}", "label": _i9_label(option)}
+            for n, option in enumerate(question["options"], start=1)
+        ]
+    return converted
+
+
+@migrations(name="i9_question_schema")
+def i9_question_schema(db: sqlite_utils.Database) -> None:
+    """Questions saved by the console as `{id, type, text, options: [str]}` take the one schema.
+
+    `{id, type, label: {lang: text}, options: [{id, label}]}`, as the API stores them. Question
+    ids are kept, so answers already given keep their meaning; options get `o1`, `o2`... (no
+    answer to a console-made choice could be stored before: it was refused).
+    """
+    for exhibitor_id, raw in db.execute("SELECT id, questions FROM exhibitors").fetchall():
+        questions = json.loads(raw or "[]")
+        converted = [_i9_question(q) for q in questions]
+        if converted != questions:
+            db.execute(
+                "UPDATE exhibitors SET questions = ? WHERE id = ?",
+                (dumps(converted), exhibitor_id),
+            )

@@ -7,13 +7,13 @@ import json
 from flask import Blueprint, Response, jsonify, request
 
 from kiosk.devices import Device
+from kiosk.exhibitors import manage as exhibitor_admin
 from kiosk.leads import capture as leads
 from kiosk.leads import export
-from kiosk.leads.questions import FOLLOW_UPS, clean_questions
+from kiosk.leads.answers import FOLLOW_UPS
 from kiosk.leads.views import lead_view, matches
 from kiosk.storage import exhibitors as exhibitor_sql
 from kiosk.storage import leads as sql
-from kiosk.storage.interactions import audit
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import ApiError, json_body
@@ -27,6 +27,10 @@ LEAD_FIELDS = {
     "follow_up": {"type": "array", "items": {"type": "string", "enum": list(FOLLOW_UPS)}},
 }
 BATCH_MAX = 200
+LABEL = {
+    "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}],
+    "description": "one text for every language, or texts by language; no '|', ' / ' or line break",
+}
 LIST_PARAMS = [
     {"name": "q", "in": "query", "schema": {"type": "string"}},
     {"name": "rating", "in": "query", "schema": {"type": "string"}},
@@ -297,34 +301,45 @@ def my_exhibitor():
                     "type": "object",
                     "required": ["id", "type", "label"],
                     "properties": {
-                        "id": {"type": "string"},
+                        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,39}$"},
                         "type": {"enum": ["text", "single", "multiple"]},
-                        "label": {},
-                        "options": {"type": "array"},
+                        "label": LABEL,
+                        "options": {
+                            "type": "array",
+                            "minItems": 2,
+                            "maxItems": 20,
+                            "description": "choices only: an option id, or {id, label}",
+                            "items": {
+                                "oneOf": [
+                                    {"type": "string"},
+                                    {
+                                        "type": "object",
+                                        "required": ["id"],
+                                        "properties": {"id": {"type": "string"}, "label": LABEL},
+                                    },
+                                ]
+                            },
+                        },
                     },
                 },
             }
         },
     },
-    responses={"200": "{questions}", "404": "no such exhibitor", "422": "questions[i].field"},
+    responses={
+        "200": "{questions}: as stored, every label by language, every option {id, label}",
+        "404": "no such exhibitor",
+        "422": "questions[i].field",
+    },
 )
 def put_questions(exhibitor_id: int):
     """Replace an exhibitor's questions."""
-    questions = clean_questions(json_body().get("questions"))
-    store = services().store
-    with store.write() as conn:
-        row = exhibitor_sql.exhibitor(conn, exhibitor_id)
-        if row is None:
-            raise ApiError(404, "not_found", f"no exhibitor {exhibitor_id}")
-        exhibitor_sql.set_questions(conn, exhibitor_id, questions)
-        audit(
-            conn,
-            current_device().actor,
-            "exhibitor.questions",
-            f"exhibitor:{exhibitor_id}",
-            before={"questions": json.loads(row["questions"])},
-            after={"questions": questions},
-        )
+    questions = exhibitor_admin.set_questions(
+        services().store,
+        exhibitor_id,
+        json_body().get("questions"),
+        actor=current_device().actor,
+        languages=services().settings.languages,
+    )
     return jsonify({"questions": questions})
 
 

@@ -29,7 +29,7 @@ from kiosk.attendees.fields import TEXT_FIELDS
 from kiosk.badges import printing
 from kiosk.checkin import codes
 from kiosk.devices import ROLES, DeviceError, create_device
-from kiosk.errors import FieldErrors
+from kiosk.errors import DomainError, FieldErrors
 from kiosk.exhibitors import manage as exhibitor_admin
 from kiosk.exhibitors import questions as question_text
 from kiosk.staff import accounts
@@ -373,7 +373,10 @@ def exhibitors():
     return _page(
         "console/exhibitors.html",
         rows=rows,
-        questions={r["id"]: question_text.render(json.loads(r["questions"])) for r in rows},
+        questions={
+            r["id"]: question_text.render(json.loads(r["questions"]), services().settings.languages)
+            for r in rows
+        },
         errors={},
     )
 
@@ -398,21 +401,32 @@ def exhibitors_create():
 @bp.post("/exhibitors/<int:exhibitor_id>")
 @staff_page
 def exhibitors_update(exhibitor_id: int):
-    """Change an exhibitor and its qualifying questions."""
+    """Change an exhibitor's name, booth and qualifying questions."""
+    store, languages = services().store, services().settings.languages
+    form = request.form
     try:
+        questions = question_text.parse(
+            form.get("questions", ""),
+            languages,
+            previous=exhibitor_admin.questions_of(store, exhibitor_id),
+        )
         exhibitor_admin.update_exhibitor(
-            services().store,
+            store,
             exhibitor_id,
-            name=request.form.get("name", ""),
-            booth=request.form.get("booth", ""),
-            questions=request.form.get("questions", ""),
+            name=form.get("name", ""),
+            booth=form.get("booth", ""),
             actor=actor(),
+        )
+        exhibitor_admin.set_questions(
+            store, exhibitor_id, questions, actor=actor(), languages=languages
         )
         flash("Saved.")
     except DeviceError as exc:
         flash(f"{exc.field}: {exc}", "error")
     except FieldErrors as exc:
         flash("; ".join(exc.fields.values()), "error")
+    except DomainError as exc:
+        flash(exc.message, "error")
     return redirect(url_for("console.exhibitors"))
 
 

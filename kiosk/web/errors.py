@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from kiosk.errors import FieldErrors
+from kiosk.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 
 
 class ApiError(Exception):
@@ -17,6 +17,15 @@ class ApiError(Exception):
         self.error = error
         self.message = message
         self.extra = extra
+
+
+# The HTTP status of each kind of domain refusal; any other DomainError is a 409.
+DOMAIN_STATUS = ((NotFound, 404), (FieldErrors, 422), (Conflict, 409), (Forbidden, 403))
+
+
+def domain_status(exc: DomainError) -> int:
+    """The HTTP status that answers a domain error."""
+    return next((status for kind, status in DOMAIN_STATUS if isinstance(exc, kind)), 409)
 
 
 def _is_api() -> bool:
@@ -39,6 +48,13 @@ def register(app: Flask) -> None:
                 "fields": exc.fields,
             }
         ), 422
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        body = {"error": exc.code, "message": exc.message}
+        if exc.fields:
+            body["fields"] = exc.fields
+        return jsonify(body), domain_status(exc)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
