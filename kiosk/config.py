@@ -80,6 +80,19 @@ class KioskSettings:
     badge_template: str = ""
 
 
+@dataclass(frozen=True)
+class ServerSettings:
+    """How `kiosk serve` treats its connections ([server] in the configuration)."""
+
+    # Seconds a client has to send a whole request head, from connecting or from its first byte
+    # on a kept-alive connection; a client that takes longer is dropped.
+    header_timeout: float = 5.0
+    # Open connections one client address may hold; a booth's NAT can put many devices behind one.
+    max_connections_per_address: int = 256
+    # Threads for ordinary requests, apart from the threads of live sockets (`--threads`).
+    request_threads: int = 64
+
+
 @dataclass
 class Settings:
     """Everything the app needs to know about the show and where it keeps its data."""
@@ -101,6 +114,7 @@ class Settings:
     config_path: Path
     secret_path: Path
     sqlite_synchronous: str = "FULL"
+    server: ServerSettings = field(default_factory=ServerSettings)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:
@@ -188,6 +202,30 @@ def _gate(gid: str, raw: dict, categories: dict, languages: tuple[str, ...]) -> 
         reentry=reentry,
         rules=tuple(rules),
     )
+
+
+SERVER_LIMITS = {
+    # key: (type, least, most)
+    "header_timeout": (float, 0.5, 300),
+    "max_connections_per_address": (int, 1, 100_000),
+    "request_threads": (int, 4, 1024),
+}
+
+
+def _server(raw: Any) -> ServerSettings:
+    if not isinstance(raw, dict):
+        raise ConfigError("server: expected a table")
+    values = {}
+    for key, value in raw.items():
+        if key not in SERVER_LIMITS:
+            raise ConfigError(f"server.{key}: unknown key")
+        kind, least, most = SERVER_LIMITS[key]
+        allowed = (int, float) if kind is float else (int,)
+        if isinstance(value, bool) or not isinstance(value, allowed) or not least <= value <= most:
+            noun = "a number of seconds" if kind is float else "an integer"
+            raise ConfigError(f"server.{key}: expected {noun} from {least} to {most}")
+        values[key] = kind(value)
+    return ServerSettings(**values)
 
 
 def parse(
@@ -280,7 +318,9 @@ def parse(
     if synchronous not in ("FULL", "NORMAL"):
         raise ConfigError("storage.synchronous: expected FULL or NORMAL")
 
-    known = {"event", "categories", "gates", "sessions", "consents", "kiosks", "storage"}
+    server = _server(raw.get("server", {}))
+
+    known = {"event", "categories", "gates", "sessions", "consents", "kiosks", "storage", "server"}
     return Settings(
         event_id=_id(str(event.get("id", "show")), "event.id"),
         event_name=_names(_require(event, "name", "event"), "event.name", languages),
@@ -299,6 +339,7 @@ def parse(
         config_path=config_path,
         secret_path=secret_path or db_path.with_name(db_path.stem + ".secret"),
         sqlite_synchronous=synchronous,
+        server=server,
         extra={k: v for k, v in raw.items() if k not in known},
     )
 
