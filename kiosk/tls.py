@@ -14,6 +14,7 @@ import os
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography import x509
@@ -189,11 +190,26 @@ class TlsFrontDoor:
     included, so the app and its Socket.IO rooms stay one.
     """
 
-    def __init__(self, certfile: str, keyfile: str, host: str, port: int, upstream_port: int):
+    def __init__(
+        self,
+        certfile: str,
+        keyfile: str,
+        host: str,
+        port: int,
+        upstream_port: int,
+        *,
+        handshake_timeout: float = 60.0,
+        hand_over: Callable[[socket.socket, tuple, tuple], None] | None = None,
+    ):
         self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.context.minimum_version = ssl.TLSVersion.TLSv1_2
         self.context.load_cert_chain(certfile, keyfile)
         self.host, self.port, self.upstream_port = host, port, upstream_port
+        self.handshake_timeout = handshake_timeout
+        # Given the worker's end of a socket pair and the phone's address, the server treats the
+        # connection as one of its own (header timeout, per-address cap); otherwise the door
+        # connects to upstream_port over loopback.
+        self.hand_over = hand_over
         self.ready = threading.Event()
 
     async def _pipe(self, reader, writer) -> None:
@@ -206,9 +222,21 @@ class TlsFrontDoor:
         finally:
             writer.close()
 
+    async def _upstream(self, peer) -> tuple:
+        if self.hand_over is None:
+            return await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        ours, theirs = socket.socketpair()
+        try:
+            reader, writer = await asyncio.open_unix_connection(sock=ours)
+        except OSError:
+            theirs.close()
+            raise
+        self.hand_over(theirs, tuple(peer or ("", 0))[:2], (self.host, self.port))
+        return reader, writer
+
     async def _handle(self, client_reader, client_writer) -> None:
         try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+            up_reader, up_writer = await self._upstream(client_writer.get_extra_info("peername"))
         except OSError:
             client_writer.close()
             return
@@ -218,7 +246,12 @@ class TlsFrontDoor:
 
     async def _serve(self) -> None:
         server = await asyncio.start_server(
-            self._handle, self.host, self.port, ssl=self.context, reuse_address=True
+            self._handle,
+            self.host,
+            self.port,
+            ssl=self.context,
+            ssl_handshake_timeout=self.handshake_timeout,
+            reuse_address=True,
         )
         self.ready.set()
         async with server:
