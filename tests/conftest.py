@@ -128,7 +128,7 @@ def free_port() -> int:
 class LiveServer:
     """`kiosk serve` in a subprocess on 127.0.0.1."""
 
-    def __init__(self, settings, extra_env=None):
+    def __init__(self, settings, extra_env=None, args=()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
@@ -146,6 +146,7 @@ class LiveServer:
                 str(settings.db_path),
                 "--config",
                 str(settings.config_path),
+                *args,
             ],
             cwd=ROOT,
             env=env,
