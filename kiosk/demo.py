@@ -18,6 +18,7 @@ from kiosk.exhibitors.manage import create_exhibitor
 from kiosk.leads.capture import capture
 from kiosk.services import Services
 from kiosk.staff.accounts import create_staff
+from kiosk.storage import attendees as attendee_sql
 from kiosk.survey import answers as survey
 
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
@@ -173,12 +174,7 @@ def _show_floor(svc: Services, creds: Credentials, rng: random.Random) -> None:
     The two well-known people stay untouched so that trying the kiosk with them works.
     """
     devices = {name: svc.devices.authenticate(token) for _, name, token in creds.tokens[:-1]}
-    people = [
-        row["id"]
-        for row in svc.store.query(
-            "SELECT id FROM attendees WHERE external_id NOT IN ('DEMO-00001', 'DEMO-00002')"
-        )
-    ]
+    people = attendee_sql.ids_except(svc.store.conn, ("DEMO-00001", "DEMO-00002"))
     arrived = rng.sample(people, k=len(people) * 2 // 5)
     # Arrivals spread over the last six hours, oldest first, so the charts have a shape.
     now = svc.settings.now()
@@ -203,7 +199,7 @@ def _show_floor(svc: Services, creds: Credentials, rng: random.Random) -> None:
         )
     code_of = {
         row["attendee_id"]: codes.code_for(svc.keys, row["code_id"], row["version"])
-        for row in svc.store.query("SELECT * FROM badges WHERE revoked_at IS NULL")
+        for row in attendee_sql.live_badges(svc.store.conn)
     }
     booths = [d for d in devices.values() if d.role == "exhibitor"]
     for weight, booth in enumerate(booths):
@@ -248,7 +244,7 @@ def create_demo_show(svc: Services, *, people: int = 300, seed: int = 2026) -> C
     """Create the demo show unless there is one; return the demo device tokens."""
     settings, store = svc.settings, svc.store
     creds_path = settings.db_path.with_name(settings.db_path.stem + ".demo-credentials.json")
-    existing = store.one("SELECT count(*) AS n FROM attendees")["n"]
+    existing = attendee_sql.count(store.conn)
     if existing and creds_path.exists():
         return Credentials([tuple(t) for t in json.loads(creds_path.read_text())])
     rng = random.Random(seed)

@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.crm import metrics
 from kiosk.crm.people import iter_people
-from kiosk.storage import crm as sql
+from kiosk.storage import history as sql
 
 CSV = """\ufeffexternal_id,email,edition,year,attended,category,booths
 T-1,,expo-2025,2025,yes,buyer,12

@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.crm import metrics
 from kiosk.crm.people import iter_people
-from kiosk.storage import crm as sql
+from kiosk.storage import history as sql
 
 DAY1 = "2026-11-24T01:30:00.000Z"  # 09:30 in Shanghai
 DAY2 = "2026-11-25T02:00:00.000Z"

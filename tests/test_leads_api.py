@@ -6,7 +6,7 @@ import io
 import vobject
 
 from conftest import auth
-from kiosk.storage import leads as lead_sql
+from kiosk.storage import reports
 
 QUESTIONS = [
     {
@@ -349,7 +349,7 @@ def test_lead_event_reaches_exhibitor_room(app, make, svc):
     assert [e["name"] for e in mine.get_received("/live")] == ["lead"]
     assert theirs.get_received("/live") == []
     assert "lead" in [e["name"] for e in desk.get_received("/live")]
-    assert lead_sql.counts_by_exhibitor(svc.store.conn)[0]["leads"] == 1
+    assert reports.leads_per_exhibitor(svc.store.conn)[0]["leads"] == 1
     for cl in (mine, theirs, desk):
         cl.disconnect("/live")
 

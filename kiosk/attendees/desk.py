@@ -16,8 +16,8 @@ from kiosk.errors import FieldErrors
 from kiosk.secrets import Keys
 from kiosk.storage import Store
 from kiosk.storage import attendees as attendee_sql
-from kiosk.storage import console as sql
-from kiosk.storage.interactions import append, audit
+from kiosk.storage import checkins as sql
+from kiosk.storage.interactions import append, audit, interaction
 
 
 class DeskError(ValueError):
@@ -90,8 +90,7 @@ def reprint(store: Store, keys: Keys, attendee_id: int, *, actor: str, device_id
 
 
 def _rebuild_presence(conn: sqlite3.Connection, attendee_id: int) -> None:
-    voided = sql.voided_ids(conn, [attendee_id])
-    passages = [p for p in sql.passages(conn, attendee_id) if p["id"] not in voided]
+    passages = sql.passages(conn, attendee_id)
     entries = [p for p in passages if p["type"] == "checked_in"]
     if not entries:
         sql.replace_presence(conn, attendee_id, None)
@@ -125,7 +124,7 @@ def void_checkin(
     if not reason:
         raise FieldErrors({"reason": "say why the check-in is voided"})
     with store.write() as conn:
-        row = sql.interaction(conn, interaction_id)
+        row = interaction(conn, interaction_id)
         if (
             row is None
             or row["type"] not in ("checked_in", "checked_out")
@@ -167,13 +166,10 @@ def merge(store: Store, survivor_id: int, other_id: int, *, actor: str, device_i
         if survivor["status"] != "active" or other["status"] != "active":
             raise DeskError("both records must be active")
         revoked = attendee_sql.revoke_badges(conn, other_id, "merged")
-        sql.set_status(conn, other_id, "merged", survivor_id)
+        attendee_sql.set_status(conn, other_id, "merged", survivor_id)
         moved_presence = False
         if sql.presence(conn, survivor_id) is None and sql.presence(conn, other_id) is not None:
-            conn.execute(
-                "UPDATE presence SET attendee_id = ? WHERE attendee_id = ?",
-                (survivor_id, other_id),
-            )
+            sql.move_presence(conn, other_id, survivor_id)
             moved_presence = True
         data = {
             "survivor_id": survivor_id,
@@ -202,7 +198,7 @@ def unmerge(store: Store, keys: Keys, other_id: int, *, actor: str, device_id: i
         if other["status"] != "merged" or other["merged_into"] is None:
             raise DeskError("this record is not merged")
         survivor_id = other["merged_into"]
-        sql.set_status(conn, other_id, "active", None)
+        attendee_sql.set_status(conn, other_id, "active", None)
         code = registry.issue_badge(conn, keys, other_id)
         data = {"survivor_id": survivor_id, "merged_id": other_id, "actor": actor, "undo": True}
         for attendee_id in (survivor_id, other_id):

@@ -68,11 +68,7 @@ class PrinterWatch:
     def complete_jobs(self) -> int:
         """Mark the queued badges that CUPS has finished as completed; return how many."""
         since = to_iso(datetime.now(UTC) - JOB_HORIZON)
-        rows = self.store.query(
-            "SELECT id, printer, cups_job FROM print_jobs"
-            " WHERE status = 'queued' AND cups_job != '' AND created_at >= ?",
-            (since,),
-        )
+        rows = sql.queued_since(self.store.conn, since)
         done: list[int] = []
         for printer in {r["printer"] for r in rows}:
             try:

@@ -15,6 +15,7 @@ from kiosk.devices import Device
 from kiosk.secrets import Keys
 from kiosk.storage import Store, utcnow
 from kiosk.storage import attendees as attendee_sql
+from kiosk.storage import devices as device_sql
 from kiosk.storage import print_jobs as sql
 from kiosk.storage.interactions import append
 
@@ -75,10 +76,7 @@ def known_printers(settings, store: Store) -> list[str]:
     gate_printers = settings.extra.get("badges", {}).get("gate_printers", {})
     if isinstance(gate_printers, dict):
         names.update(str(v) for v in gate_printers.values() if v)
-    rows = store.query(
-        "SELECT DISTINCT printer FROM devices WHERE printer != '' AND revoked_at IS NULL"
-    )
-    names.update(r["printer"] for r in rows)
+    names.update(device_sql.printers(store.conn))
     return sorted(names)
 
 

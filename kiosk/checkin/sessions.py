@@ -14,7 +14,7 @@ from kiosk.secrets import Keys
 from kiosk.storage import Store, dumps, utcnow
 from kiosk.storage import attendees as attendee_sql
 from kiosk.storage import checkins as nonce_sql
-from kiosk.storage import console as sql
+from kiosk.storage import interactions as sql
 from kiosk.storage.interactions import append
 
 TYPES = ("session_attended",)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from kiosk.storage import Store
+from kiosk.storage import Store, history, leads, surveys, sync
 from kiosk.storage import attendees as people_sql
-from kiosk.storage import crm as sql
 from kiosk.storage.interactions import append, audit
 
 
@@ -20,8 +19,12 @@ def erase(store: Store, attendee_id: int, *, actor: str, reason: str = "") -> No
             raise EraseError(f"attendee {attendee_id}: no such person")
         if row["status"] == "erased":
             raise EraseError(f"attendee {attendee_id}: already erased")
-        filled = sorted(k for k in sql.ERASED_TEXT if row[k] and k != "search_keys")
-        sql.anonymise(conn, attendee_id)
+        filled = sorted(k for k in people_sql.ERASED_TEXT if row[k] and k != "search_keys")
+        people_sql.anonymise(conn, attendee_id)
+        leads.blank_notes(conn, attendee_id)
+        surveys.blank_comments(conn, attendee_id)
+        history.anonymise(conn, attendee_id)
+        sync.forget(conn, attendee_id)
         revoked = people_sql.revoke_badges(conn, attendee_id, "erased")
         append(conn, "erased", attendee_id=attendee_id, data={"actor": actor})
         # Field names only: the audit log must not keep what was just erased.

@@ -15,8 +15,8 @@ from kiosk.crm import metrics, vcard
 from kiosk.crm.files import Output
 from kiosk.crm.people import iter_people
 from kiosk.crm.records import build, contact_consent, share_consent, split_name
-from kiosk.storage import Store
-from kiosk.storage import crm as sql
+from kiosk.storage import Store, history, reports
+from kiosk.storage import exhibitors as exhibitor_sql
 
 FORMATS = ("jsonl", "csv", "hubspot", "salesforce", "vcard")
 
@@ -204,28 +204,25 @@ def run_export(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")
     started = time.perf_counter()
-    conn = store.conn
     output = Output(out_dir)
     summary = ExportSummary(fmt)
-    conn.execute("BEGIN")  # one read snapshot for the whole export
-    try:
-        writer = WRITERS[fmt]
-        writer(conn, settings, output, summary, progress)
-        output.commit()
-    except BaseException:
-        output.discard()
-        raise
-    finally:
-        conn.rollback()
+    with store.snapshot() as conn:  # one consistent view for the whole export
+        try:
+            writer = WRITERS[fmt]
+            writer(conn, settings, output, summary, progress)
+            output.commit()
+        except BaseException:
+            output.discard()
+            raise
     summary.files = dict(output.counts)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 def _records(conn, settings, progress, desc="people"):
-    ctx = metrics.ShowContext.build(settings, sql.editions(conn))
-    exhibitors = sql.exhibitors(conn)
-    total = sql.count_people(conn)
+    ctx = metrics.ShowContext.build(settings, history.editions(conn))
+    exhibitors = exhibitor_sql.by_id(conn)
+    total = reports.count_people(conn)
     for person in progress(iter_people(conn), total=total, desc=desc, unit="person"):
         yield build(person, settings, ctx, exhibitors)
 
@@ -278,12 +275,12 @@ def write_csv(conn, settings, output, summary, progress) -> None:
         summary.people += 1
     people.close()
     interactions = output.csv("interactions.csv", INTERACTION_COLUMNS)
-    for row in progress(sql.all_interactions(conn), desc="interactions", unit="row"):
+    for row in progress(reports.all_interactions(conn), desc="interactions", unit="row"):
         interactions.write(dict(row))  # data is stored as compact JSON already
     interactions.close()
     leads = output.csv("leads.csv", LEAD_COLUMNS)
     per_exhibitor: dict[int, list[int]] = {}
-    for row in sql.all_leads(conn, share_consent(settings), contact_consent(settings)):
+    for row in reports.all_leads(conn, share_consent(settings), contact_consent(settings)):
         counts = per_exhibitor.setdefault(row["exhibitor_id"], [0, 0])
         counts[0] += 1
         counts[1] += row["rating"] == "hot"
@@ -297,7 +294,7 @@ def write_csv(conn, settings, output, summary, progress) -> None:
         )
     leads.close()
     exhibitors = output.csv("exhibitors.csv", EXHIBITOR_COLUMNS)
-    for exhibitor_id, row in sql.exhibitors(conn).items():
+    for exhibitor_id, row in exhibitor_sql.by_id(conn).items():
         counts = per_exhibitor.get(exhibitor_id, [0, 0])
         exhibitors.write(
             {
@@ -446,10 +443,10 @@ def _slug(text: str) -> str:
 
 def write_vcard(conn, settings, output, summary, progress) -> None:
     """vcard/<exhibitor id>-<booth>.vcf: one vCard 4.0 per lead who shares contact details."""
-    exhibitors = sql.exhibitors(conn)
+    exhibitors = exhibitor_sql.by_id(conn)
     rev = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     current, fh, name = None, None, ""
-    rows = sql.all_leads(conn, share_consent(settings), contact_consent(settings))
+    rows = reports.all_leads(conn, share_consent(settings), contact_consent(settings))
     for lead in progress(rows, desc="leads", unit="lead"):
         if not _shared(lead):
             summary.skipped += 1

@@ -9,7 +9,8 @@ from pathlib import Path
 from kiosk.attendees.fields import clean_text, parse_bool
 from kiosk.attendees.importer import ImportFileError, read_rows
 from kiosk.storage import Store
-from kiosk.storage import crm as sql
+from kiosk.storage import attendees as people_sql
+from kiosk.storage import history as history_sql
 
 KNOWN = ("external_id", "email", "edition", "year", "attended", "category")
 BATCH = 1000
@@ -106,7 +107,7 @@ def _import_row(conn, line: int, raw: dict, report: HistoryReport, seen: dict) -
         report.errors.append((line, f"edition: '{row['edition']}' repeats line {seen[key]}"))
         return
     seen[key] = line
-    row["attendee_id"] = sql.match_person(conn, row["external_id"], row["email_key"])
+    row["attendee_id"] = people_sql.match_person(conn, row["external_id"], row["email_key"])
     report.matched += row["attendee_id"] is not None
-    outcome = sql.upsert_history(conn, row)
+    outcome = history_sql.upsert(conn, row)
     setattr(report, outcome, getattr(report, outcome) + 1)

@@ -100,18 +100,15 @@ def _local_day(at: str, tz: ZoneInfo) -> str:
 
 def engagement(person: Person, tz: ZoneInfo) -> dict:
     """This show's facts: days attended, booths visited, sessions attended, leads and hot leads."""
-    days, sessions = set(), set()
-    for item in person.interactions:
-        if item["type"] == "checked_in":
-            days.add(_local_day(item["at"], tz))
-        elif item["type"] == "session_attended" and item["place"]:
-            sessions.add(item["place"])
+    entries = [p["at"] for p in person.passages if p["type"] == "checked_in"]
+    days = {_local_day(at, tz) for at in entries}
+    sessions = {
+        i["place"] for i in person.interactions if i["type"] == "session_attended" and i["place"]
+    }
     return {
         "attended": bool(days),
         "days_attended": len(days),
-        "first_check_in": next(
-            (i["at"] for i in person.interactions if i["type"] == "checked_in"), None
-        ),
+        "first_check_in": entries[0] if entries else None,
         "booths_visited": len({lead["exhibitor_id"] for lead in person.leads}),
         "sessions_attended": len(sessions),
         "leads": len(person.leads),

@@ -6,18 +6,23 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from kiosk.storage import crm as sql
+from kiosk.storage import reports
 
-KINDS = ("consents", "interactions", "leads", "surveys", "history")
+KINDS = ("consents", "interactions", "passages", "leads", "surveys", "history")
 
 
 @dataclass
 class Person:
-    """A person's static record and the rows hanging off it."""
+    """A person's static record and the rows hanging off it.
+
+    `interactions` is the whole log (voided check-ins and their `checkin_voided` rows included);
+    `passages` holds only the valid check-ins and check-outs, the ones every figure counts.
+    """
 
     row: sqlite3.Row
     consents: list[sqlite3.Row] = field(default_factory=list)
     interactions: list[sqlite3.Row] = field(default_factory=list)
+    passages: list[sqlite3.Row] = field(default_factory=list)
     leads: list[sqlite3.Row] = field(default_factory=list)
     surveys: list[sqlite3.Row] = field(default_factory=list)
     history: list[sqlite3.Row] = field(default_factory=list)
@@ -46,8 +51,8 @@ class _Group:
 
 def iter_people(conn: sqlite3.Connection) -> Iterator[Person]:
     """Every person with their consents, timeline, leads, surveys and history, by id."""
-    groups = {kind: _Group(sql.children(conn, kind)) for kind in KINDS}
-    for row in sql.people(conn):
+    groups = {kind: _Group(reports.person_rows(conn, kind)) for kind in KINDS}
+    for row in reports.people(conn):
         person = Person(row)
         for kind, group in groups.items():
             setattr(person, kind, group.take(row["id"]))

@@ -10,6 +10,7 @@ from kiosk.crm import metrics
 from kiosk.crm.people import Person
 
 CONTACT_FIELDS = ("email", "phone", "city", "address")
+PASSAGES = ("checked_in", "checked_out")
 STATIC_FIELDS = (
     "external_id",
     "crm_id",
@@ -76,6 +77,27 @@ def split_name(full_name: str) -> tuple[str, str]:
     return given, family
 
 
+def timeline(person: Person) -> list[dict]:
+    """The person's whole interaction log; a check-in or out that was voided says so."""
+    valid = {p["id"] for p in person.passages}
+    items = []
+    for i in person.interactions:
+        item = {
+            "id": i["id"],
+            "at": i["at"],
+            "type": i["type"],
+            "place": i["place"],
+            "direction": i["direction"],
+            "exhibitor_id": i["exhibitor_id"],
+            "device_id": i["device_id"],
+            "data": json.loads(i["data"] or "{}"),
+        }
+        if i["type"] in PASSAGES and i["id"] not in valid:
+            item["voided"] = True
+        items.append(item)
+    return items
+
+
 def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibitors: dict) -> dict:
     """The full export record of one person (the JSON Lines line and the webhook payload)."""
     row = person.row
@@ -104,19 +126,7 @@ def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibito
         }
         for c in person.consents
     ]
-    record["timeline"] = [
-        {
-            "id": i["id"],
-            "at": i["at"],
-            "type": i["type"],
-            "place": i["place"],
-            "direction": i["direction"],
-            "exhibitor_id": i["exhibitor_id"],
-            "device_id": i["device_id"],
-            "data": json.loads(i["data"] or "{}"),
-        }
-        for i in person.interactions
-    ]
+    record["timeline"] = timeline(person)
     record["leads"] = [
         {
             "exhibitor_id": lead["exhibitor_id"],

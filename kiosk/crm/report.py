@@ -12,8 +12,7 @@ from pathlib import Path
 from kiosk.config import Settings
 from kiosk.crm import charts, metrics
 from kiosk.crm.people import iter_people
-from kiosk.storage import Store, utcnow
-from kiosk.storage import crm as sql
+from kiosk.storage import Store, history, reports, utcnow
 
 STAGE_LABELS = {
     "exploration": "Exploration 考察期",
@@ -21,6 +20,7 @@ STAGE_LABELS = {
     "stability": "Stability 稳定期",
     "decline": "Decline 退化期",
 }
+BOOTHS = 12
 CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans",system-ui,sans-serif;margin:0;background:#F5F7F8;
 color:#263238}
@@ -45,12 +45,10 @@ def collect(
     store: Store, settings: Settings, progress: Callable[..., Iterable] = lambda x, **k: x
 ) -> dict:
     """Every figure the report shows, from one read snapshot."""
-    conn = Store(store.path, store.synchronous).conn
-    conn.execute("BEGIN")
-    try:
+    with store.snapshot() as conn:
         tz = settings.timezone
         grid: dict[tuple[str, str], int] = {}
-        for row in sql.checkins_by_hour(conn):
+        for row in reports.entries_by_hour(conn):
             local = datetime.fromisoformat(row["hour"] + ":00:00+00:00").astimezone(tz)
             key = (local.strftime("%a %m-%d"), local.strftime("%H"))
             grid[key] = grid.get(key, 0) + row["n"]
@@ -62,8 +60,8 @@ def collect(
         stages: Counter = Counter()
         returning = Counter()
         key_accounts = 0
-        ctx = metrics.ShowContext.build(settings, sql.editions(conn))
-        total = sql.count_people(conn)
+        ctx = metrics.ShowContext.build(settings, history.editions(conn))
+        total = reports.count_people(conn)
         for person in progress(iter_people(conn), total=total, desc="report", unit="person"):
             m = metrics.compute(person, ctx)
             stages[m["lifecycle_stage"]] += 1
@@ -74,19 +72,16 @@ def collect(
             "days": days,
             "hours": hours,
             "grid": grid,
-            "gates": sql.gate_counts(conn),
-            "categories": sql.category_counts(conn),
-            "booths": sql.booth_counts(conn),
-            "ratings": sql.rating_counts(conn),
-            "surveys": sql.survey_counts(conn),
-            "sessions": sql.session_counts(conn),
+            "gates": reports.passages_by_gate(conn),
+            "categories": reports.category_attendance(conn),
+            "booths": reports.busiest(reports.leads_per_exhibitor(conn), BOOTHS),
+            "ratings": reports.rating_counts(conn),
+            "surveys": reports.survey_counts(conn),
+            "sessions": reports.session_counts(conn),
             "stages": stages,
             "returning": returning,
             "key_accounts": key_accounts,
         }
-    finally:
-        conn.rollback()
-        conn.close()
 
 
 def nps(recommend: dict) -> float | None:

@@ -21,8 +21,8 @@ from kiosk.config import Settings
 from kiosk.crm import metrics
 from kiosk.crm.people import iter_people
 from kiosk.crm.records import build
-from kiosk.storage import Store
-from kiosk.storage import crm as sql
+from kiosk.storage import Store, history, reports, sync
+from kiosk.storage import exhibitors as exhibitor_sql
 
 PHONE_TYPES = ("mobile", "phone")
 
@@ -208,13 +208,11 @@ def sync_tryton(
 
 
 def _sync(store, settings, tryton, target, report, progress) -> None:
-    reader = Store(store.path, store.synchronous)
-    conn = reader.conn
-    conn.execute("BEGIN")
-    try:
-        ctx = metrics.ShowContext.build(settings, sql.editions(conn))
-        exhibitors = sql.exhibitors(conn)
-        total = sql.count_people(conn)
+    # The ledger is read in the snapshot too: each person's row is written after it is read.
+    with store.snapshot() as conn:
+        ctx = metrics.ShowContext.build(settings, history.editions(conn))
+        exhibitors = exhibitor_sql.by_id(conn)
+        total = reports.count_people(conn)
         for person in progress(iter_people(conn), total=total, desc="tryton", unit="person"):
             record = build(person, settings, ctx, exhibitors)
             if record["status"] != "active" or record["contact_withheld"]:
@@ -224,7 +222,7 @@ def _sync(store, settings, tryton, target, report, progress) -> None:
             fingerprint = hashlib.sha256(
                 json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
             ).hexdigest()
-            known = sql.sent(store.conn, target, person.id)
+            known = sync.sent(conn, target, person.id)
             if known is not None and known["digest"] == fingerprint:
                 report.unchanged += 1
                 continue
@@ -247,7 +245,4 @@ def _sync(store, settings, tryton, target, report, progress) -> None:
             else:
                 report.unchanged += 1
             with store.write() as wconn:
-                sql.mark_sent(wconn, target, person.id, fingerprint, str(party.id))
-    finally:
-        conn.rollback()
-        reader.close()
+                sync.mark_sent(wconn, target, person.id, fingerprint, str(party.id))

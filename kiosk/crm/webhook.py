@@ -17,8 +17,8 @@ from kiosk.config import Settings
 from kiosk.crm import metrics
 from kiosk.crm.people import iter_people
 from kiosk.crm.records import build
-from kiosk.storage import Store
-from kiosk.storage import crm as sql
+from kiosk.storage import Store, history, reports, sync
+from kiosk.storage import exhibitors as exhibitor_sql
 
 RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
 SIGNATURE_HEADER = "X-Kiosk-Signature"
@@ -152,34 +152,31 @@ def sync_webhook(
     target = f"webhook:{hook.url}"
     report = SyncReport(target)
     started = time.perf_counter()
-    reader = Store(store.path, store.synchronous)
-    conn = reader.conn
-    conn.execute("BEGIN")  # a snapshot to read from while the ledger is written alongside
     try:
-        ctx = metrics.ShowContext.build(settings, sql.editions(conn))
-        exhibitors = sql.exhibitors(conn)
-        ledger = sql.sent_digests(conn, target)
-        known = next(ledger, None)
-        batch: list[tuple[int, str, dict]] = []
-        total = sql.count_people(conn)
-        for person in progress(iter_people(conn), total=total, desc="sync", unit="person"):
-            while known is not None and known["attendee_id"] < person.id:
-                known = next(ledger, None)
-            record = build(person, settings, ctx, exhibitors)
-            fingerprint = digest(record)
-            same = known is not None and known["attendee_id"] == person.id
-            if same and known["digest"] == fingerprint:
-                report.unchanged += 1
-                continue
-            batch.append((person.id, fingerprint, record))
-            if len(batch) >= batch_size:
+        # A snapshot to read from while the ledger is written alongside.
+        with store.snapshot() as conn:
+            ctx = metrics.ShowContext.build(settings, history.editions(conn))
+            exhibitors = exhibitor_sql.by_id(conn)
+            ledger = sync.sent_digests(conn, target)
+            known = next(ledger, None)
+            batch: list[tuple[int, str, dict]] = []
+            total = reports.count_people(conn)
+            for person in progress(iter_people(conn), total=total, desc="sync", unit="person"):
+                while known is not None and known["attendee_id"] < person.id:
+                    known = next(ledger, None)
+                record = build(person, settings, ctx, exhibitors)
+                fingerprint = digest(record)
+                same = known is not None and known["attendee_id"] == person.id
+                if same and known["digest"] == fingerprint:
+                    report.unchanged += 1
+                    continue
+                batch.append((person.id, fingerprint, record))
+                if len(batch) >= batch_size:
+                    _deliver(store, settings, hook, target, batch, report)
+                    batch = []
+            if batch:
                 _deliver(store, settings, hook, target, batch, report)
-                batch = []
-        if batch:
-            _deliver(store, settings, hook, target, batch, report)
     finally:
-        conn.rollback()
-        reader.close()
         report.retries = hook.retries
         report.seconds = time.perf_counter() - started
     return report
@@ -203,6 +200,6 @@ def _deliver(store, settings, hook, target, batch, report) -> None:
     hook.post(body, batch_key)
     with store.write() as conn:
         for attendee_id, fingerprint, _ in batch:
-            sql.mark_sent(conn, target, attendee_id, fingerprint)
+            sync.mark_sent(conn, target, attendee_id, fingerprint)
     report.sent += len(batch)
     report.batches += 1

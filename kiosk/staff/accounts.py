@@ -166,12 +166,7 @@ def sign_in(store: Store, settings: Settings, name: str, password: str) -> Staff
         _hasher.verify(row["password_hash"], password or "")
     except (VerificationError, InvalidHashError):
         with store.write() as conn:
-            failures = (
-                conn.execute(
-                    "SELECT failed_count FROM staff_users WHERE id = ?", (row["id"],)
-                ).fetchone()[0]
-                + 1
-            )
+            failures = sql.failed_count(conn, row["id"]) + 1
             until = None
             if failures >= rules.max_failures:
                 until = to_iso(from_iso(now) + timedelta(minutes=rules.lockout_minutes))

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 
 from kiosk.config import Settings
 from kiosk.stats import counts as stats
-from kiosk.storage import console as sql
-from kiosk.storage import from_iso, to_iso
+from kiosk.storage import from_iso, interactions, reports, to_iso
 
 BUCKET_MIN = 15
 MIN_BUCKETS = 16
 MAX_BUCKETS = 48
+BOOTHS = 8
 
 
 def arrivals(conn: sqlite3.Connection, settings: Settings, now: datetime | None = None) -> list:
@@ -22,7 +22,7 @@ def arrivals(conn: sqlite3.Connection, settings: Settings, now: datetime | None 
     now = (now or settings.now()).astimezone(settings.timezone)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     counts: Counter = Counter()
-    for at in sql.checkin_times_since(conn, to_iso(midnight)):
+    for at in reports.entry_times_since(conn, to_iso(midnight)):
         local = from_iso(at).astimezone(settings.timezone)
         counts[(local.hour * 60 + local.minute) // BUCKET_MIN] += 1
     last = (now.hour * 60 + now.minute) // BUCKET_MIN
@@ -36,7 +36,7 @@ def arrivals(conn: sqlite3.Connection, settings: Settings, now: datetime | None 
 
 def sessions(conn: sqlite3.Connection, settings: Settings) -> list[dict]:
     """Each configured session with its attendance against capacity."""
-    counts = sql.session_attendance(conn)
+    counts = interactions.session_attendance(conn)
     return [
         {
             "id": s.id,
@@ -53,7 +53,7 @@ def sessions(conn: sqlite3.Connection, settings: Settings) -> list[dict]:
 
 def survey(conn: sqlite3.Connection) -> dict:
     """Exit-survey results: answers, mean satisfaction, NPS, return intention, purposes."""
-    rows = sql.survey_rows(conn)
+    rows = reports.survey_answers(conn)
     n = len(rows)
     result = {
         "answers": n,
@@ -85,11 +85,12 @@ def survey(conn: sqlite3.Connection) -> dict:
 
 def snapshot(conn: sqlite3.Connection, settings: Settings, alerts: list[dict]) -> dict:
     """The whole dashboard as one JSON-ready dict."""
+    counts = stats.compute(conn, settings)
     return {
-        "stats": stats.compute(conn, settings),
+        "stats": counts,
         "arrivals": arrivals(conn, settings),
-        "booths": [dict(r) for r in sql.busiest_booths(conn)],
-        "latest": [dict(r) for r in sql.latest_passages(conn)],
+        "booths": counts["leads_by_exhibitor"][:BOOTHS],
+        "latest": [dict(r) for r in reports.latest_passages(conn)],
         "sessions": sessions(conn, settings),
         "survey": survey(conn),
         "alerts": alerts,

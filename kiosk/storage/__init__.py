@@ -1,4 +1,11 @@
-"""SQLite storage: one connection per thread, pragmas, and the write transaction."""
+"""SQLite storage: one connection per thread, pragmas, the write transaction and read snapshots.
+
+The only SQL of the project lives in this package. Each table's module holds every statement on
+its table (attendees.py: attendees, badges, consents; checkins.py: presence, passages, nonces;
+interactions.py: the interaction log and the audit log; and devices, exhibitors, leads, print_jobs,
+staff, surveys, history, sync). reports.py holds the read models that answer a screen or a report
+across tables: the live counts, the dashboard, the post-show report and the CRM export's streams.
+"""
 
 from __future__ import annotations
 
@@ -165,6 +172,23 @@ class Store:
     def write(self):
         """One write transaction: durable when the block ends, atomic with everything in it."""
         return self._writer.transaction()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction on this thread's connection: one consistent view of the show.
+
+        An export or a sync reads everything inside it while check-ins go on being written; the
+        writer's commits stay invisible until the block ends. A snapshot inside a snapshot joins it.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
 
     def query(self, sql: str, params=()) -> list[sqlite3.Row]:
         """Rows of a read query."""

@@ -1,4 +1,4 @@
-"""SQL for attendees, their badges and consents."""
+"""SQL for attendees (people), their badges and consents."""
 
 from __future__ import annotations
 
@@ -184,3 +184,90 @@ def same_person(
         if row is not None:
             return row, matched_on
     return None
+
+
+def count(conn: sqlite3.Connection) -> int:
+    """How many person records there are, whatever their status."""
+    return conn.execute("SELECT count(*) FROM attendees").fetchone()[0]
+
+
+def ids_except(conn: sqlite3.Connection, external_ids: tuple[str, ...]) -> list[int]:
+    """Ids of the records imported with a ticketing id, but for these ids, by id."""
+    marks = ",".join("?" * len(external_ids))
+    return [
+        row[0]
+        for row in conn.execute(
+            f"SELECT id FROM attendees WHERE external_id NOT IN ({marks}) ORDER BY id",
+            external_ids,
+        )
+    ]
+
+
+def live_badges(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every badge not revoked."""
+    return conn.execute("SELECT * FROM badges WHERE revoked_at IS NULL").fetchall()
+
+
+def merged_into(conn: sqlite3.Connection, survivor_id: int) -> list[sqlite3.Row]:
+    """Records merged into this one."""
+    return conn.execute(
+        "SELECT * FROM attendees WHERE merged_into = ? AND status = 'merged' ORDER BY id",
+        (survivor_id,),
+    ).fetchall()
+
+
+def set_status(
+    conn: sqlite3.Connection, attendee_id: int, status: str, merged_into_id: int | None
+) -> None:
+    """Mark a record active or merged away."""
+    conn.execute(
+        "UPDATE attendees SET status = ?, merged_into = ?, updated_at = ? WHERE id = ?",
+        (status, merged_into_id, utcnow(), attendee_id),
+    )
+
+
+def match_person(conn: sqlite3.Connection, external_id: str, email_key: str) -> int | None:
+    """The person a CRM row belongs to: by external or CRM id first, then by lower-cased email."""
+    if external_id:
+        row = conn.execute(
+            "SELECT id FROM attendees WHERE (external_id = ? OR crm_id = ?)"
+            " AND merged_into IS NULL AND status != 'erased' ORDER BY id LIMIT 1",
+            (external_id, external_id),
+        ).fetchone()
+        if row:
+            return row["id"]
+    if email_key:
+        row = conn.execute(
+            "SELECT id FROM attendees WHERE email_key = ? AND merged_into IS NULL"
+            " AND status != 'erased' ORDER BY id LIMIT 1",
+            (email_key,),
+        ).fetchone()
+        if row:
+            return row["id"]
+    return None
+
+
+ERASED_TEXT = (
+    "company",
+    "job_title",
+    "email",
+    "email_key",
+    "phone",
+    "city",
+    "address",
+    "main_business",
+    "purchasing_role",
+    "budget",
+    "crm_id",
+    "search_keys",
+)
+
+
+def anonymise(conn: sqlite3.Connection, attendee_id: int) -> None:
+    """Blank a person's record, keeping its category, country and dates (the countable facts)."""
+    blanks = ", ".join(f"{c} = ''" for c in ERASED_TEXT)
+    conn.execute(
+        f"UPDATE attendees SET full_name = ?, external_id = NULL, {blanks}, interests = '[]',"
+        " flags = '[]', status = 'erased', updated_at = ? WHERE id = ?",
+        (f"erased #{attendee_id}", utcnow(), attendee_id),
+    )

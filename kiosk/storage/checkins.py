@@ -1,8 +1,38 @@
-"""SQL for presence at the gates and check-in nonces."""
+"""SQL for passages at the gates (check-ins and check-outs), presence and check-in nonces."""
 
 from __future__ import annotations
 
 import sqlite3
+
+# The one definition of a valid passage: a check-in or check-out that no `checkin_voided` row
+# cancels. Every count, chart, report and metric of passages reads through it.
+VOIDED_IDS = (
+    "SELECT json_extract(data, '$.interaction_id') FROM interactions"
+    " WHERE type = 'checkin_voided' AND json_extract(data, '$.interaction_id') IS NOT NULL"
+)
+VALID_PASSAGES = (
+    "SELECT * FROM interactions WHERE type IN ('checked_in', 'checked_out')"
+    f" AND id NOT IN ({VOIDED_IDS})"
+)
+
+
+def passages(conn: sqlite3.Connection, attendee_id: int) -> list[sqlite3.Row]:
+    """A person's valid check-ins and check-outs, oldest first."""
+    return conn.execute(
+        f"SELECT * FROM ({VALID_PASSAGES}) WHERE attendee_id = ? ORDER BY at, id", (attendee_id,)
+    ).fetchall()
+
+
+def voided_ids(conn: sqlite3.Connection, attendee_ids: list[int]) -> set[int]:
+    """The passages of these records that a `checkin_voided` row cancelled."""
+    marks = ",".join("?" * len(attendee_ids))
+    return {
+        row[0]
+        for row in conn.execute(
+            f"{VOIDED_IDS} AND attendee_id IN ({marks})",
+            attendee_ids,
+        )
+    }
 
 
 def presence(conn: sqlite3.Connection, attendee_id: int) -> sqlite3.Row | None:
@@ -22,6 +52,30 @@ def record_passage(
         " entries = presence.entries + (CASE WHEN excluded.state = 'in' THEN 1 ELSE 0 END)",
         (attendee_id, direction, gate, at, at, gate),
     )
+
+
+def replace_presence(conn: sqlite3.Connection, attendee_id: int, row: dict | None) -> None:
+    """Set (or clear) the presence derived from the remaining passages."""
+    conn.execute("DELETE FROM presence WHERE attendee_id = ?", (attendee_id,))
+    if row is not None:
+        conn.execute(
+            "INSERT INTO presence (attendee_id, state, gate, at, first_in_at, first_in_gate,"
+            " entries) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                attendee_id,
+                row["state"],
+                row["gate"],
+                row["at"],
+                row["first_in_at"],
+                row["first_in_gate"],
+                row["entries"],
+            ),
+        )
+
+
+def move_presence(conn: sqlite3.Connection, from_id: int, to_id: int) -> None:
+    """Give one record's presence to another (a merge into a record never seen at a gate)."""
+    conn.execute("UPDATE presence SET attendee_id = ? WHERE attendee_id = ?", (to_id, from_id))
 
 
 def nonce_answer(conn: sqlite3.Connection, device_id: int, nonce: str) -> sqlite3.Row | None:

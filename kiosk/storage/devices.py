@@ -1,4 +1,4 @@
-"""SQL for devices and exhibitors."""
+"""SQL for devices: kiosks, exhibitor devices, staff devices and their tokens."""
 
 from __future__ import annotations
 
@@ -77,3 +77,13 @@ def revoked_among(conn: sqlite3.Connection, device_ids: list[int]) -> set[int]:
 def named(conn: sqlite3.Connection, name: str) -> list[sqlite3.Row]:
     """The devices of that name, newest first."""
     return conn.execute("SELECT * FROM devices WHERE name = ? ORDER BY id DESC", (name,)).fetchall()
+
+
+def printers(conn: sqlite3.Connection) -> list[str]:
+    """The CUPS queues named by live devices."""
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT printer FROM devices WHERE printer != '' AND revoked_at IS NULL"
+        )
+    ]

@@ -23,11 +23,13 @@ def exhibitor(conn: sqlite3.Connection, exhibitor_id: int) -> sqlite3.Row | None
 
 
 def list_exhibitors(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Every exhibitor with its lead count."""
-    return conn.execute(
-        "SELECT e.*, (SELECT count(*) FROM leads l WHERE l.exhibitor_id = e.id) AS leads"
-        " FROM exhibitors e ORDER BY e.name"
-    ).fetchall()
+    """Every exhibitor, by name."""
+    return conn.execute("SELECT * FROM exhibitors ORDER BY name, id").fetchall()
+
+
+def by_id(conn: sqlite3.Connection) -> dict[int, sqlite3.Row]:
+    """Every exhibitor by id (a show has hundreds, not millions)."""
+    return {row["id"]: row for row in conn.execute("SELECT * FROM exhibitors ORDER BY id")}
 
 
 def update_exhibitor(conn: sqlite3.Connection, exhibitor_id: int, **changes) -> None:

@@ -1,8 +1,9 @@
-"""The append-only interaction log (dynamic data) and the staff audit log."""
+"""SQL for the append-only interaction log (dynamic data) and the staff audit log."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
 from kiosk.storage import dumps, utcnow
 
@@ -39,9 +40,41 @@ def append(
 
 def for_attendee(conn: sqlite3.Connection, attendee_id: int) -> list[sqlite3.Row]:
     """One person's timeline, oldest first."""
+    return timeline(conn, [attendee_id])
+
+
+def timeline(conn: sqlite3.Connection, attendee_ids: list[int]) -> list[sqlite3.Row]:
+    """The interactions of several records (a person and those merged into them), oldest first."""
+    marks = ",".join("?" * len(attendee_ids))
     return conn.execute(
-        "SELECT * FROM interactions WHERE attendee_id = ? ORDER BY at, id", (attendee_id,)
+        f"SELECT * FROM interactions WHERE attendee_id IN ({marks}) ORDER BY at, id",
+        attendee_ids,
     ).fetchall()
+
+
+def interaction(conn: sqlite3.Connection, interaction_id: int) -> sqlite3.Row | None:
+    """One interaction by id."""
+    return conn.execute("SELECT * FROM interactions WHERE id = ?", (interaction_id,)).fetchone()
+
+
+def session_attendance(conn: sqlite3.Connection) -> dict[str, int]:
+    """People counted into each session."""
+    return {
+        row[0]: row[1]
+        for row in conn.execute(
+            "SELECT place, count(DISTINCT attendee_id) FROM interactions"
+            " WHERE type = 'session_attended' GROUP BY place"
+        )
+    }
+
+
+def attended(conn: sqlite3.Connection, attendee_id: int, session_id: str) -> sqlite3.Row | None:
+    """This person's first attendance of a session."""
+    return conn.execute(
+        "SELECT * FROM interactions WHERE type = 'session_attended' AND place = ?"
+        " AND attendee_id = ? ORDER BY id LIMIT 1",
+        (session_id, attendee_id),
+    ).fetchone()
 
 
 def audit(
@@ -64,3 +97,25 @@ def audit(
             None if after is None else dumps(after),
         ),
     )
+
+
+def audit_rows(
+    conn: sqlite3.Connection, *, action: str = "", limit: int = 200, before_id: int | None = None
+) -> list[sqlite3.Row]:
+    """Audit log rows, newest first, optionally of one action prefix."""
+    sql = "SELECT * FROM audit_log WHERE 1 = 1"
+    params: list = []
+    if action:
+        sql += " AND action LIKE ?"
+        params.append(action.replace("%", "") + "%")
+    if before_id is not None:
+        sql += " AND id < ?"
+        params.append(before_id)
+    sql += " ORDER BY id DESC LIMIT ?"
+    params.append(limit)
+    return conn.execute(sql, params).fetchall()
+
+
+def all_audit_rows(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+    """Every audit row, oldest first (for the export)."""
+    return conn.execute("SELECT * FROM audit_log ORDER BY id")

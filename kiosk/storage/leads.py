@@ -1,4 +1,4 @@
-"""SQL for leads, their scans and exhibitors' qualifying questions."""
+"""SQL for leads and their scans."""
 
 from __future__ import annotations
 
@@ -8,16 +8,17 @@ from kiosk.storage import dumps
 
 SHARE = "share_with_exhibitors"
 
-# What an exhibitor sees: the visitor's latest answer given at its booth, else the latest
-# show-wide answer to the sharing consent (the same rule as the CRM export).
-_SHARED = (
+# Whether a visitor shares contact details with the exhibitor of lead `l` (person `a`): their
+# latest answer given at that booth, else their latest show-wide answer to the sharing consent
+# (the consent's key is the query parameter). The booth page and the CRM export both use it.
+SHARED_SQL = (
     "(SELECT c.granted FROM consents c WHERE c.attendee_id = a.id AND c.consent = ?"
     " AND (c.exhibitor_id IS NULL OR c.exhibitor_id = l.exhibitor_id)"
     " ORDER BY c.exhibitor_id IS NOT NULL DESC, c.at DESC, c.id DESC LIMIT 1)"
 )
 _SELECT = (
     "SELECT l.*, a.full_name, a.company, a.job_title, a.email, a.phone, a.country, a.city,"
-    f" a.category, {_SHARED} AS shared, e.name AS exhibitor_name"
+    f" a.category, {SHARED_SQL} AS shared, e.name AS exhibitor_name"
     " FROM leads l JOIN attendees a ON a.id = l.attendee_id"
     " JOIN exhibitors e ON e.id = l.exhibitor_id"
 )
@@ -112,10 +113,8 @@ def listing(conn: sqlite3.Connection, exhibitor_id: int | None) -> list[sqlite3.
     ).fetchall()
 
 
-def counts_by_exhibitor(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Leads and scans per exhibitor, every exhibitor listed."""
-    return conn.execute(
-        "SELECT e.id, e.name, e.booth, count(l.id) AS leads, coalesce(sum(l.scans), 0) AS scans,"
-        " coalesce(sum(l.rating = 'hot'), 0) AS hot"
-        " FROM exhibitors e LEFT JOIN leads l ON l.exhibitor_id = e.id GROUP BY e.id ORDER BY e.id"
-    ).fetchall()
+def blank_notes(conn: sqlite3.Connection, attendee_id: int) -> None:
+    """Drop the notes and answers of a person's leads, keeping ratings and scans (erasure)."""
+    conn.execute(
+        "UPDATE leads SET notes = '', answers = '{}' WHERE attendee_id = ?", (attendee_id,)
+    )

@@ -44,3 +44,12 @@ def for_attendee(conn: sqlite3.Connection, attendee_id: int) -> list[sqlite3.Row
     return conn.execute(
         "SELECT * FROM print_jobs WHERE attendee_id = ? ORDER BY id", (attendee_id,)
     ).fetchall()
+
+
+def queued_since(conn: sqlite3.Connection, since: str) -> list[sqlite3.Row]:
+    """Jobs handed to CUPS since a moment and not known to be finished."""
+    return conn.execute(
+        "SELECT id, printer, cups_job FROM print_jobs"
+        " WHERE status = 'queued' AND cups_job != '' AND created_at >= ?",
+        (since,),
+    ).fetchall()

@@ -1,4 +1,4 @@
-"""SQL for staff accounts and for reading the audit log."""
+"""SQL for staff accounts."""
 
 from __future__ import annotations
 
@@ -34,6 +34,13 @@ def set_password(conn: sqlite3.Connection, user_id: int, password_hash: str) -> 
     )
 
 
+def failed_count(conn: sqlite3.Connection, user_id: int) -> int:
+    """Failed sign-ins of an account since its last good one."""
+    return conn.execute("SELECT failed_count FROM staff_users WHERE id = ?", (user_id,)).fetchone()[
+        0
+    ]
+
+
 def record_failure(conn: sqlite3.Connection, user_id: int, locked_until: str | None) -> None:
     """Count a failed sign-in; lock the account until the given time when set."""
     conn.execute(
@@ -55,25 +62,3 @@ def record_success(conn: sqlite3.Connection, user_id: int) -> None:
 def console_device_ids(conn: sqlite3.Connection) -> set[int]:
     """Device rows that stand for staff accounts (not shown as devices)."""
     return {row[0] for row in conn.execute("SELECT device_id FROM staff_users")}
-
-
-def audit_rows(
-    conn: sqlite3.Connection, *, action: str = "", limit: int = 200, before_id: int | None = None
-) -> list[sqlite3.Row]:
-    """Audit log rows, newest first, optionally of one action prefix."""
-    sql = "SELECT * FROM audit_log WHERE 1 = 1"
-    params: list = []
-    if action:
-        sql += " AND action LIKE ?"
-        params.append(action.replace("%", "") + "%")
-    if before_id is not None:
-        sql += " AND id < ?"
-        params.append(before_id)
-    sql += " ORDER BY id DESC LIMIT ?"
-    params.append(limit)
-    return conn.execute(sql, params).fetchall()
-
-
-def all_audit_rows(conn: sqlite3.Connection):
-    """Every audit row, oldest first (for the export)."""
-    return conn.execute("SELECT * FROM audit_log ORDER BY id")

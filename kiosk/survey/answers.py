@@ -12,7 +12,7 @@ from kiosk.errors import FieldErrors
 from kiosk.secrets import Keys
 from kiosk.storage import Store, dumps, utcnow
 from kiosk.storage import attendees as attendee_sql
-from kiosk.storage import console as sql
+from kiosk.storage import surveys as sql
 from kiosk.storage.interactions import append
 
 PURPOSES = ("sourcing", "new_products", "suppliers", "networking", "seminars", "market", "other")
@@ -85,9 +85,9 @@ def answer(store: Store, settings: Settings, keys: Keys, body: dict, device: Dev
         attendee_id = None
         if data["code"]:
             attendee_id = _attendee(conn, keys, data["code"])["id"]
-            if sql.survey_today(conn, attendee_id, day) is not None:
+            if sql.answered_on(conn, attendee_id, day) is not None:
                 raise SurveyRefused(409, "already_answered", "this badge answered today already")
-        response_id = sql.insert_survey(
+        response_id = sql.insert(
             conn,
             at=at,
             day=day,

@@ -14,6 +14,7 @@ from kiosk.leads.answers import FOLLOW_UPS
 from kiosk.leads.views import lead_view, matches
 from kiosk.storage import exhibitors as exhibitor_sql
 from kiosk.storage import leads as sql
+from kiosk.storage import reports
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import ApiError, json_body
@@ -351,5 +352,5 @@ def put_questions(exhibitor_id: int):
 )
 def lead_counts():
     """Lead counts per exhibitor."""
-    rows = sql.counts_by_exhibitor(services().store.conn)
-    return jsonify({"exhibitors": [dict(r) for r in rows]})
+    rows = reports.leads_per_exhibitor(services().store.conn)
+    return jsonify({"exhibitors": rows})

@@ -35,9 +35,11 @@ from kiosk.exhibitors import questions as question_text
 from kiosk.staff import accounts
 from kiosk.stats import dashboard
 from kiosk.storage import attendees as attendee_sql
-from kiosk.storage import console as console_sql
+from kiosk.storage import checkins as checkin_sql
 from kiosk.storage import devices as device_sql
 from kiosk.storage import exhibitors as exhibitor_sql
+from kiosk.storage import interactions as interaction_sql
+from kiosk.storage import reports
 from kiosk.storage import staff as staff_sql
 from kiosk.web import services, staff_session
 from kiosk.web.staff_session import actor, current_staff, staff_page
@@ -125,11 +127,11 @@ def _person_context(attendee_id: int) -> dict:
     row = attendee_sql.get(conn, attendee_id)
     if row is None:
         abort(404)
-    merged = console_sql.merged_into(conn, attendee_id)
+    merged = attendee_sql.merged_into(conn, attendee_id)
     ids = [attendee_id] + [m["id"] for m in merged]
-    voided = console_sql.voided_ids(conn, ids)
+    voided = checkin_sql.voided_ids(conn, ids)
     timeline = []
-    for r in console_sql.timeline(conn, ids):
+    for r in interaction_sql.timeline(conn, ids):
         item = dict(r)
         item["data"] = json.loads(r["data"])
         item["voided"] = r["id"] in voided
@@ -145,7 +147,7 @@ def _person_context(attendee_id: int) -> dict:
         "code": code,
         "printers": printing.known_printers(svc.settings, svc.store),
         "consents": attendee_sql.current_consents(conn, attendee_id),
-        "presence": console_sql.presence(conn, attendee_id),
+        "presence": checkin_sql.presence(conn, attendee_id),
         "editable": EDITABLE,
     }
 
@@ -369,7 +371,7 @@ def devices_revoke(device_id: int):
 @staff_page
 def exhibitors():
     """Exhibitors, their booths and qualifying questions."""
-    rows = exhibitor_sql.list_exhibitors(services().store.conn)
+    rows = reports.exhibitors_with_leads(services().store.conn)
     return _page(
         "console/exhibitors.html",
         rows=rows,
@@ -447,7 +449,7 @@ def audit():
     """The audit log: every staff action and every refused scan."""
     action = request.args.get("action", "")[:40]
     before = request.args.get("before", "")
-    rows = staff_sql.audit_rows(
+    rows = interaction_sql.audit_rows(
         services().store.conn,
         action=action,
         before_id=int(before) if before.isdigit() else None,
@@ -468,7 +470,7 @@ def audit_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", "at", "actor", "action", "target", "before", "after"])
-    for row in staff_sql.all_audit_rows(services().store.conn):
+    for row in interaction_sql.all_audit_rows(services().store.conn):
         writer.writerow(
             [
                 formula_safe(row[c])

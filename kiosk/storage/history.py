@@ -1,0 +1,59 @@
+"""SQL for earlier editions' attendance imported from the CRM."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kiosk.storage import dumps
+
+
+def editions(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """The editions on record in the history, oldest first."""
+    return conn.execute(
+        "SELECT edition, max(year) AS year FROM history GROUP BY edition"
+        " ORDER BY coalesce(max(year), 0), edition"
+    ).fetchall()
+
+
+def upsert(conn: sqlite3.Connection, row: dict) -> str:
+    """Insert or refresh one earlier-edition row; return created, updated or unchanged."""
+    existing = conn.execute(
+        "SELECT * FROM history WHERE external_id = ? AND email_key = ? AND edition = ?",
+        (row["external_id"], row["email_key"], row["edition"]),
+    ).fetchone()
+    values = (row["attendee_id"], row["year"], int(row["attended"]), row["category"])
+    data = dumps(row["data"])
+    if existing is None:
+        conn.execute(
+            "INSERT INTO history (attendee_id, external_id, email_key, edition, year, attended,"
+            " category, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row["attendee_id"],
+                row["external_id"],
+                row["email_key"],
+                row["edition"],
+                row["year"],
+                int(row["attended"]),
+                row["category"],
+                data,
+            ),
+        )
+        return "created"
+    old = (existing["attendee_id"], existing["year"], existing["attended"], existing["category"])
+    if old == values and existing["data"] == data:
+        return "unchanged"
+    conn.execute(
+        "UPDATE history SET attendee_id = ?, year = ?, attended = ?, category = ?, data = ?"
+        " WHERE id = ?",
+        (*values, data, existing["id"]),
+    )
+    return "updated"
+
+
+def anonymise(conn: sqlite3.Connection, attendee_id: int) -> None:
+    """Unlink a person's history rows from their ids and extra columns, keeping the editions."""
+    conn.execute(
+        "UPDATE history SET external_id = '', email_key = 'erased:' || id, data = '{}'"
+        " WHERE attendee_id = ?",
+        (attendee_id,),
+    )

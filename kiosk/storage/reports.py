@@ -1,0 +1,228 @@
+"""Read models: what the live counts, the dashboard, the post-show report and the CRM export read.
+
+Each one answers a screen or a report across tables. Passages are read through
+`checkins.VALID_PASSAGES` (a voided check-in counts nowhere) and leads per exhibitor through
+`leads_per_exhibitor`, so every figure of the show agrees with every other.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+
+from kiosk.storage import exhibitors, interactions
+from kiosk.storage.checkins import VALID_PASSAGES
+from kiosk.storage.leads import SHARED_SQL
+
+# Leads per exhibitor ---------------------------------------------------------------------------
+
+
+def leads_per_exhibitor(conn: sqlite3.Connection) -> list[dict]:
+    """Leads, scans and hot leads of every exhibitor, by exhibitor id."""
+    return [
+        dict(row)
+        for row in conn.execute(
+            "SELECT e.id, e.name, e.booth, count(l.id) AS leads,"
+            " coalesce(sum(l.scans), 0) AS scans, coalesce(sum(l.rating = 'hot'), 0) AS hot"
+            " FROM exhibitors e LEFT JOIN leads l ON l.exhibitor_id = e.id"
+            " GROUP BY e.id ORDER BY e.id"
+        )
+    ]
+
+
+def busiest(per_exhibitor: list[dict], limit: int | None = None) -> list[dict]:
+    """Exhibitors with at least one lead: most leads first, then most scans, then by id."""
+    ranked = sorted(
+        (row for row in per_exhibitor if row["leads"]),
+        key=lambda row: (-row["leads"], -row["scans"], row["id"]),
+    )
+    return ranked[:limit]
+
+
+def exhibitors_with_leads(conn: sqlite3.Connection) -> list[dict]:
+    """Every exhibitor row, by name, with its lead count."""
+    counts = {row["id"]: row["leads"] for row in leads_per_exhibitor(conn)}
+    return [
+        {**dict(row), "leads": counts.get(row["id"], 0)} for row in exhibitors.list_exhibitors(conn)
+    ]
+
+
+# Live counts (GET /api/v1/stats and the dashboard) ------------------------------------------
+
+
+def live_counts(conn: sqlite3.Connection) -> dict:
+    """The raw figures of the live counts; times in UTC, gates and categories as stored."""
+    people = conn.execute(
+        "SELECT (SELECT count(*) FROM attendees WHERE status = 'active') AS registered,"
+        " (SELECT count(*) FROM presence) AS checked_in,"
+        " (SELECT count(*) FROM presence WHERE state = 'in') AS inside_now,"
+        " (SELECT count(*) FROM leads) AS leads"
+    ).fetchone()
+    return {
+        **dict(people),
+        "gates": passages_by_gate(conn),
+        "inside_by_gate": {
+            row["gate"]: row["n"]
+            for row in conn.execute(
+                "SELECT gate, count(*) AS n FROM presence WHERE state = 'in' GROUP BY gate"
+            )
+        },
+        "categories": conn.execute(
+            "SELECT a.category, count(*) AS registered, count(p.attendee_id) AS checked_in"
+            " FROM attendees a LEFT JOIN presence p ON p.attendee_id = a.id"
+            " WHERE a.status = 'active' GROUP BY a.category"
+        ).fetchall(),
+        "entries_by_hour": entries_by_hour(conn),
+        "leads_per_exhibitor": leads_per_exhibitor(conn),
+    }
+
+
+def passages_by_gate(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Valid entries and exits per gate, most entries first."""
+    return conn.execute(
+        "SELECT place AS gate, sum(type = 'checked_in') AS entries,"
+        f" sum(type = 'checked_out') AS exits FROM ({VALID_PASSAGES})"
+        " GROUP BY place ORDER BY entries DESC, place"
+    ).fetchall()
+
+
+def entries_by_hour(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Valid check-ins per UTC hour (hour: YYYY-MM-DDTHH), oldest first."""
+    return conn.execute(
+        f"SELECT substr(at, 1, 13) AS hour, count(*) AS n FROM ({VALID_PASSAGES})"
+        " WHERE type = 'checked_in' GROUP BY hour ORDER BY hour"
+    ).fetchall()
+
+
+# Dashboard ------------------------------------------------------------------------------------
+
+
+def entry_times_since(conn: sqlite3.Connection, since_iso: str) -> list[str]:
+    """Times of valid check-ins since a moment, oldest first."""
+    return [
+        row[0]
+        for row in conn.execute(
+            f"SELECT at FROM ({VALID_PASSAGES}) WHERE type = 'checked_in' AND at >= ? ORDER BY at",
+            (since_iso,),
+        )
+    ]
+
+
+def latest_passages(conn: sqlite3.Connection, limit: int = 15) -> list[sqlite3.Row]:
+    """The latest valid check-ins and check-outs with the person's name, newest first."""
+    return conn.execute(
+        "SELECT i.id, i.at, i.type, i.place, i.direction, i.device_id, a.id AS attendee_id,"
+        f" a.full_name, a.company, a.category FROM ({VALID_PASSAGES}) i"
+        " JOIN attendees a ON a.id = i.attendee_id ORDER BY i.id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+
+
+def survey_answers(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """The scores of every exit-survey answer."""
+    return conn.execute(
+        "SELECT satisfaction, recommend, return_intent, purpose FROM survey_responses"
+    ).fetchall()
+
+
+# Post-show report -----------------------------------------------------------------------------
+
+
+def category_attendance(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """People on record and people with a valid check-in, per category, most registered first."""
+    return conn.execute(
+        "SELECT category, count(*) AS registered,"
+        " sum(a.id IN (SELECT attendee_id FROM"
+        f" ({VALID_PASSAGES}) WHERE type = 'checked_in' AND attendee_id IS NOT NULL))"
+        " AS attended FROM attendees a WHERE merged_into IS NULL"
+        " GROUP BY category ORDER BY registered DESC"
+    ).fetchall()
+
+
+def rating_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Leads per rating ('' for not rated)."""
+    return {
+        r["rating"]: r["n"]
+        for r in conn.execute("SELECT rating, count(*) AS n FROM leads GROUP BY rating")
+    }
+
+
+def survey_counts(conn: sqlite3.Connection) -> dict[str, dict]:
+    """Survey answers per satisfaction score, per recommend score and per return intent."""
+    rows = survey_answers(conn)
+    return {
+        column: dict(Counter(row[column] for row in rows))
+        for column in ("satisfaction", "recommend", "return_intent")
+    }
+
+
+def session_counts(conn: sqlite3.Connection) -> list[dict]:
+    """People per session, most first."""
+    counts = interactions.session_attendance(conn)
+    return [
+        {"session": session, "people": people}
+        for session, people in sorted(counts.items(), key=lambda item: -item[1])
+    ]
+
+
+# CRM export: one person at a time ----------------------------------------------------------
+
+# Every per-person cursor is ordered by attendee id so that the export can walk them side by
+# side (a merge join) and never hold more than one person in memory.
+PEOPLE_SQL = "SELECT * FROM attendees WHERE merged_into IS NULL ORDER BY id"
+PERSON_ROWS_SQL = {
+    "consents": "SELECT * FROM consents ORDER BY attendee_id, at, id",
+    "interactions": (
+        "SELECT * FROM interactions WHERE attendee_id IS NOT NULL ORDER BY attendee_id, at, id"
+    ),
+    "passages": (
+        f"SELECT * FROM ({VALID_PASSAGES}) WHERE attendee_id IS NOT NULL"
+        " ORDER BY attendee_id, at, id"
+    ),
+    "leads": "SELECT * FROM leads ORDER BY attendee_id, exhibitor_id",
+    "surveys": (
+        "SELECT * FROM survey_responses WHERE attendee_id IS NOT NULL ORDER BY attendee_id, at, id"
+    ),
+    "history": (
+        "SELECT * FROM history WHERE attendee_id IS NOT NULL ORDER BY attendee_id, year, edition"
+    ),
+}
+
+
+def people(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+    """Every person (merged duplicates left out), by id, from a cursor."""
+    return conn.execute(PEOPLE_SQL)
+
+
+def person_rows(conn: sqlite3.Connection, kind: str) -> Iterator[sqlite3.Row]:
+    """Rows of one per-person kind (PERSON_ROWS_SQL) ordered by attendee id, from a cursor."""
+    return conn.execute(PERSON_ROWS_SQL[kind])
+
+
+def count_people(conn: sqlite3.Connection) -> int:
+    """How many person records an export writes."""
+    return conn.execute("SELECT count(*) FROM attendees WHERE merged_into IS NULL").fetchone()[0]
+
+
+def all_interactions(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+    """The whole interaction log in id order, from a cursor."""
+    return conn.execute("SELECT * FROM interactions ORDER BY id")
+
+
+def all_leads(
+    conn: sqlite3.Connection, share_consent: str, contact_consent: str
+) -> Iterator[sqlite3.Row]:
+    """Every lead with its person, whether the person shares contact details with that
+    exhibitor (a booth answer beats the show-wide one; the latest wins) and whether they
+    withdrew the contact consent altogether, ordered by exhibitor."""
+    return conn.execute(
+        "SELECT l.*, a.full_name, a.company, a.job_title, a.email, a.phone, a.country,"
+        f" a.city, a.address, a.status AS person_status, a.language, {SHARED_SQL} AS shared,"
+        " (SELECT c.granted = 0 FROM consents c WHERE c.attendee_id = l.attendee_id"
+        "  AND c.consent = ? AND c.exhibitor_id IS NULL ORDER BY c.at DESC, c.id DESC LIMIT 1)"
+        "  AS withheld"
+        " FROM leads l JOIN attendees a ON a.id = l.attendee_id"
+        " ORDER BY l.exhibitor_id, l.attendee_id",
+        (share_consent, contact_consent),
+    )
