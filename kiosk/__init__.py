@@ -69,8 +69,11 @@ def create_app(
         async_mode="threading", cors_allowed_origins=[], logger=False, engineio_logger=False
     )
     # The namespace's handlers are registered before init_app; the web layer lends it the one
-    # resolver of tokens and console sessions, so live never imports web.
-    app.extensions["kiosk.live"] = Bridge(socketio, svc, authenticate=staff_session.live_caller)
+    # resolver of tokens and console sessions and the shape of a scan's answer, so live never
+    # imports web.
+    app.extensions["kiosk.live"] = Bridge(
+        socketio, svc, authenticate=staff_session.live_caller, scan_answer=errors.scan_message
+    )
     socketio.init_app(app)
 
     errors.register(app)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from kiosk import events
 from kiosk.config import Settings
+from kiosk.errors import FieldErrors, NotFound
 from kiosk.storage import Store, utcnow
 from kiosk.storage import devices as sql
 from kiosk.storage import exhibitors as exhibitor_sql
@@ -20,11 +21,13 @@ TOKEN_PREFIX = "kt_"
 TOUCH_EVERY_S = 15.0
 
 
-class DeviceError(ValueError):
-    """A device cannot be created as asked; the message says why."""
+class DeviceError(FieldErrors):
+    """A device (or an exhibitor) cannot be created or changed as asked: the field at fault."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
+        super().__init__({field: message})
+        self.message = message
+        self.args = (message,)
         self.field = field
 
 
@@ -154,7 +157,7 @@ def rename_device(store: Store, device_id: int, name: str, *, actor: str) -> Non
     with store.write() as conn:
         row = sql.device(conn, device_id)
         if row is None:
-            raise DeviceError("device", f"no device {device_id}")
+            raise NotFound(f"no device {device_id}")
         sql.rename_device(conn, device_id, name)
         audit(
             conn,
@@ -171,7 +174,7 @@ def revoke_device(store: Store, device_id: int, *, actor: str) -> None:
     with store.write() as conn:
         row = sql.device(conn, device_id)
         if row is None:
-            raise DeviceError("device", f"no device {device_id}")
+            raise NotFound(f"no device {device_id}")
         sql.revoke_device(conn, device_id)
         audit(conn, actor, "device.revoke", f"device:{device_id}", {"name": row["name"]}, None)
     events.publish(store, events.DeviceRevoked(device_id=device_id, at=utcnow()))

@@ -33,12 +33,16 @@ class FieldErrors(DomainError):
     """Form errors by field name: the input itself is not valid."""
 
     code = "invalid_fields"
+    # What an answer says above the per-field messages (the message itself lists them all).
+    headline = "some fields are not valid"
 
-    def __init__(self, fields: dict[str, str]):
+    def __init__(self, fields: dict[str, str], headline: str | None = None):
         super().__init__(
             "; ".join(f"{k}: {v}" for k, v in fields.items()) or "some fields are not valid",
             fields=fields,
         )
+        if headline is not None:
+            self.headline = headline
 
 
 class NotFound(DomainError):
@@ -57,3 +61,9 @@ class Forbidden(DomainError):
     """The caller may not do this to this thing."""
 
     code = "forbidden"
+
+
+class Unavailable(DomainError):
+    """Something the request needs (a printer, a remote system) cannot do it now."""
+
+    code = "unavailable"

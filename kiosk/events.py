@@ -72,11 +72,13 @@ class LeadCaptured(Event):
 
 @dataclass(frozen=True)
 class Scanned(Event):
-    """A camera scanner's check-in, answered on the kiosk bound to its gate."""
+    """A camera scanner's check-in, answered on the kiosk bound to its gate.
+
+    `outcome` is the check-in's outcome (kiosk.checkin.scans.Outcome) as a dict.
+    """
 
     gate: str
-    status: int
-    result: dict
+    outcome: dict
     device_id: int
     at: str
 

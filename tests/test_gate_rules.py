@@ -43,7 +43,7 @@ def _at(settings, text: str) -> datetime:
 
 
 def _scanner(show, gate: str, code: str):
-    """A kiosk at `gate` scanning one badge: scan(moment, direction) -> the check-in answer."""
+    """A kiosk at `gate` scanning one badge: scan(moment, direction) -> the check-in outcome."""
     settings, svc, make = show
     device: Device = svc.devices.authenticate(make.device("kiosk", gate=gate))
 
@@ -98,25 +98,26 @@ def test_opening_hours_hold_on_their_day_only(show):
     _, code = show[2].attendee()
     enter = _scanner(show, "north", code)
     early = enter("2026-11-24T08:10")
-    assert early.body["reason"] == "not_allowed"
-    assert (early.body["rule"], early.body["opens"], early.body["closes"]) == (
+    assert not early.ok and early.reason == "not_allowed"
+    assert (early.details["rule"], early.details["opens"], early.details["closes"]) == (
         "hours",
         "08:30",
         "17:30",
     )
-    assert enter("2026-11-23T07:00").status == 201  # another day: no rule
-    assert enter("2026-11-23T18:00", "out").status == 201
-    assert enter("2026-11-24T17:30").body["reason"] == "not_allowed"  # closed from 17:30
-    assert enter("2026-11-24T08:30").status == 201
+    assert enter("2026-11-23T07:00").ok  # another day: no rule
+    assert enter("2026-11-23T18:00", "out").ok
+    assert enter("2026-11-24T17:30").reason == "not_allowed"  # closed from 17:30
+    assert enter("2026-11-24T08:30").ok
 
 
 def test_no_reentry_at_a_gate_that_forbids_it(show):
     _, code = show[2].attendee(category="trade", company="Trade Co")
     scan = _scanner(show, "south", code)
-    assert scan("2026-11-24T10:00").status == 201
-    assert scan("2026-11-24T10:05", "out").status == 201
+    assert scan("2026-11-24T10:00").ok
+    assert scan("2026-11-24T10:05", "out").ok
     again = scan("2026-11-24T10:10")
-    assert again.status == 200 and again.body["reason"] == "no_reentry"
+    assert not again.ok and again.reason == "no_reentry"
+    assert again.attendee["company"] == "Trade Co"
 
 
 @pytest.mark.browser

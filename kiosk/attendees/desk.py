@@ -12,7 +12,7 @@ from kiosk import events
 from kiosk.attendees import registry
 from kiosk.attendees.fields import clean_person
 from kiosk.config import Settings
-from kiosk.errors import FieldErrors
+from kiosk.errors import Conflict, FieldErrors, NotFound
 from kiosk.secrets import Keys
 from kiosk.storage import Store
 from kiosk.storage import attendees as attendee_sql
@@ -20,14 +20,16 @@ from kiosk.storage import checkins as sql
 from kiosk.storage.interactions import append, audit, interaction
 
 
-class DeskError(ValueError):
-    """A desk action cannot be done; the message says why."""
+class DeskError(Conflict):
+    """A desk action clashes with the record's state; the message says why, the code what."""
+
+    code = "desk_refused"
 
 
 def _person(conn: sqlite3.Connection, attendee_id: int) -> sqlite3.Row:
     row = attendee_sql.get(conn, attendee_id)
     if row is None:
-        raise DeskError(f"no person with id {attendee_id}")
+        raise NotFound(f"no person with id {attendee_id}")
     return row
 
 
@@ -65,7 +67,7 @@ def reprint(store: Store, keys: Keys, attendee_id: int, *, actor: str, device_id
     with store.write() as conn:
         row = _person(conn, attendee_id)
         if row["status"] != "active":
-            raise DeskError("this record was merged into another one")
+            raise DeskError("this record was merged into another one", code="not_active")
         old = attendee_sql.live_badge(conn, attendee_id)
         revoked = attendee_sql.revoke_badges(conn, attendee_id, "reprinted")
         code = registry.issue_badge(conn, keys, attendee_id)
@@ -130,9 +132,11 @@ def void_checkin(
             or row["type"] not in ("checked_in", "checked_out")
             or row["attendee_id"] != attendee_id
         ):
-            raise DeskError("only this person's check-in or check-out can be voided")
+            raise DeskError(
+                "only this person's check-in or check-out can be voided", code="not_a_passage"
+            )
         if interaction_id in sql.voided_ids(conn, [attendee_id]):
-            raise DeskError("this check-in is already voided")
+            raise DeskError("this check-in is already voided", code="already_voided")
         before = sql.presence(conn, attendee_id)
         append(
             conn,
@@ -160,11 +164,11 @@ def void_checkin(
 def merge(store: Store, survivor_id: int, other_id: int, *, actor: str, device_id: int) -> None:
     """Merge a double registration into the survivor; both histories stay, the other points to it."""
     if survivor_id == other_id:
-        raise DeskError("a record cannot be merged into itself")
+        raise DeskError("a record cannot be merged into itself", code="same_record")
     with store.write() as conn:
         survivor, other = _person(conn, survivor_id), _person(conn, other_id)
         if survivor["status"] != "active" or other["status"] != "active":
-            raise DeskError("both records must be active")
+            raise DeskError("both records must be active", code="not_active")
         revoked = attendee_sql.revoke_badges(conn, other_id, "merged")
         attendee_sql.set_status(conn, other_id, "merged", survivor_id)
         moved_presence = False
@@ -196,7 +200,7 @@ def unmerge(store: Store, keys: Keys, other_id: int, *, actor: str, device_id: i
     with store.write() as conn:
         other = _person(conn, other_id)
         if other["status"] != "merged" or other["merged_into"] is None:
-            raise DeskError("this record is not merged")
+            raise DeskError("this record is not merged", code="not_merged")
         survivor_id = other["merged_into"]
         attendee_sql.set_status(conn, other_id, "active", None)
         code = registry.issue_badge(conn, keys, other_id)
@@ -244,7 +248,12 @@ def register(
         )
         if found is not None:
             existing, matched_on = found
-            raise DeskError(f"already registered as person {existing['id']} (same {matched_on})")
+            raise DeskError(
+                f"already registered as person {existing['id']} (same {matched_on})",
+                code="already_registered",
+                attendee_id=existing["id"],
+                matched_on=matched_on,
+            )
         attendee_id, code = registry.create(conn, keys, person, source="staff", device_id=device_id)
         registry.record_consents(
             conn, settings, attendee_id, consents, language=language, device_id=device_id

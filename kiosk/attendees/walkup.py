@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from kiosk import events
 from kiosk.attendees import registry
 from kiosk.attendees.fields import clean_person
+from kiosk.checkin.scans import attendee_summary
 from kiosk.config import ConfigError, Settings
-from kiosk.errors import FieldErrors
+from kiosk.errors import Conflict, FieldErrors
 from kiosk.secrets import Keys
 from kiosk.storage import Store
 from kiosk.storage import attendees as sql
@@ -30,11 +31,22 @@ FORM_FIELDS = (
 DEFAULT_FIELDS = ("full_name", "company", "job_title", "email", "phone")
 
 
-class AlreadyRegistered(Exception):
-    """The person is on file already (same email, phone, or name and company)."""
+class AlreadyRegistered(Conflict):
+    """The person is on file already (same email, phone, or name and company).
 
-    def __init__(self, row: sqlite3.Row, matched_on: str):
-        super().__init__(f"already registered (same {matched_on})")
+    The details name the record found and what matched; `attendee` is what a kiosk may show of it.
+    """
+
+    code = "already_registered"
+
+    def __init__(self, row: sqlite3.Row, matched_on: str, attendee: dict | None = None):
+        super().__init__(
+            "this person is registered already",
+            attendee_id=row["id"],
+            matched_on=matched_on,
+            attendee=attendee
+            or {"id": row["id"], "full_name": row["full_name"], "company": row["company"]},
+        )
         self.row = row
         self.matched_on = matched_on
 
@@ -148,7 +160,7 @@ def register(
             company=person["company"],
         )
         if found is not None:
-            raise AlreadyRegistered(*found)
+            raise AlreadyRegistered(*found, attendee_summary(found[0], settings))
         attendee_id, code = registry.create(conn, keys, person, source=source, device_id=device_id)
         registry.record_consents(
             conn, settings, attendee_id, given, language=language, device_id=device_id

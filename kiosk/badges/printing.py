@@ -12,6 +12,7 @@ from kiosk import events
 from kiosk.badges import cups
 from kiosk.badges.service import Badges, NoBadge
 from kiosk.devices import Device
+from kiosk.errors import DomainError
 from kiosk.secrets import Keys
 from kiosk.storage import Store, utcnow
 from kiosk.storage import attendees as attendee_sql
@@ -66,7 +67,7 @@ def reissue(store: Store, keys: Keys, attendee_id: int, device: Device) -> str:
 
     try:
         return people.reprint(store, keys, attendee_id, actor=device.actor, device_id=device.id)
-    except people.DeskError as exc:
+    except DomainError as exc:
         raise NoBadge(attendee_id) from exc
 
 

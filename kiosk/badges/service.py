@@ -12,6 +12,7 @@ from kiosk.badges.render import badge_data, pdf_bytes, png_bytes, render
 from kiosk.badges.templates import BadgeTemplate, load_all
 from kiosk.checkin import codes
 from kiosk.config import ConfigError, Settings
+from kiosk.errors import NotFound
 from kiosk.secrets import Keys
 from kiosk.storage import attendees as attendee_sql
 
@@ -19,8 +20,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TEMPLATE = "badge-4x3"
 
 
-class NoBadge(LookupError):
+class NoBadge(NotFound):
     """The person does not exist or holds no live badge."""
+
+    def __init__(self, attendee_id: int):
+        super().__init__(f"no attendee {attendee_id} with a live badge")
+        self.attendee_id = attendee_id
 
 
 def templates_dir(settings: Settings) -> Path:

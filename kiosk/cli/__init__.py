@@ -11,19 +11,18 @@ from kiosk.attendees.importer import ImportFileError, import_attendees
 from kiosk.cli import crm, entrance
 from kiosk.cli.options import progress, services_for, show_options
 from kiosk.config import ConfigError
-from kiosk.devices import ROLES, DeviceError, create_device
+from kiosk.devices import ROLES, create_device
+from kiosk.errors import DomainError
 from kiosk.exhibitors.manage import create_exhibitor
 from kiosk.secrets import MissingSecrets, rotate_badge_key
 from kiosk.services import initialise
-from kiosk.staff.accounts import StaffError
 
 USER_ERRORS = (
     ConfigError,
     MissingSecrets,
     ImportFileError,
-    DeviceError,
+    DomainError,
     FileNotFoundError,
-    StaffError,
 )
 
 

@@ -107,12 +107,13 @@ def register(cli: click.Group, import_group: click.Group) -> None:
     @click.option("--reason", default="", help="e.g. the request reference")
     def erase_cmd(settings, attendee_id, reason):
         """Anonymise a person on request; counts stay, the erasure is audited."""
-        from kiosk.crm.erase import EraseError, erase
+        from kiosk.crm.erase import erase
+        from kiosk.errors import DomainError
 
         actor = f"cli:{os.environ.get('USER', 'unknown')}"
         try:
             erase(services_for(settings).store, attendee_id, actor=actor, reason=reason)
-        except EraseError as exc:
+        except DomainError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"attendee {attendee_id} erased")
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from kiosk.errors import Conflict, NotFound
 from kiosk.storage import Store, history, leads, surveys, sync
 from kiosk.storage import attendees as people_sql
 from kiosk.storage.interactions import append, audit
-
-
-class EraseError(ValueError):
-    """The person cannot be erased (unknown id, already erased)."""
 
 
 def erase(store: Store, attendee_id: int, *, actor: str, reason: str = "") -> None:
@@ -16,9 +13,9 @@ def erase(store: Store, attendee_id: int, *, actor: str, reason: str = "") -> No
     with store.write() as conn:
         row = people_sql.get(conn, attendee_id)
         if row is None:
-            raise EraseError(f"attendee {attendee_id}: no such person")
+            raise NotFound(f"attendee {attendee_id}: no such person")
         if row["status"] == "erased":
-            raise EraseError(f"attendee {attendee_id}: already erased")
+            raise Conflict(f"attendee {attendee_id}: already erased", code="already_erased")
         filled = sorted(k for k in people_sql.ERASED_TEXT if row[k] and k != "search_keys")
         people_sql.anonymise(conn, attendee_id)
         leads.blank_notes(conn, attendee_id)

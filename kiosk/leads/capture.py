@@ -8,15 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 from kiosk import events
 from kiosk.attendees import registry
-from kiosk.checkin import codes
+from kiosk.checkin import scans
 from kiosk.config import Settings
 from kiosk.devices import Device
-from kiosk.errors import FieldErrors
+from kiosk.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 from kiosk.leads.answers import clean_answers, clean_follow_up
 from kiosk.leads.views import lead_view
 from kiosk.secrets import Keys
 from kiosk.storage import Store, from_iso, to_iso, utcnow
-from kiosk.storage import attendees as attendee_sql
 from kiosk.storage import exhibitors as exhibitor_sql
 from kiosk.storage import leads as sql
 from kiosk.storage.interactions import append
@@ -28,17 +27,11 @@ MAX_NOTES = 4000
 CLOCK_SKEW = timedelta(minutes=10)
 
 
-class LeadError(Exception):
-    """A lead request refused: HTTP status, error code and message."""
-
-    def __init__(self, status: int, error: str, message: str):
-        super().__init__(message)
-        self.status, self.error, self.message = status, error, message
-
-
 @dataclass(frozen=True)
 class Captured:
-    status: int  # 201 new lead, 200 existing lead
+    """A scan recorded: the lead as it is now, whether it is new, whether the scan was a resend."""
+
+    created: bool
     lead: dict
     duplicate: bool = False
 
@@ -125,18 +118,17 @@ def _prepare(store: Store, keys: Keys, device: Device, body, now: datetime) -> _
         errors.update(exc.fields)
     if errors:
         raise FieldErrors(errors)
-    code_id = codes.verify(keys, code)
-    badge = attendee_sql.badge(store.conn, code_id) if code_id else None
-    if badge is None or badge["revoked_at"] is not None:
-        raise LeadError(404, "invalid_code", "not a valid badge")
-    return _Scan(ref, scanned_at, fields, badge["attendee_id"])
+    holder = scans.identify(store.conn, keys, code)
+    if holder is None or holder.revoked:
+        raise NotFound(scans.INVALID, code="invalid_code")
+    return _Scan(ref, scanned_at, fields, holder.attendee["id"])
 
 
 def _record(conn, device: Device, scan: _Scan, stamp: str) -> Captured:
     """Inside the caller's transaction: one scan, its lead, its `lead_captured` row."""
     seen = sql.scan_by_ref(conn, device.id, scan.ref)
     if seen is not None:
-        return Captured(200, lead_view(sql.full(conn, seen["lead_id"])), duplicate=True)
+        return Captured(False, lead_view(sql.full(conn, seen["lead_id"])), duplicate=True)
     lead = sql.by_pair(conn, device.exhibitor_id, scan.attendee_id)
     if lead is None:
         lead_id = sql.insert(
@@ -148,12 +140,12 @@ def _record(conn, device: Device, scan: _Scan, stamp: str) -> Captured:
             now=stamp,
             fields=scan.fields,
         )
-        status = 201
+        created = True
     else:
         lead_id = lead["id"]
         sql.add_scan(conn, lead, scan.scanned_at, stamp)
         sql.update_fields(conn, lead_id, _merge(lead, scan.fields), stamp)
-        status = 200
+        created = False
     sql.insert_scan(
         conn, device_id=device.id, client_ref=scan.ref, lead_id=lead_id, scanned_at=scan.scanned_at
     )
@@ -167,7 +159,7 @@ def _record(conn, device: Device, scan: _Scan, stamp: str) -> Captured:
         at=scan.scanned_at,
         data={"lead_id": lead_id, "client_ref": scan.ref, "rating": view["rating"]},
     )
-    return Captured(status, view)
+    return Captured(created, view)
 
 
 def capture(store: Store, keys: Keys, device: Device, body: dict) -> Captured:
@@ -181,34 +173,29 @@ def capture(store: Store, keys: Keys, device: Device, body: dict) -> Captured:
     return result
 
 
-def capture_batch(store: Store, keys: Keys, device: Device, items: list) -> list[dict]:
-    """A device's queued scans, in order, in one transaction: one answer per scan, like capture()."""
+def capture_batch(
+    store: Store, keys: Keys, device: Device, items: list
+) -> list[tuple[str | None, Captured | DomainError]]:
+    """A device's queued scans, in order, in one transaction: per scan its client_ref and what
+    capture() would have returned or raised."""
     now = datetime.now(UTC)
-    prepared: list[_Scan | dict] = []
+    prepared: list[_Scan | DomainError] = []
     for item in items:
         try:
             prepared.append(_prepare(store, keys, device, item, now))
-        except FieldErrors as exc:
-            prepared.append({"status": 422, "error": "invalid_fields", "fields": exc.fields})
-        except LeadError as exc:
-            prepared.append({"status": exc.status, "error": exc.error, "message": exc.message})
-    answers, fresh = [], []
+        except DomainError as exc:
+            prepared.append(exc)
+    answers: list[tuple[str | None, Captured | DomainError]] = []
+    fresh = []
     stamp = to_iso(now)
     with store.write() as conn:
         for item, scan in zip(items, prepared, strict=True):
             ref = item.get("client_ref") if isinstance(item, dict) else None
-            if isinstance(scan, dict):
-                answers.append({"client_ref": ref, **scan})
+            if isinstance(scan, DomainError):
+                answers.append((ref, scan))
                 continue
             result = _record(conn, device, scan, stamp)
-            answers.append(
-                {
-                    "client_ref": ref,
-                    "status": result.status,
-                    "lead": result.lead,
-                    "duplicate": result.duplicate,
-                }
-            )
+            answers.append((ref, result))
             if not result.duplicate:
                 fresh.append(result.lead)
     for view in fresh:
@@ -232,12 +219,12 @@ def _event(view: dict, change: str) -> events.LeadCaptured:
 
 
 def own_lead(conn, device: Device, lead_id: int):
-    """The lead row if this exhibitor device may touch it: 404 unknown, 403 another's."""
+    """The lead row if this exhibitor device may touch it; NotFound, or Forbidden for another's."""
     lead = sql.raw(conn, lead_id)
     if lead is None:
-        raise LeadError(404, "not_found", f"no lead {lead_id}")
+        raise NotFound(f"no lead {lead_id}")
     if lead["exhibitor_id"] != device.exhibitor_id:
-        raise LeadError(403, "forbidden", "this lead belongs to another exhibitor")
+        raise Forbidden("this lead belongs to another exhibitor")
     return lead
 
 
@@ -268,7 +255,7 @@ def consent_on_the_spot(
 ) -> dict:
     """The visitor tapped agree on the booth's device: store the sharing consent with its text."""
     if sql.SHARE not in settings.consents:
-        raise LeadError(409, "no_consent_configured", "this show has no sharing consent")
+        raise Conflict("this show has no sharing consent", code="no_consent_configured")
     if language not in settings.languages:
         raise FieldErrors({"language": f"one of {', '.join(settings.languages)}"})
     with store.write() as conn:

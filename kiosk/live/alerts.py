@@ -8,7 +8,6 @@ from collections import defaultdict, deque
 
 from kiosk import events
 from kiosk.storage import Store, utcnow
-from kiosk.storage.interactions import audit
 
 KEEP = 50
 INVALID_BURST = 5
@@ -36,21 +35,7 @@ class AlertBoard:
             return list(self._alerts)
 
     def refused(self, event: events.ScanRefused) -> None:
-        """Log a refused scan in the audit log; alert on a burst of invalid codes at one gate."""
-        with self.store.write() as conn:
-            audit(
-                conn,
-                f"device:{event.device_id}",
-                "scan.refused",
-                f"gate:{event.gate}",
-                after={
-                    "reason": event.reason,
-                    "gate": event.gate,
-                    "direction": event.direction,
-                    "device_id": event.device_id,
-                    "attendee_id": event.attendee_id,
-                },
-            )
+        """Alert on a burst of invalid codes at one gate (the domain logs every refusal)."""
         if event.reason != "invalid":
             return
         gate = str(event.gate)

@@ -62,7 +62,13 @@ UNLISTED = Route(None, _nobody, SHOWN)
 class Bridge:
     """One per app: subscribes to the show's events, owns the /live namespace and the pusher."""
 
-    def __init__(self, socketio: SocketIO, services: Services, authenticate: Authenticate):
+    def __init__(
+        self,
+        socketio: SocketIO,
+        services: Services,
+        authenticate: Authenticate,
+        scan_answer: Callable[[dict], dict],
+    ):
         self.socketio = socketio
         self.services = services
         self.alerts = AlertBoard(services.store)
@@ -77,6 +83,16 @@ class Bridge:
             events.DeviceRevoked: lambda e: self.namespace.cut(device_id=e.device_id),
             events.StaffSignedOut: lambda e: self.namespace.cut(sign_in=e.sign_in),
         }
+        # A camera's scan reaches its gate's kiosk as the answer the scanner got: the web layer
+        # lends the shape (status and body) of that answer, so live never imports web.
+        self._payload: dict[type[events.Event], Callable[[events.Event], dict]] = {
+            events.Scanned: lambda e: {
+                "gate": e.gate,
+                "device_id": e.device_id,
+                "at": e.at,
+                **scan_answer(e.outcome),
+            },
+        }
         events.subscribe(services.store, self.on_event)
 
     def on_event(self, event: events.Event) -> None:
@@ -86,7 +102,8 @@ class Bridge:
             act(event)
         route = ROUTES.get(type(event), UNLISTED)
         if route.name is not None:
-            payload = event.payload()
+            shape = self._payload.get(type(event))
+            payload = shape(event) if shape is not None else event.payload()
             for room in route.rooms(event):
                 self.socketio.emit(route.name, payload, namespace=NAMESPACE, to=room)
         self.pusher.changed(route.changes)

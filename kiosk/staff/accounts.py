@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from kiosk import events
 from kiosk.config import ConfigError, Settings
 from kiosk.devices import TOKEN_PREFIX, hash_token
+from kiosk.errors import Conflict, FieldErrors, NotFound
 from kiosk.storage import Store, from_iso, to_iso, utcnow
 from kiosk.storage import devices as device_sql
 from kiosk.storage import staff as sql
@@ -24,10 +25,6 @@ MIN_PASSWORD = 10
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown name as slow as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-class StaffError(ValueError):
-    """A staff account cannot be created or used as asked; the message says why."""
 
 
 class LockedOut(Exception):
@@ -81,17 +78,21 @@ def _user(row) -> StaffUser:
     return StaffUser(row["id"], row["name"], row["device_id"])
 
 
+def _short_password() -> FieldErrors:
+    return FieldErrors({"password": f"the password must have at least {MIN_PASSWORD} characters"})
+
+
 def create_staff(store: Store, name: str, password: str, *, actor: str = "cli") -> StaffUser:
     """Create a named staff account with its own console device row."""
     name = (name or "").strip()
     if not name or len(name) > 60:
-        raise StaffError("a staff account needs a name of 1 to 60 characters")
+        raise FieldErrors({"name": "a staff account needs a name of 1 to 60 characters"})
     if len(password or "") < MIN_PASSWORD:
-        raise StaffError(f"the password must have at least {MIN_PASSWORD} characters")
+        raise _short_password()
     password_hash = _hasher.hash(password)
     with store.write() as conn:
         if sql.user_by_name(conn, name) is not None:
-            raise StaffError(f"a staff account named '{name}' exists already")
+            raise Conflict(f"a staff account named '{name}' exists already", code="name_taken")
         # The console device's token is thrown away: it is reached only through a signed-in session.
         unusable = hash_token(TOKEN_PREFIX + secrets.token_urlsafe(32))
         device_id = device_sql.insert_device(
@@ -110,11 +111,11 @@ def create_staff(store: Store, name: str, password: str, *, actor: str = "cli") 
 def set_password(store: Store, name: str, password: str, *, actor: str = "cli") -> None:
     """Give an account a new password (also lifts a lock-out)."""
     if len(password or "") < MIN_PASSWORD:
-        raise StaffError(f"the password must have at least {MIN_PASSWORD} characters")
+        raise _short_password()
     with store.write() as conn:
         row = sql.user_by_name(conn, name)
         if row is None:
-            raise StaffError(f"no staff account named '{name}'")
+            raise NotFound(f"no staff account named '{name}'")
         sql.set_password(conn, row["id"], _hasher.hash(password))
         audit(conn, actor, "staff.password", f"staff:{row['id']}")
 

@@ -78,18 +78,19 @@ def move_presence(conn: sqlite3.Connection, from_id: int, to_id: int) -> None:
     conn.execute("UPDATE presence SET attendee_id = ? WHERE attendee_id = ?", (to_id, from_id))
 
 
-def nonce_answer(conn: sqlite3.Connection, device_id: int, nonce: str) -> sqlite3.Row | None:
-    """The answer already given for this device's nonce."""
-    return conn.execute(
-        "SELECT status, response FROM nonces WHERE device_id = ? AND nonce = ?", (device_id, nonce)
+def nonce_outcome(conn: sqlite3.Connection, device_id: int, nonce: str) -> str | None:
+    """The outcome (as JSON) already given for this device's nonce."""
+    row = conn.execute(
+        "SELECT outcome FROM nonces WHERE device_id = ? AND nonce = ?", (device_id, nonce)
     ).fetchone()
+    return row[0] if row is not None else None
 
 
 def remember_nonce(
-    conn: sqlite3.Connection, device_id: int, nonce: str, status: int, response: str, at: str
+    conn: sqlite3.Connection, device_id: int, nonce: str, outcome: str, at: str
 ) -> None:
-    """Keep the answer so that a retry with the same nonce gets it again."""
+    """Keep the outcome so that a retry with the same nonce gets it again."""
     conn.execute(
-        "INSERT INTO nonces (device_id, nonce, status, response, at) VALUES (?, ?, ?, ?, ?)",
-        (device_id, nonce, status, response, at),
+        "INSERT INTO nonces (device_id, nonce, outcome, at) VALUES (?, ?, ?, ?)",
+        (device_id, nonce, outcome, at),
     )

@@ -342,3 +342,37 @@ def i9_question_schema(db: sqlite_utils.Database) -> None:
                 "UPDATE exhibitors SET questions = ? WHERE id = ?",
                 (dumps(converted), exhibitor_id),
             )
+
+
+@migrations(name="i9_nonce_outcomes")
+def i9_nonce_outcomes(db: sqlite_utils.Database) -> None:
+    """A nonce keeps the scan's outcome (ok or refused, reason, person, details), not an HTTP
+    answer; answers kept so far are converted."""
+    _run(
+        db,
+        """
+        CREATE TABLE nonces_new (
+            device_id INTEGER NOT NULL,
+            nonce TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (device_id, nonce)
+        ) WITHOUT ROWID;
+        """,
+    )
+    rows = db.execute("SELECT device_id, nonce, response, at FROM nonces").fetchall()
+    for device_id, nonce, response, at in rows:
+        body = json.loads(response)
+        ok = body.pop("status", None) == "ok"
+        outcome = {
+            "ok": ok,
+            "reason": body.pop("reason", None),
+            "message": body.pop("message", ""),
+            "attendee": body.pop("attendee", None),
+            "details": body,
+        }
+        db.execute(
+            "INSERT INTO nonces_new (device_id, nonce, outcome, at) VALUES (?, ?, ?, ?)",
+            (device_id, nonce, dumps(outcome), at),
+        )
+    _run(db, "DROP TABLE nonces;\nALTER TABLE nonces_new RENAME TO nonces;\n")

@@ -5,27 +5,17 @@ from __future__ import annotations
 import sqlite3
 
 from kiosk import events
-from kiosk.checkin import codes
+from kiosk.checkin import codes, scans
 from kiosk.config import Settings
 from kiosk.devices import Device
-from kiosk.errors import FieldErrors
+from kiosk.errors import Conflict, FieldErrors, NotFound
 from kiosk.secrets import Keys
 from kiosk.storage import Store, dumps, utcnow
-from kiosk.storage import attendees as attendee_sql
 from kiosk.storage import surveys as sql
 from kiosk.storage.interactions import append
 
 PURPOSES = ("sourcing", "new_products", "suppliers", "networking", "seminars", "market", "other")
 MAX_COMMENT = 1000
-
-
-class SurveyRefused(Exception):
-    """A survey answer that is refused: `status` and `body` are the API answer."""
-
-    def __init__(self, status: int, error: str, message: str):
-        super().__init__(message)
-        self.status = status
-        self.body = {"error": error, "message": message}
 
 
 def _int(body: dict, key: str, low: int, high: int, errors: dict):
@@ -66,14 +56,17 @@ def clean(body: dict) -> dict:
     return answer
 
 
-def _attendee(conn: sqlite3.Connection, keys: Keys, code: str):
-    code_id = codes.verify(keys, code)
-    badge = attendee_sql.badge(conn, code_id) if code_id else None
-    if badge is None:
-        raise SurveyRefused(404, "invalid", "not a valid badge")
-    if badge["revoked_at"] is not None:
-        raise SurveyRefused(409, "revoked", "this badge was replaced or cancelled")
-    return attendee_sql.get(conn, badge["attendee_id"])
+def _unknown() -> NotFound:
+    return NotFound(scans.INVALID, code="invalid")
+
+
+def _attendee(conn: sqlite3.Connection, code_id: str) -> sqlite3.Row:
+    holder = scans.resolve(conn, code_id)
+    if holder is None:
+        raise _unknown()
+    if holder.revoked:
+        raise Conflict(scans.REVOKED, code="revoked")
+    return holder.attendee
 
 
 def answer(store: Store, settings: Settings, keys: Keys, body: dict, device: Device) -> dict:
@@ -81,12 +74,16 @@ def answer(store: Store, settings: Settings, keys: Keys, body: dict, device: Dev
     data = clean(body)
     at = utcnow()
     day = settings.now().date().isoformat()
+    # A forged code is refused before the database is touched, as at a gate.
+    code_id = codes.verify(keys, data["code"]) if data["code"] else None
+    if data["code"] and code_id is None:
+        raise _unknown()
     with store.write() as conn:
         attendee_id = None
-        if data["code"]:
-            attendee_id = _attendee(conn, keys, data["code"])["id"]
+        if code_id is not None:
+            attendee_id = _attendee(conn, code_id)["id"]
             if sql.answered_on(conn, attendee_id, day) is not None:
-                raise SurveyRefused(409, "already_answered", "this badge answered today already")
+                raise Conflict("this badge answered today already", code="already_answered")
         response_id = sql.insert(
             conn,
             at=at,

@@ -9,12 +9,13 @@ from flask import Blueprint, jsonify, request
 from kiosk.attendees import search as people
 from kiosk.checkin import codes
 from kiosk.checkin.service import check_in
+from kiosk.errors import FieldErrors, NotFound
 from kiosk.stats import counts as stats
 from kiosk.storage import attendees as attendee_sql
 from kiosk.storage import interactions as interaction_sql
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
-from kiosk.web.errors import ApiError, json_body
+from kiosk.web.errors import json_body, scan_answer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -91,7 +92,7 @@ def post_checkin():
     svc = services()
     device = current_device()
     gate = body.get("gate") or device.gate
-    answer = check_in(
+    outcome = check_in(
         svc.store,
         svc.settings,
         svc.keys,
@@ -102,7 +103,7 @@ def post_checkin():
         nonce=body.get("nonce"),
         device=device,
     )
-    return jsonify(answer.body), answer.status
+    return scan_answer(outcome)
 
 
 @bp.get("/attendees")
@@ -119,7 +120,7 @@ def search_attendees():
     """Search people."""
     q = request.args.get("q", "")
     if len(q) > 200:
-        raise ApiError(422, "invalid_fields", "query too long", fields={"q": "at most 200"})
+        raise FieldErrors({"q": "at most 200"}, "query too long")
     full = current_device().role == "staff"
     rows = people.search(services().store.conn, q)
     return jsonify({"attendees": [people.public_view(row, full=full) for row in rows]})
@@ -136,7 +137,7 @@ def get_attendee(attendee_id: int):
     conn = services().store.conn
     row = attendee_sql.get(conn, attendee_id)
     if row is None:
-        raise ApiError(404, "not_found", f"no attendee {attendee_id}")
+        raise NotFound(f"no attendee {attendee_id}")
     badge = attendee_sql.live_badge(conn, attendee_id)
     timeline = [
         {

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from kiosk.badges.printing import print_badge
-from kiosk.badges.service import Badges, NoBadge
+from kiosk.badges.service import Badges
+from kiosk.errors import FieldErrors, Forbidden, Unavailable
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import ApiError
@@ -21,23 +22,15 @@ def badges() -> Badges:
 def _template():
     wanted = request.args.get("template")
     if wanted and wanted not in badges().templates:
-        raise ApiError(
-            422,
-            "invalid_fields",
-            "unknown template",
-            fields={"template": f"one of {', '.join(badges().templates)}"},
+        raise FieldErrors(
+            {"template": f"one of {', '.join(badges().templates)}"}, "unknown template"
         )
     return badges().template_for(current_device().name, wanted)
 
 
 def _render(attendee_id: int):
     tpl = _template()
-    try:
-        image, _code = badges().for_attendee(
-            services().store.conn, services().keys, attendee_id, tpl
-        )
-    except NoBadge as exc:
-        raise ApiError(404, "not_found", f"no attendee {attendee_id} with a live badge") from exc
+    image, _code = badges().for_attendee(services().store.conn, services().keys, attendee_id, tpl)
     return image, tpl
 
 
@@ -106,23 +99,15 @@ def post_print(attendee_id: int):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
     reprint = body.get("reprint", False)
     if not isinstance(reprint, bool):
-        raise ApiError(
-            422,
-            "invalid_fields",
-            "reprint must be true or false",
-            fields={"reprint": "true or false"},
-        )
+        raise FieldErrors({"reprint": "true or false"}, "reprint must be true or false")
     device = current_device()
     if reprint and device.role != "staff":
-        raise ApiError(403, "forbidden", "only staff may reprint a badge")
+        raise Forbidden("only staff may reprint a badge")
     svc = services()
-    try:
-        result = print_badge(svc.store, svc.keys, badges(), attendee_id, device, reprint=reprint)
-    except NoBadge as exc:
-        raise ApiError(404, "not_found", f"no attendee {attendee_id} with a live badge") from exc
+    result = print_badge(svc.store, svc.keys, badges(), attendee_id, device, reprint=reprint)
     if result.status == "failed":
-        raise ApiError(
-            503, "print_failed", result.message, reason=result.reason, job=result.as_dict()
+        raise Unavailable(
+            result.message, code="print_failed", reason=result.reason, job=result.as_dict()
         )
     body = result.as_dict()
     body["png_url"] = f"/api/v1/attendees/{attendee_id}/badge.png"

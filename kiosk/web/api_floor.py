@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 
 from kiosk.checkin import sessions as attendance
+from kiosk.errors import FieldErrors
 from kiosk.stats import dashboard
 from kiosk.survey import answers as survey
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
-from kiosk.web.errors import ApiError, json_body
+from kiosk.web.errors import json_body, scan_answer
 
 bp = Blueprint("api_floor", __name__, url_prefix="/api/v1")
 
@@ -43,8 +44,8 @@ bp = Blueprint("api_floor", __name__, url_prefix="/api/v1")
 def post_interaction():
     """Count a badge into a session."""
     svc = services()
-    answer = attendance.record(svc.store, svc.settings, svc.keys, json_body(), current_device())
-    return jsonify(answer.body), answer.status
+    outcome = attendance.record(svc.store, svc.settings, svc.keys, json_body(), current_device())
+    return scan_answer(outcome)
 
 
 @bp.post("/surveys/responses")
@@ -77,10 +78,7 @@ def post_interaction():
 def post_survey():
     """Store an exit-survey answer."""
     svc = services()
-    try:
-        response = survey.answer(svc.store, svc.settings, svc.keys, json_body(), current_device())
-    except survey.SurveyRefused as exc:
-        raise ApiError(exc.status, exc.body["error"], exc.body["message"]) from exc
+    response = survey.answer(svc.store, svc.settings, svc.keys, json_body(), current_device())
     return jsonify({"response": response}), 201
 
 
@@ -108,9 +106,7 @@ def post_heartbeat():
     body = json_body()
     printer = body.get("printer")
     if printer is not None and not isinstance(printer, dict):
-        raise ApiError(
-            422, "invalid_fields", "printer must be an object", fields={"printer": "an object"}
-        )
+        raise FieldErrors({"printer": "an object"}, "printer must be an object")
     current_app.extensions["kiosk.live"].heartbeats.beat(current_device().id, printer)
     return jsonify({"ok": True, "offline_after_s": 10})
 

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, jsonify, request
 
 from kiosk.devices import Device
+from kiosk.errors import FieldErrors
 from kiosk.exhibitors import manage as exhibitor_admin
 from kiosk.leads import capture as leads
 from kiosk.leads import export
@@ -17,7 +18,7 @@ from kiosk.storage import leads as sql
 from kiosk.storage import reports
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
-from kiosk.web.errors import ApiError, json_body
+from kiosk.web.errors import batch_item, captured_status, json_body
 
 bp = Blueprint("api_leads", __name__, url_prefix="/api/v1")
 
@@ -51,10 +52,6 @@ LIST_PARAMS = [
 ]
 
 
-def _raise(exc: leads.LeadError):
-    raise ApiError(exc.status, exc.error, exc.message)
-
-
 def _exhibitor_scope(device: Device) -> int | None:
     if device.role == "exhibitor":
         return device.exhibitor_id
@@ -62,7 +59,7 @@ def _exhibitor_scope(device: Device) -> int | None:
     if raw is None:
         return None
     if not raw.isdigit():
-        raise ApiError(422, "invalid_fields", "bad exhibitor_id", fields={"exhibitor_id": "an id"})
+        raise FieldErrors({"exhibitor_id": "an id"}, "bad exhibitor_id")
     return int(raw)
 
 
@@ -72,7 +69,7 @@ def _selected() -> tuple[list[dict], int | None]:
     args = request.args
     rating = args.get("rating", "")
     if rating not in leads.RATINGS:
-        raise ApiError(422, "invalid_fields", "bad rating", fields={"rating": "hot, warm or cold"})
+        raise FieldErrors({"rating": "hot, warm or cold"}, "bad rating")
     answers = {k[len("answer.") :]: v for k, v in args.items() if k.startswith("answer.") and v}
     rows = sql.listing(services().store.conn, scope)
     views = [lead_view(r) for r in rows]
@@ -122,11 +119,8 @@ def _selected() -> tuple[list[dict], int | None]:
 def post_lead():
     """Capture a lead."""
     svc = services()
-    try:
-        result = leads.capture(svc.store, svc.keys, current_device(), json_body())
-    except leads.LeadError as exc:
-        _raise(exc)
-    return jsonify({"lead": result.lead, "duplicate": result.duplicate}), result.status
+    result = leads.capture(svc.store, svc.keys, current_device(), json_body())
+    return jsonify({"lead": result.lead, "duplicate": result.duplicate}), captured_status(result)
 
 
 @bp.post("/leads/batch")
@@ -153,12 +147,10 @@ def post_lead_batch():
     """Capture queued leads."""
     scans = json_body().get("scans")
     if not isinstance(scans, list) or not 0 < len(scans) <= BATCH_MAX:
-        raise ApiError(
-            422, "invalid_fields", "bad scans", fields={"scans": f"1 to {BATCH_MAX} scans"}
-        )
+        raise FieldErrors({"scans": f"1 to {BATCH_MAX} scans"}, "bad scans")
     svc = services()
     results = leads.capture_batch(svc.store, svc.keys, current_device(), scans)
-    return jsonify({"results": results})
+    return jsonify({"results": [batch_item(ref, result) for ref, result in results]})
 
 
 @bp.get("/leads")
@@ -224,10 +216,7 @@ def leads_vcard():
 )
 def patch_lead(lead_id: int):
     """Update a lead."""
-    try:
-        view = leads.update(services().store, current_device(), lead_id, json_body())
-    except leads.LeadError as exc:
-        _raise(exc)
+    view = leads.update(services().store, current_device(), lead_id, json_body())
     return jsonify({"lead": view})
 
 
@@ -249,16 +238,11 @@ def post_consent(lead_id: int):
     """Record consent given at the booth."""
     body = json_body()
     if body.get("agree") is not True:
-        raise ApiError(
-            422, "invalid_fields", "the visitor must tap agree", fields={"agree": "must be true"}
-        )
+        raise FieldErrors({"agree": "must be true"}, "the visitor must tap agree")
     svc = services()
-    try:
-        view = leads.consent_on_the_spot(
-            svc.store, svc.settings, current_device(), lead_id, body.get("language")
-        )
-    except leads.LeadError as exc:
-        _raise(exc)
+    view = leads.consent_on_the_spot(
+        svc.store, svc.settings, current_device(), lead_id, body.get("language")
+    )
     return jsonify({"lead": view})
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 
 from kiosk.attendees import walkup
-from kiosk.checkin.service import attendee_summary
+from kiosk.checkin.scans import attendee_summary
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
-from kiosk.web.errors import ApiError, json_body
+from kiosk.web.errors import json_body
 
 bp = Blueprint("api_registrations", __name__, url_prefix="/api/v1")
 
@@ -85,25 +85,15 @@ def post_registration():
     body = json_body()
     svc = services()
     device = current_device()
-    try:
-        row, code = walkup.register(
-            svc.store,
-            svc.settings,
-            svc.keys,
-            body,
-            device_id=device.id,
-            source="walk-up" if device.role == "kiosk" else "staff",
-            walkup_form=walkup_form() if device.role == "kiosk" else None,
-        )
-    except walkup.AlreadyRegistered as exc:
-        raise ApiError(
-            409,
-            "already_registered",
-            "this person is registered already",
-            attendee_id=exc.row["id"],
-            matched_on=exc.matched_on,
-            attendee=attendee_summary(exc.row, svc.settings),
-        ) from exc
+    row, code = walkup.register(
+        svc.store,
+        svc.settings,
+        svc.keys,
+        body,
+        device_id=device.id,
+        source="walk-up" if device.role == "kiosk" else "staff",
+        walkup_form=walkup_form() if device.role == "kiosk" else None,
+    )
     return jsonify(
         {
             "attendee": attendee_summary(row, svc.settings),

@@ -1,15 +1,14 @@
-"""Check-ins sent by a camera scanner: answered like /checkins and shown live on the gate's kiosk."""
+"""Check-ins sent by a camera scanner: answered like /checkins; the domain shows them live on the
+gate's kiosk (the `Scanned` event)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint
 
-from kiosk import events
 from kiosk.checkin.service import check_in
-from kiosk.storage import utcnow
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
-from kiosk.web.errors import json_body
+from kiosk.web.errors import json_body, scan_answer
 
 bp = Blueprint("api_scans", __name__, url_prefix="/api/v1")
 
@@ -42,7 +41,7 @@ def post_scan():
     svc = services()
     device = current_device()
     gate = body.get("gate") or device.gate
-    answer = check_in(
+    outcome = check_in(
         svc.store,
         svc.settings,
         svc.keys,
@@ -51,11 +50,6 @@ def post_scan():
         direction=body.get("direction", "in"),
         nonce=body.get("nonce"),
         device=device,
+        source="camera",
     )
-    events.publish(
-        svc.store,
-        events.Scanned(
-            gate=gate, status=answer.status, result=answer.body, device_id=device.id, at=utcnow()
-        ),
-    )
-    return jsonify(answer.body), answer.status
+    return scan_answer(outcome)

@@ -177,7 +177,7 @@ def person_update(attendee_id: int):
         )
     except FieldErrors as exc:
         return _page("console/person.html", errors=exc.fields, **_person_context(attendee_id)), 422
-    except people.DeskError as exc:
+    except DomainError as exc:
         flash(str(exc), "error")
         return redirect(url_for("console.person", attendee_id=attendee_id))
     flash(f"Saved: {', '.join(sorted(changes))}" if changes else "Nothing changed.")
@@ -191,7 +191,7 @@ def person_reprint(attendee_id: int):
     svc = services()
     try:
         people.reprint(svc.store, svc.keys, attendee_id, actor=actor(), device_id=g.device.id)
-    except people.DeskError as exc:
+    except DomainError as exc:
         flash(str(exc), "error")
         return redirect(url_for("console.person", attendee_id=attendee_id))
     flash("New badge issued; the old code no longer works. 已补打胸卡，旧码作废。")
@@ -231,7 +231,7 @@ def person_void(attendee_id: int, interaction_id: int):
         flash("Check-in voided.")
     except FieldErrors as exc:
         flash("; ".join(exc.fields.values()), "error")
-    except people.DeskError as exc:
+    except DomainError as exc:
         flash(str(exc), "error")
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
@@ -242,12 +242,14 @@ def person_merge(attendee_id: int):
     """Merge another record (a double registration) into this one."""
     try:
         other = int(request.form.get("other_id", ""))
+    except ValueError:
+        flash("give the other record's id", "error")
+        return redirect(url_for("console.person", attendee_id=attendee_id))
+    try:
         people.merge(services().store, attendee_id, other, actor=actor(), device_id=g.device.id)
         flash(f"Person {other} merged into this record. 已合并。")
-    except ValueError as exc:
-        flash(
-            str(exc) if isinstance(exc, people.DeskError) else "give the other record's id", "error"
-        )
+    except DomainError as exc:
+        flash(str(exc), "error")
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
 
@@ -260,7 +262,7 @@ def person_unmerge(attendee_id: int):
             services().store, services().keys, attendee_id, actor=actor(), device_id=g.device.id
         )
         flash("Merge undone; the record has a new badge. 已撤销合并。")
-    except people.DeskError as exc:
+    except DomainError as exc:
         flash(str(exc), "error")
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
@@ -285,7 +287,7 @@ def register():
         )
     except FieldErrors as exc:
         return _page("console/register.html", errors=exc.fields, form=request.form), 422
-    except people.DeskError as exc:
+    except DomainError as exc:
         return _page("console/register.html", errors={"email": str(exc)}, form=request.form), 409
     flash("Registered. 登记成功。")
     return redirect(url_for("console.person", attendee_id=attendee_id))
@@ -350,7 +352,7 @@ def devices_rename(device_id: int):
             services().store, device_id, request.form.get("name", ""), actor=actor()
         )
         flash("Renamed.")
-    except DeviceError as exc:
+    except DomainError as exc:
         flash(str(exc), "error")
     return redirect(url_for("console.devices"))
 
@@ -362,7 +364,7 @@ def devices_revoke(device_id: int):
     try:
         device_admin.revoke_device(services().store, device_id, actor=actor())
         flash("Revoked: the token no longer works and its live connections are closed.")
-    except DeviceError as exc:
+    except DomainError as exc:
         flash(str(exc), "error")
     return redirect(url_for("console.devices"))
 

@@ -1,31 +1,105 @@
-"""JSON errors for the API: {"error": CODE, "message": TEXT, "fields": {...}}."""
+"""The one place where domain errors and scan outcomes become HTTP answers.
+
+A domain error (kiosk.errors) answers `{"error": CODE, "message": TEXT, "fields"?: {...}}` plus
+its details, with the status of its kind (STATUS). A scan outcome (kiosk.checkin.scans.Outcome)
+answers as the contract's check-ins do: 201 `{"status": "ok", ...}`, 200 `{"status": "error",
+"reason": R, ...}` for a known badge refused, 404 for an unknown or forged code. ApiError is left
+for what only the transport knows: a body that is not a JSON object, a missing or wrong token.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from kiosk.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
+from kiosk.checkin.scans import Outcome
+from kiosk.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound, Unavailable
+from kiosk.leads.capture import Captured
+
+# The first kind an error is an instance of gives its status; any other refusal is a 409.
+STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (FieldErrors, 422),
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Conflict, 409),
+    (Unavailable, 503),
+    (DomainError, 409),
+)
 
 
 class ApiError(Exception):
-    """An API answer that is not a success."""
+    """A transport-level refusal (bad body, authentication): status, code and message."""
 
-    def __init__(self, status: int, error: str, message: str, **extra):
+    def __init__(self, status: int, error: str, message: str):
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
-        self.extra = extra
 
 
-# The HTTP status of each kind of domain refusal; any other DomainError is a 409.
-DOMAIN_STATUS = ((NotFound, 404), (FieldErrors, 422), (Conflict, 409), (Forbidden, 403))
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error's kind."""
+    return next(status for kind, status in STATUS if isinstance(exc, kind))
 
 
-def domain_status(exc: DomainError) -> int:
-    """The HTTP status that answers a domain error."""
-    return next((status for kind, status in DOMAIN_STATUS if isinstance(exc, kind)), 409)
+def error_body(exc: DomainError) -> dict:
+    """The one error shape: error, message, fields for form errors, then the error's details."""
+    if isinstance(exc, FieldErrors):
+        return {"error": exc.code, "message": exc.headline, "fields": exc.fields, **exc.details}
+    body = {"error": exc.code, "message": exc.message, **exc.details}
+    if exc.fields:
+        body["fields"] = exc.fields
+    return body
+
+
+def outcome_status(outcome: Outcome) -> int:
+    """201 done, 200 a known badge refused, 404 an unknown or forged code."""
+    if outcome.ok:
+        return 201
+    return 200 if outcome.attendee is not None else 404
+
+
+def outcome_body(outcome: Outcome) -> dict:
+    """A scan's answer: {status: ok, attendee, ...} or {status: error, reason, message, ...}."""
+    if outcome.ok:
+        return {"status": "ok", **outcome.details, "attendee": outcome.attendee}
+    body = {
+        "status": "error",
+        "reason": outcome.reason,
+        "message": outcome.message,
+        **outcome.details,
+    }
+    if outcome.attendee is not None:
+        body["attendee"] = outcome.attendee
+    return body
+
+
+def scan_answer(outcome: Outcome):
+    """The HTTP answer to a check-in or a session scan."""
+    return jsonify(outcome_body(outcome)), outcome_status(outcome)
+
+
+def scan_message(outcome: dict) -> dict:
+    """A camera scan as its gate's kiosk shows it live: the answer the scanner itself got."""
+    scanned = Outcome(**outcome)
+    return {"status": outcome_status(scanned), "result": outcome_body(scanned)}
+
+
+def captured_status(result: Captured) -> int:
+    """201 for a new lead, 200 for a lead scanned again (or a scan sent twice)."""
+    return 201 if result.created else 200
+
+
+def batch_item(ref, result: Captured | DomainError) -> dict:
+    """One scan of a lead batch: its status and either the lead or the error."""
+    if isinstance(result, DomainError):
+        return {"client_ref": ref, "status": status_of(result), **error_body(result)}
+    return {
+        "client_ref": ref,
+        "status": captured_status(result),
+        "lead": result.lead,
+        "duplicate": result.duplicate,
+    }
 
 
 def _is_api() -> bool:
@@ -37,24 +111,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
-        return jsonify({"error": exc.error, "message": exc.message, **exc.extra}), exc.status
-
-    @app.errorhandler(FieldErrors)
-    def field_errors(exc: FieldErrors):
-        return jsonify(
-            {
-                "error": "invalid_fields",
-                "message": "some fields are not valid",
-                "fields": exc.fields,
-            }
-        ), 422
+        return jsonify({"error": exc.error, "message": exc.message}), exc.status
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        body = {"error": exc.code, "message": exc.message}
-        if exc.fields:
-            body["fields"] = exc.fields
-        return jsonify(body), domain_status(exc)
+        if not _is_api():
+            return Response(exc.message, status_of(exc), mimetype="text/plain")
+        return jsonify(error_body(exc)), status_of(exc)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
