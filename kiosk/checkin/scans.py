@@ -145,8 +145,7 @@ def scan(
     nonce: str | None = None,
     now: datetime,
 ) -> Outcome:
-    """Identify the badge (or the person found by name), replay the nonce, refuse a revoked badge,
-    then let the place's policy decide; inputs are validated by the caller."""
+    """Identify the badge, replay the nonce, refuse a revoked badge, then apply the place's policy."""
     if attendee_id is not None:
         live = attendee_sql.live_badge(store.conn, attendee_id)
         if live is None:
@@ -159,7 +158,6 @@ def scan(
     at = to_iso(now)
     event = None
     with store.write() as conn:
-        refusals.write_due(store, conn)
         if nonce is not None:
             seen = nonce_sql.nonce_outcome(conn, device.id, nonce)
             if seen is not None:
@@ -178,6 +176,8 @@ def scan(
                 _log_refusal(conn, place, device, holder.attendee["id"], outcome.reason, at)
             if nonce is not None:
                 nonce_sql.remember_nonce(conn, device.id, nonce, outcome.as_json(), at)
+        # Last, so that only a failed commit could lose the counts once taken from the tally.
+        refusals.write_due(store, conn)
     if outcome is None:
         return _unknown(store, place, device, now)
     if event is not None:

@@ -21,8 +21,6 @@ from kiosk.storage import Store, from_iso, to_iso, utcnow
 from kiosk.storage import checkins as sql
 from kiosk.storage.interactions import append
 
-__all__ = ["Outcome", "attendee_summary", "check_in"]
-
 
 def _validate(settings: Settings, gate, direction, nonce) -> None:
     errors = {}
@@ -52,8 +50,7 @@ def check_in(
     now: datetime | None = None,
     source: str = "",
 ) -> Outcome:
-    """Check a badge in or out at a gate; `source="camera"` also shows the outcome on the gate's
-    kiosk (the `Scanned` event)."""
+    """Check a badge in or out at a gate; a camera's scan (source="camera") is shown live too."""
     _validate(settings, gate, direction, nonce)
     if attendee_id is not None:
         # "Find me" on the kiosk: the person chose themselves; use their live badge.
