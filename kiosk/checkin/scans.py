@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from kiosk import events
@@ -51,7 +51,14 @@ class Outcome:
 
     def as_dict(self) -> dict:
         """The outcome's fields as a JSON-ready dict (events carry it so)."""
-        return asdict(self)
+        # Not dataclasses.asdict: its deep copy costs more than the rest of a check-in's Python.
+        return {
+            "ok": self.ok,
+            "reason": self.reason,
+            "message": self.message,
+            "attendee": self.attendee,
+            "details": self.details,
+        }
 
     def as_json(self) -> str:
         """The outcome as stored with its nonce."""
