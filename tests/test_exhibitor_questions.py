@@ -229,7 +229,7 @@ def test_questions_saved_by_the_old_console_heal_on_migration(tmp_path):
                 " VALUES (?, 'A1', ?, '2026-05-01T00:00:00.000Z')",
                 (name, json.dumps(questions)),
             )
-    assert migrate(store) == ["i9_question_schema"]
+    assert "i9_question_schema" in migrate(store)
     rows = {r["name"]: json.loads(r["questions"]) for r in store.query("SELECT * FROM exhibitors")}
     assert rows["Api"] == api
     assert rows["Old"] == [
