@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flask import request
 from flask_socketio import Namespace, emit, join_room
 
 from kiosk.devices import Device
-
-if TYPE_CHECKING:
-    from kiosk.live.bridge import Bridge
+from kiosk.live.heartbeats import Heartbeats
 
 NAMESPACE = "/live"
+
+
+class Host(Protocol):
+    """What the namespace needs of the bridge that owns it."""
+
+    heartbeats: Heartbeats
+
+    def start(self) -> None: ...
+
+    def dashboard_now(self) -> dict: ...
+
 
 # A connection's token (or None) -> its device and, for a console session, that sign-in's key.
 Authenticate = Callable[[object], "tuple[Device, str | None] | None"]
@@ -38,7 +47,7 @@ def rooms_for(device: Device) -> list[str]:
 class LiveNamespace(Namespace):
     """Staff get checkin, registration, lead and stats; exhibitors their leads; kiosks scans."""
 
-    def __init__(self, namespace: str, bridge: Bridge, authenticate: Authenticate):
+    def __init__(self, namespace: str, bridge: Host, authenticate: Authenticate):
         super().__init__(namespace)
         self.bridge = bridge
         self.authenticate = authenticate
