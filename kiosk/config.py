@@ -17,6 +17,35 @@ DEFAULT_CONFIG = "config/event.toml"
 DEFAULT_DB = "instance/kiosk.db"
 DIRECTIONS = ("in", "out")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+# Every key a show configuration may hold, by table; "*" stands for an id the show chooses
+# (a gate, a category...). Any other key stops the start; README.md documents each of these
+# (tests/test_docs.py checks it). Values that are tables of free names (texts per language,
+# fonts, printers per gate, fields per category) are not walked further.
+KEYS: dict[str, tuple[str, ...]] = {
+    "event": (
+        "id",
+        "name",
+        "edition",
+        "timezone",
+        "default_region",
+        "languages",
+        "default_language",
+        "days",
+    ),
+    "categories.*": ("name", "color", "required"),
+    "gates.*": ("name", "directions", "reentry", "rules"),
+    "gates.*.rules": ("days", "categories", "opens", "closes"),
+    "sessions.*": ("name", "room", "starts", "ends", "capacity"),
+    "consents.*": ("required", "version", "text"),
+    "kiosks.*": ("gate", "printer", "badge_template"),
+    "registration": ("categories", "fields", "fields_by_category"),
+    "badges": ("templates_dir", "template", "fonts", "gate_printers"),
+    "staff": ("max_failures", "lockout_minutes", "idle_minutes", "session_hours"),
+    "crm": ("contact_consent", "share_consent"),
+    "tls": ("names",),
+    "storage": ("synchronous",),
+    "server": ("header_timeout", "max_connections_per_address", "request_threads"),
+}
 
 
 class ConfigError(ValueError):
@@ -228,6 +257,40 @@ def _server(raw: Any) -> ServerSettings:
     return ServerSettings(**values)
 
 
+def _tables(raw: dict, pattern: str) -> list[tuple[str, dict]]:
+    """The tables of a configuration that a KEYS pattern names, each with its dotted path."""
+    found: list[tuple[str, Any]] = [("", raw)]
+    for part in pattern.split("."):
+        deeper = []
+        for where, value in found:
+            if not isinstance(value, dict):
+                continue
+            names = value if part == "*" else [part] if part in value else []
+            deeper += [(f"{where}.{name}".lstrip("."), value[name]) for name in names]
+        found = deeper
+    tables = []
+    for where, value in found:
+        if isinstance(value, list):  # an array of tables, [[gates.north.rules]]
+            tables += [(f"{where}[{i}]", v) for i, v in enumerate(value) if isinstance(v, dict)]
+        elif isinstance(value, dict):
+            tables.append((where, value))
+    return tables
+
+
+def unknown_key(raw: dict) -> str | None:
+    """The dotted path of the first key no part of the show reads (a typo), if any."""
+    tops = {pattern.split(".")[0] for pattern in KEYS}
+    for key in raw:
+        if key not in tops:
+            return key
+    for pattern, known in KEYS.items():
+        for where, table in _tables(raw, pattern):
+            for key in table:
+                if key not in known:
+                    return f"{where}.{key}"
+    return None
+
+
 def parse(
     raw: dict, *, db_path: Path, config_path: Path, secret_path: Path | None = None
 ) -> Settings:
@@ -235,6 +298,9 @@ def parse(
     event = _require(raw, "event", "")
     if not isinstance(event, dict):
         raise ConfigError("event: expected a table")
+    typo = unknown_key(raw)
+    if typo is not None:
+        raise ConfigError(f"{typo}: unknown key")
     languages = tuple(event.get("languages", ("zh", "en")))
     if not languages:
         raise ConfigError("event.languages: at least one language")

@@ -67,3 +67,19 @@ def test_environment_names_the_files(tmp_path, monkeypatch):
     settings = config.load()
     assert settings.db_path == tmp_path / "env.db"
     assert settings.config_path == EVENT_TOML
+
+
+@pytest.mark.parametrize(
+    ("addition", "key"),
+    [
+        ("\n[stafff]\nmax_failures = 3\n", "stafff"),
+        ("\n[staff]\nmax_failure = 3\n", "staff.max_failure"),
+        ('\n[kiosks.east-1]\ngate = "north"\nprinterr = "x"\n', "kiosks.east-1.printerr"),
+        ('\n[[gates.south.rules]]\nopen = "08:30"\n', "gates.south.rules[0].open"),
+    ],
+)
+def test_a_misspelt_key_stops_the_start_naming_it(tmp_path, addition, key):
+    text = EVENT_TOML.read_text(encoding="utf-8") + addition
+    with pytest.raises(ConfigError) as err:
+        load_settings(tmp_path, text)
+    assert str(err.value) == f"{key}: unknown key"
