@@ -13,18 +13,90 @@ from kiosk.errors import FieldErrors, NotFound
 from kiosk.stats import counts as stats
 from kiosk.storage import attendees as attendee_sql
 from kiosk.storage import interactions as interaction_sql
-from kiosk.web import services
+from kiosk.web import schemas, services
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import json_body, scan_answer
+from kiosk.web.schemas import (
+    BOOL,
+    CODE,
+    INT,
+    NONCE,
+    STR,
+    TEXTS,
+    TIME,
+    array,
+    error,
+    nullable,
+    obj,
+    ok,
+    ref,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 ANY_ROLE = ("kiosk", "exhibitor", "staff")
-ERROR = {"$ref": "#/components/schemas/Error"}
+ME = obj(
+    {
+        "device": obj(
+            {
+                "id": INT,
+                "name": STR,
+                "role": {"type": "string", "enum": list(ANY_ROLE)},
+                "gate": nullable(STR),
+                "exhibitor_id": nullable(INT),
+            }
+        ),
+        "show": obj(
+            {
+                "id": STR,
+                "name": TEXTS,
+                "languages": array(STR),
+                "default_language": STR,
+                "gates": {
+                    "type": "object",
+                    "additionalProperties": obj({"name": TEXTS, "directions": array(STR)}),
+                },
+                "categories": {
+                    "type": "object",
+                    "additionalProperties": obj({"name": TEXTS, "color": STR}),
+                },
+            }
+        ),
+    }
+)
+PERSON_RECORD = obj(
+    {
+        "attendee": ref("Person"),
+        "badge": nullable(obj({"code": STR, "version": INT, "issued_at": TIME})),
+        "consents": {
+            "type": "object",
+            "additionalProperties": BOOL,
+            "description": "consent -> the latest show-wide answer",
+        },
+        "timeline": array(
+            obj(
+                {
+                    "id": INT,
+                    "at": TIME,
+                    "type": STR,
+                    "place": STR,
+                    "direction": STR,
+                    "device_id": nullable(INT),
+                    "exhibitor_id": nullable(INT),
+                    "data": {"type": "object"},
+                }
+            )
+        ),
+    }
+)
 
 
 @bp.get("/me")
-@endpoint(*ANY_ROLE, summary="The calling device and the show it belongs to")
+@endpoint(
+    *ANY_ROLE,
+    summary="The calling device and the show it belongs to",
+    responses={"200": ok("the device and the show", ME)},
+)
 def me():
     """The device behind the token, with the show's gates, categories and languages."""
     device = current_device()
@@ -62,29 +134,18 @@ def me():
     summary="Check a badge in or out at a gate",
     body={
         "type": "object",
-        "required": ["gate"],
         "properties": {
-            "code": {"type": "string", "maxLength": 100},
+            "code": CODE,
             "attendee_id": {
                 "type": "integer",
                 "description": "instead of code: the person found with 'find me'",
             },
-            "gate": {"type": "string"},
+            "gate": {"type": "string", "description": "default: the device's gate"},
             "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
-            "nonce": {
-                "type": "string",
-                "maxLength": 100,
-                "description": "retrying with the same nonce returns the first answer",
-            },
+            "nonce": NONCE,
         },
     },
-    responses={
-        "201": "checked in or out: {status: ok, attendee, gate, direction, at}",
-        "200": "a known badge refused: {status: error, reason: already_checked_in | revoked |"
-        " not_allowed | no_reentry | not_checked_in, message, ...}",
-        "404": "an unknown or forged code: {status: error, reason: invalid}",
-        "422": "bad gate, direction or nonce",
-    },
+    responses=schemas.CHECKIN_ANSWERS,
 )
 def post_checkin():
     """Check in or out."""
@@ -111,9 +172,13 @@ def post_checkin():
     "kiosk",
     "staff",
     summary="Find people by name (also pinyin), email, phone or company",
-    params=[{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
+    params=[{"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}}],
     responses={
-        "200": "{attendees: [...]} up to 20, best first; a kiosk sees email and phone masked"
+        "200": ok(
+            "up to 20 people, best first; a kiosk sees email and phone masked",
+            obj({"attendees": array(ref("Person"), maxItems=20)}),
+        ),
+        "422": error("q is longer than 200 characters"),
     },
 )
 def search_attendees():
@@ -130,7 +195,10 @@ def search_attendees():
 @endpoint(
     "staff",
     summary="One person: the whole record, badge code, consents and interaction timeline",
-    responses={"200": "{attendee, badge, consents, timeline}", "404": "no such person"},
+    responses={
+        "200": ok("the person, their live badge, consents and timeline", PERSON_RECORD),
+        "404": error("no such person"),
+    },
 )
 def get_attendee(attendee_id: int):
     """The whole record of a person."""
@@ -172,7 +240,7 @@ def get_attendee(attendee_id: int):
 @endpoint(
     "staff",
     summary="Live counts",
-    responses={"200": "registered, checked_in, inside_now, by_gate, by_category, by_hour, leads"},
+    responses={"200": ok("the counts as of now", ref("Stats"))},
 )
 def get_stats():
     """Live counts."""

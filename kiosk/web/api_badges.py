@@ -10,6 +10,7 @@ from kiosk.errors import FieldErrors, Forbidden, Unavailable
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import ApiError
+from kiosk.web.schemas import STR, error, file, obj, ok, ref, with_error
 
 bp = Blueprint("api_badges", __name__, url_prefix="/api/v1")
 
@@ -35,8 +36,17 @@ def _render(attendee_id: int):
 
 
 TEMPLATE_PARAM = [
-    {"name": "template", "in": "query", "required": False, "schema": {"type": "string"}}
+    {
+        "name": "template",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "a layout id of badge_templates/ (default: the kiosk's or the show's)",
+    }
 ]
+BADGE_ANSWERS = {
+    "404": error("no such person or no live badge"),
+    "422": error("unknown template: fields.template lists the layouts"),
+}
 
 
 @bp.get("/attendees/<int:attendee_id>/badge.png")
@@ -45,7 +55,7 @@ TEMPLATE_PARAM = [
     "staff",
     summary="The badge as rendered for printing (PNG at the layout's resolution)",
     params=TEMPLATE_PARAM,
-    responses={"200": "image/png", "404": "no such person or no live badge"},
+    responses={"200": file("the badge, PNG at the layout's dpi", "image/png"), **BADGE_ANSWERS},
 )
 def badge_png(attendee_id: int):
     """The badge as PNG."""
@@ -61,7 +71,10 @@ def badge_png(attendee_id: int):
     "staff",
     summary="The badge as a one-page PDF sized to the badge",
     params=TEMPLATE_PARAM,
-    responses={"200": "application/pdf", "404": "no such person or no live badge"},
+    responses={
+        "200": file("the badge, a one-page PDF sized to the badge", "application/pdf"),
+        **BADGE_ANSWERS,
+    },
 )
 def badge_pdf(attendee_id: int):
     """The badge as PDF."""
@@ -85,11 +98,20 @@ def badge_pdf(attendee_id: int):
             }
         },
     },
+    body_required=False,
     responses={
-        "200": "{status: queued | browser, job_id, printer, template, width_mm, height_mm, cups_job}",
-        "403": "a kiosk asked for a reprint",
-        "404": "no such person",
-        "503": "{error: print_failed, reason: missing | stopped | out_of_paper | ..., job}; staff are alerted",
+        "200": ok(
+            "queued on CUPS, or status browser: the kiosk prints png_url itself",
+            {"allOf": [ref("PrintJob"), obj({"png_url": STR})]},
+        ),
+        "403": error("a kiosk asked for a reprint"),
+        "404": error("no such person or no live badge"),
+        "422": error("reprint is not true or false"),
+        "503": error(
+            "the printer failed (reason: missing, stopped, out_of_paper, paper_jam, offline,"
+            " no_cups...); staff are alerted",
+            with_error(reason=STR, job=ref("PrintJob")),
+        ),
     },
 )
 def post_print(attendee_id: int):

@@ -11,6 +11,86 @@ from kiosk.survey import answers as survey
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import json_body, scan_answer
+from kiosk.web.schemas import (
+    BOOL,
+    CODE,
+    INT,
+    NONCE,
+    NUM,
+    STR,
+    TIME,
+    array,
+    error,
+    nullable,
+    obj,
+    ok,
+    ref,
+)
+
+SESSION_COUNTED = obj(
+    {
+        "status": {"type": "string", "enum": ["ok"]},
+        "interaction_id": INT,
+        "type": {"type": "string", "enum": list(attendance.TYPES)},
+        "session": STR,
+        "at": TIME,
+        "attendee": ref("AttendeeSummary"),
+        "attended": INT,
+        "capacity": nullable(INT),
+        "over_capacity": BOOL,
+    }
+)
+SESSION_REFUSED = obj(
+    {
+        "status": {"type": "string", "enum": ["error"]},
+        "reason": {"type": "string", "enum": ["already_attended", "revoked"]},
+        "message": STR,
+        "attendee": ref("AttendeeSummary"),
+    },
+    {"attended_at": TIME, "session": STR, "attended": INT, "capacity": nullable(INT)},
+)
+DEVICE_HEALTH = obj(
+    {
+        "id": INT,
+        "name": STR,
+        "role": STR,
+        "gate": nullable(STR),
+        "last_seen": nullable(STR),
+        "age_s": nullable(NUM),
+        "online": BOOL,
+    },
+    {"printer": nullable(STR), "printer_state": nullable({"type": "object"})},
+)
+PRINTER_STATE = obj(
+    {"printer": STR, "state": STR, "ok": BOOL},
+    {"message": nullable(STR), "checked_at": nullable(STR)},
+)
+DASHBOARD = obj(
+    {
+        "dashboard": obj(
+            {
+                "stats": ref("Stats"),
+                "arrivals": array(obj({"t": STR, "n": INT})),
+                "booths": array({"type": "object"}),
+                "latest": array({"type": "object"}),
+                "sessions": array(ref("Session")),
+                "survey": obj(
+                    {
+                        "answers": INT,
+                        "satisfaction_mean": nullable(NUM),
+                        "satisfaction": {"type": "object", "additionalProperties": INT},
+                        "nps": nullable(INT),
+                        "return_yes": nullable(INT),
+                        "purposes": {"type": "object", "additionalProperties": INT},
+                    }
+                ),
+                "alerts": array(obj({"kind": STR, "message": STR, "at": STR})),
+            }
+        ),
+        "devices": array(DEVICE_HEALTH),
+        "printers": array(PRINTER_STATE),
+    }
+)
 
 bp = Blueprint("api_floor", __name__, url_prefix="/api/v1")
 
@@ -24,21 +104,19 @@ bp = Blueprint("api_floor", __name__, url_prefix="/api/v1")
         "type": "object",
         "required": ["code", "type", "place"],
         "properties": {
-            "code": {"type": "string", "maxLength": 100},
+            "code": CODE,
             "type": {"type": "string", "enum": list(attendance.TYPES)},
             "place": {"type": "string", "description": "the session id, e.g. forum-1"},
-            "nonce": {
-                "type": "string",
-                "maxLength": 100,
-                "description": "retrying with the same nonce returns the first answer",
-            },
+            "nonce": NONCE,
         },
     },
     responses={
-        "201": "counted in: {status: ok, session, attendee, attended, capacity, over_capacity}",
-        "200": "a known badge refused: {status: error, reason: already_attended | revoked}",
-        "404": "an unknown or forged code: {status: error, reason: invalid}",
-        "422": "bad type, place, code or nonce: {fields}",
+        "201": ok(
+            "counted in (over_capacity: the room is full, the door staff decide)", SESSION_COUNTED
+        ),
+        "200": ok("a known badge refused", SESSION_REFUSED),
+        "404": ok("an unknown or forged code", ref("InvalidCode")),
+        "422": error("bad type, place, code or nonce: fields"),
     },
 )
 def post_interaction():
@@ -57,7 +135,12 @@ def post_interaction():
         "type": "object",
         "required": ["satisfaction", "recommend"],
         "properties": {
-            "code": {"type": "string", "description": "the visitor's badge code (optional)"},
+            "code": {
+                "type": "string",
+                "maxLength": 100,
+                "nullable": True,
+                "description": "the visitor's badge code; without it the answer is anonymous",
+            },
             "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
             "recommend": {"type": "integer", "minimum": 0, "maximum": 10},
             "return_intent": {"type": "boolean", "nullable": True},
@@ -69,10 +152,25 @@ def post_interaction():
         },
     },
     responses={
-        "201": "{response: {id, at, day, anonymous, attendee_id}}",
-        "404": "an unknown or forged badge code",
-        "409": "already_answered (one answer per badge per day) or revoked",
-        "422": "values out of range: {fields}",
+        "201": ok(
+            "stored",
+            obj(
+                {
+                    "response": obj(
+                        {
+                            "id": INT,
+                            "at": TIME,
+                            "day": STR,
+                            "anonymous": BOOL,
+                            "attendee_id": nullable(INT),
+                        }
+                    )
+                }
+            ),
+        ),
+        "404": error("an unknown or forged badge code"),
+        "409": error("already_answered (one answer per badge per day) or revoked"),
+        "422": error("values out of range: fields"),
     },
 )
 def post_survey():
@@ -99,7 +197,13 @@ def post_survey():
             }
         },
     },
-    responses={"200": "{ok: true, offline_after_s}"},
+    responses={
+        "200": ok(
+            "noted; the device shows offline after offline_after_s without one",
+            obj({"ok": {"type": "boolean", "enum": [True]}, "offline_after_s": INT}),
+        ),
+        "422": error("printer is not an object"),
+    },
 )
 def post_heartbeat():
     """Record a heartbeat."""
@@ -116,7 +220,7 @@ def post_heartbeat():
     "kiosk",
     "staff",
     summary="The show's sessions with room, times, capacity and attendance so far",
-    responses={"200": "{sessions: [{id, name, room, starts, ends, capacity, attended}]}"},
+    responses={"200": ok("the sessions", obj({"sessions": array(ref("Session"))}))},
 )
 def get_sessions():
     """Sessions and their attendance."""
@@ -125,7 +229,11 @@ def get_sessions():
 
 
 @bp.get("/dashboard")
-@endpoint("staff", summary="Everything the live dashboard shows, as of now")
+@endpoint(
+    "staff",
+    summary="Everything the live dashboard shows, as of now",
+    responses={"200": ok("the dashboard, device health and printers", DASHBOARD)},
+)
 def get_dashboard():
     """The dashboard snapshot (also pushed over Socket.IO as `dashboard`)."""
     return jsonify(current_app.extensions["kiosk.live"].dashboard_now())

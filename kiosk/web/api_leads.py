@@ -19,6 +19,20 @@ from kiosk.storage import reports
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import batch_item, captured_status, json_body
+from kiosk.web.schemas import (
+    BOOL,
+    CODE,
+    INT,
+    STR,
+    TEXTS,
+    array,
+    error,
+    file,
+    nullable,
+    obj,
+    ok,
+    ref,
+)
 
 bp = Blueprint("api_leads", __name__, url_prefix="/api/v1")
 
@@ -34,22 +48,45 @@ LABEL = {
     "description": "one text for every language, or texts by language; no '|', ' / ' or line break",
 }
 LIST_PARAMS = [
-    {"name": "q", "in": "query", "schema": {"type": "string"}},
-    {"name": "rating", "in": "query", "schema": {"type": "string"}},
+    {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "search text"},
+    {"name": "rating", "in": "query", "schema": {"type": "string", "enum": list(leads.RATINGS)}},
     {"name": "follow_up", "in": "query", "schema": {"type": "string"}},
-    {
-        "name": "answer.QUESTION",
-        "in": "query",
-        "schema": {"type": "string"},
-        "description": "only leads whose answer to QUESTION contains or includes this value",
-    },
     {
         "name": "exhibitor_id",
         "in": "query",
-        "schema": {"type": "integer"},
-        "description": "staff: one exhibitor",
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "staff: one exhibitor (an exhibitor device always gets its own)",
     },
 ]
+LIST_DESCRIPTION = (
+    "`answer.QUESTION=VALUE` parameters keep only leads whose answer to QUESTION contains or"
+    " includes VALUE."
+)
+LIST_REFUSED = {"422": error("bad rating or exhibitor_id: fields")}
+CAPTURED = obj({"lead": ref("Lead"), "duplicate": BOOL})
+ONE_LEAD = obj({"lead": ref("Lead")})
+BATCH_RESULT = obj(
+    {
+        "client_ref": {"description": "as sent"},
+        "status": {"type": "integer", "enum": [200, 201, 404, 422]},
+    },
+    {
+        "lead": ref("Lead"),
+        "duplicate": BOOL,
+        "error": STR,
+        "message": STR,
+        "fields": {"type": "object", "additionalProperties": STR},
+    },
+    description="what POST /leads would have answered for this scan",
+)
+QUESTION = obj(
+    {
+        "id": STR,
+        "type": {"type": "string", "enum": ["text", "single", "multiple"]},
+        "label": TEXTS,
+    },
+    {"options": array(obj({"id": STR, "label": TEXTS}))},
+)
 
 
 def _exhibitor_scope(device: Device) -> int | None:
@@ -95,9 +132,10 @@ def _selected() -> tuple[list[dict], int | None]:
         "type": "object",
         "required": ["code", "client_ref"],
         "properties": {
-            "code": {"type": "string"},
+            "code": {**CODE, "description": "the badge code scanned"},
             "client_ref": {
                 "type": "string",
+                "minLength": 1,
                 "maxLength": 100,
                 "description": "the device's id of this scan; a resend records nothing",
             },
@@ -110,10 +148,14 @@ def _selected() -> tuple[list[dict], int | None]:
         },
     },
     responses={
-        "201": "a new lead: {lead, duplicate: false}",
-        "200": "an existing lead updated (null fields keep their value), or a resent client_ref",
-        "404": "an invalid, forged or revoked badge code",
-        "422": "a field at fault",
+        "201": ok("a new lead", CAPTURED),
+        "200": ok(
+            "an existing lead updated (null fields keep their value), or a resent client_ref"
+            " (duplicate: true, nothing recorded)",
+            CAPTURED,
+        ),
+        "404": error("invalid_code: an invalid, forged or revoked badge code"),
+        "422": error("a field at fault: fields"),
     },
 )
 def post_lead():
@@ -139,8 +181,8 @@ def post_lead():
         },
     },
     responses={
-        "200": "{results: [{client_ref, status: 201|200|404|422, lead | error, duplicate}]}",
-        "422": "scans missing or too many",
+        "200": ok("one result per scan, in order", obj({"results": array(BATCH_RESULT)})),
+        "422": error("scans missing or too many"),
     },
 )
 def post_lead_batch():
@@ -158,8 +200,15 @@ def post_lead_batch():
     "exhibitor",
     "staff",
     summary="Leads: an exhibitor its own, staff all; search and filters",
+    description=LIST_DESCRIPTION,
     params=LIST_PARAMS,
-    responses={"200": "{leads: [...]}, contact details only where the visitor consented"},
+    responses={
+        "200": ok(
+            "the leads; contact details only where the visitor consented",
+            obj({"leads": array(ref("Lead")), "count": INT}),
+        ),
+        **LIST_REFUSED,
+    },
 )
 def list_leads():
     """List leads."""
@@ -176,8 +225,14 @@ def _questions_for(scope: int | None) -> list[dict]:
     "exhibitor",
     "staff",
     summary="Leads as CSV (UTF-8 with BOM)",
+    description=LIST_DESCRIPTION,
     params=LIST_PARAMS,
-    responses={"200": "text/csv"},
+    responses={
+        "200": file(
+            "the selection; formula-safe cells, one answer:<id> column per question", "text/csv"
+        ),
+        **LIST_REFUSED,
+    },
 )
 def leads_csv():
     """Download leads as CSV."""
@@ -194,8 +249,9 @@ def leads_csv():
     "exhibitor",
     "staff",
     summary="Leads as vCard 4.0",
+    description=LIST_DESCRIPTION,
     params=LIST_PARAMS,
-    responses={"200": "text/vcard"},
+    responses={"200": file("the selection, one vCard per lead", "text/vcard"), **LIST_REFUSED},
 )
 def leads_vcard():
     """Download leads as vCard."""
@@ -212,7 +268,12 @@ def leads_vcard():
     "exhibitor",
     summary="Rate, annotate, answer questions, set follow-ups of an own lead",
     body={"type": "object", "properties": LEAD_FIELDS},
-    responses={"200": "{lead}", "404": "no such lead", "422": "a field at fault"},
+    responses={
+        "200": ok("the lead as it is now", ONE_LEAD),
+        "403": error("another exhibitor's lead"),
+        "404": error("no such lead"),
+        "422": error("a field at fault, or none sent: fields"),
+    },
 )
 def patch_lead(lead_id: int):
     """Update a lead."""
@@ -232,7 +293,13 @@ def patch_lead(lead_id: int):
             "language": {"type": "string"},
         },
     },
-    responses={"200": "{lead} with contact details", "422": "agree must be true"},
+    responses={
+        "200": ok("the lead, now with the visitor's contact details", ONE_LEAD),
+        "403": error("another exhibitor's lead"),
+        "404": error("no such lead"),
+        "409": error("no_consent_configured: the show has no sharing consent"),
+        "422": error("agree is not true, or an unknown language: fields"),
+    },
 )
 def post_consent(lead_id: int):
     """Record consent given at the booth."""
@@ -250,7 +317,21 @@ def post_consent(lead_id: int):
 @endpoint(
     "exhibitor",
     summary="The calling device's exhibitor: questions, follow-up flags, the sharing consent text",
-    responses={"200": "{exhibitor, questions, follow_ups, consent}"},
+    responses={
+        "200": ok(
+            "what the exhibitor page needs to start",
+            obj(
+                {
+                    "exhibitor": obj({"id": INT, "name": STR, "booth": STR}),
+                    "device": obj({"id": INT, "name": STR}),
+                    "questions": array(QUESTION),
+                    "follow_ups": array(STR),
+                    "categories": {"type": "object", "additionalProperties": TEXTS},
+                    "consent": nullable(obj({"key": STR, "version": STR, "text": TEXTS})),
+                }
+            ),
+        )
+    },
 )
 def my_exhibitor():
     """What the exhibitor page needs to start."""
@@ -311,9 +392,12 @@ def my_exhibitor():
         },
     },
     responses={
-        "200": "{questions}: as stored, every label by language, every option {id, label}",
-        "404": "no such exhibitor",
-        "422": "questions[i].field",
+        "200": ok(
+            "the questions as stored: every label by language, every option {id, label}",
+            obj({"questions": array(QUESTION)}),
+        ),
+        "404": error("no such exhibitor"),
+        "422": error("a question at fault: fields names it, e.g. questions[2].options"),
     },
 )
 def put_questions(exhibitor_id: int):
@@ -332,7 +416,27 @@ def put_questions(exhibitor_id: int):
 @endpoint(
     "staff",
     summary="Leads per exhibitor",
-    responses={"200": "{exhibitors: [{id, name, booth, leads, scans, hot}]}"},
+    responses={
+        "200": ok(
+            "per exhibitor with leads",
+            obj(
+                {
+                    "exhibitors": array(
+                        obj(
+                            {
+                                "id": INT,
+                                "name": STR,
+                                "booth": STR,
+                                "leads": INT,
+                                "scans": INT,
+                                "hot": INT,
+                            }
+                        )
+                    )
+                }
+            ),
+        )
+    },
 )
 def lead_counts():
     """Lead counts per exhibitor."""

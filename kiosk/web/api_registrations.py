@@ -9,6 +9,7 @@ from kiosk.checkin.scans import attendee_summary
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import json_body
+from kiosk.web.schemas import BOOL, STR, TEXTS, array, error, obj, ok, ref, with_error
 
 bp = Blueprint("api_registrations", __name__, url_prefix="/api/v1")
 
@@ -38,7 +39,32 @@ def walkup_form() -> walkup.Form:
     "kiosk",
     "staff",
     summary="What the walk-up form asks: categories, fields and required fields, consent texts",
-    responses={"200": "{categories: [{id, name, color, fields, required}], consents: [...]}"},
+    responses={
+        "200": ok(
+            "the form",
+            obj(
+                {
+                    "languages": array(STR),
+                    "default_language": STR,
+                    "default_region": STR,
+                    "categories": array(
+                        obj(
+                            {
+                                "id": STR,
+                                "name": TEXTS,
+                                "color": STR,
+                                "fields": array(STR),
+                                "required": array(STR),
+                            }
+                        )
+                    ),
+                    "consents": array(
+                        obj({"id": STR, "text": TEXTS, "version": STR, "required": BOOL})
+                    ),
+                }
+            ),
+        )
+    },
 )
 def get_form():
     """The walk-up form for this show."""
@@ -74,10 +100,19 @@ def get_form():
     summary="Register a person on the spot (walk-up) with their consents",
     body=PERSON,
     responses={
-        "201": "{attendee: {id, full_name, company, category, ...}, badge: {code, png_url}}",
-        "409": "{error: already_registered, attendee_id, matched_on: email | phone | name_company,"
-        " attendee: {id, full_name, company}}",
-        "422": "{error: invalid_fields, fields: {name: message}}; consents as consents.<id>",
+        "201": ok(
+            "registered, with a badge",
+            obj({"attendee": ref("AttendeeSummary"), "badge": obj({"code": STR, "png_url": STR})}),
+        ),
+        "409": error(
+            "already_registered: the same email, phone, or name and company",
+            with_error(
+                attendee_id={"type": "integer"},
+                matched_on={"type": "string", "enum": ["email", "phone", "name_company"]},
+                attendee=ref("AttendeeSummary"),
+            ),
+        ),
+        "422": error("invalid_fields: fields by name, consents as consents.<id>"),
     },
 )
 def post_registration():

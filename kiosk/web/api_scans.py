@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from kiosk.checkin.service import check_in
-from kiosk.web import services
+from kiosk.web import schemas, services
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import json_body, scan_answer
 
@@ -20,20 +20,15 @@ bp = Blueprint("api_scans", __name__, url_prefix="/api/v1")
     summary="A camera scanner's check-in; the kiosk bound to the gate gets a live `scan` event",
     body={
         "type": "object",
-        "required": ["code", "gate"],
+        "required": ["code"],
         "properties": {
-            "code": {"type": "string", "maxLength": 100},
-            "gate": {"type": "string"},
+            "code": schemas.CODE,
+            "gate": {"type": "string", "description": "default: the device's gate"},
             "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
-            "nonce": {"type": "string", "maxLength": 100},
+            "nonce": schemas.NONCE,
         },
     },
-    responses={
-        "201": "checked in or out, as POST /checkins",
-        "200": "a known badge refused, as POST /checkins",
-        "404": "an unknown or forged code",
-        "422": "bad gate, direction or nonce",
-    },
+    responses=schemas.CHECKIN_ANSWERS,
 )
 def post_scan():
     """Check in a code read by a camera, and show the answer on the gate's kiosk."""

@@ -27,11 +27,17 @@ def current_device() -> Device:
 def endpoint(
     *roles: str,
     summary: str,
+    description: str = "",
     body: dict | None = None,
+    body_required: bool = True,
     responses: dict | None = None,
     params: list | None = None,
 ) -> Callable:
-    """Protect a view to the given roles and describe it for the OpenAPI document."""
+    """Protect a view to the given roles and describe it for the OpenAPI document.
+
+    `responses` maps each status to its answer (kiosk.web.schemas: ok, error, file); `params`
+    are query parameters, optional unless they say otherwise.
+    """
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -51,7 +57,9 @@ def endpoint(
         wrapper.openapi = {  # type: ignore[attr-defined]
             "roles": roles,
             "summary": summary,
+            "description": description + " " if description else "",
             "body": body,
+            "body_required": body_required,
             "responses": responses or {},
             "params": params or [],
         }

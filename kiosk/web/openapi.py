@@ -1,4 +1,9 @@
-"""GET /api/v1/openapi.json, built from the routes themselves so nothing goes undocumented."""
+"""GET /api/v1/openapi.json, built from the routes themselves so nothing goes undocumented.
+
+Each API view carries what its `@endpoint(...)` declared (roles, summary, body, parameters and
+its answers per status, kiosk/web/schemas.py); the answers every protected route shares (401,
+403, 400 for a body that is not JSON, 404 for an id that names nothing) are added here.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,44 @@ import re
 
 from flask import Blueprint, current_app, jsonify
 
+from kiosk.web import schemas
+
 bp = Blueprint("openapi", __name__)
+
+SHARED = {
+    "401": schemas.error("missing or unknown device token"),
+    "403": schemas.error("this role may not call this route (or not on another exhibitor's data)"),
+}
+
+
+def _operation(meta: dict, path_params: list[str]) -> dict:
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": schemas.ID} for name in path_params
+    ] + [{"required": False, **p} for p in meta["params"]]
+    responses = {
+        code: answer if isinstance(answer, dict) else {"description": answer}
+        for code, answer in meta["responses"].items()
+    }
+    if meta["body"] is not None:
+        responses.setdefault("400", schemas.error("the body is not a JSON object"))
+    if path_params:
+        responses.setdefault("404", schemas.error("no such id"))
+    for code, answer in SHARED.items():
+        responses.setdefault(code, answer)
+    op = {
+        "summary": meta["summary"],
+        "description": meta["description"] + "Roles: " + ", ".join(meta["roles"]) + ".",
+        "security": [{"deviceToken": []}],
+        "parameters": params,
+        "responses": dict(sorted(responses.items())),
+        "x-roles": list(meta["roles"]),
+    }
+    if meta["body"] is not None:
+        op["requestBody"] = {
+            "required": meta["body_required"],
+            "content": {"application/json": {"schema": meta["body"]}},
+        }
+    return op
 
 
 def document() -> dict:
@@ -15,39 +57,16 @@ def document() -> dict:
     for rule in current_app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint == "openapi.spec":
             continue
-        view = current_app.view_functions[rule.endpoint]
-        meta = getattr(view, "openapi", None)
+        meta = getattr(current_app.view_functions[rule.endpoint], "openapi", None)
         if meta is None:
             continue
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-        params = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in re.findall(r"{(\w+)}", path)
-        ] + meta["params"]
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            op = {
-                "summary": meta["summary"],
-                "description": "Roles: " + ", ".join(meta["roles"]),
-                "security": [{"deviceToken": []}],
-                "parameters": params,
-                "responses": {
-                    code: {
-                        "description": text,
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
-                    for code, text in {
-                        **meta["responses"],
-                        "401": "missing or bad token",
-                        "403": "wrong role or another exhibitor's data",
-                    }.items()
-                },
-                "x-roles": list(meta["roles"]),
-            }
-            if meta["body"] is not None:
-                op["requestBody"] = {
-                    "required": True,
-                    "content": {"application/json": {"schema": meta["body"]}},
-                }
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        for method in methods:
+            op = _operation(meta, re.findall(r"{(\w+)}", path))
+            op["operationId"] = rule.endpoint.replace(".", "_")
+            if len(methods) > 1:
+                op["operationId"] += "_" + method.lower()
             paths.setdefault(path, {})[method.lower()] = op
     return {
         "openapi": "3.0.3",
@@ -56,17 +75,7 @@ def document() -> dict:
         "paths": dict(sorted(paths.items())),
         "components": {
             "securitySchemes": {"deviceToken": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error", "message"],
-                    "properties": {
-                        "error": {"type": "string"},
-                        "message": {"type": "string"},
-                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                    },
-                }
-            },
+            "schemas": schemas.COMPONENTS,
         },
     }
 

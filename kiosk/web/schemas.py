@@ -1,0 +1,266 @@
+"""JSON schemas of the API's answers, as data, for the OpenAPI description (kiosk/web/openapi.py).
+
+Routes name their answers per status with `ok(...)`, `error(...)` and `file(...)` in their
+`@endpoint(...)`. Named schemas live in COMPONENTS and are referenced with `ref(name)`. Objects
+list the keys every answer carries as required; answers may carry more (additional properties
+are allowed), so a new key is not a breaking change, a missing or retyped one is.
+"""
+
+from __future__ import annotations
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+NUM = {"type": "number"}
+TIME = {"type": "string", "description": "UTC, ISO 8601 with milliseconds and Z"}
+TEXTS = {
+    "type": "object",
+    "additionalProperties": STR,
+    "description": "a text per language, e.g. {zh, en}",
+}
+COUNTS = {"type": "object", "additionalProperties": INT}
+ID = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
+# Request fields several routes share.
+CODE = {"type": "string", "minLength": 1, "maxLength": 100, "description": "a badge code as read"}
+NONCE = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 100,
+    "description": "a fresh one per scan; retrying with the same nonce returns the first answer",
+}
+
+
+def nullable(schema: dict) -> dict:
+    """The schema, or null."""
+    return {**schema, "nullable": True}
+
+
+def array(items: dict, **extra) -> dict:
+    """A list of items."""
+    return {"type": "array", "items": items, **extra}
+
+
+def obj(required: dict | None = None, optional: dict | None = None, **extra) -> dict:
+    """An object: `required` keys are always there, `optional` ones only where they apply."""
+    schema: dict = {"type": "object", "properties": {**(required or {}), **(optional or {})}}
+    if required:
+        schema["required"] = sorted(required)
+    return {**schema, **extra}
+
+
+def ref(name: str) -> dict:
+    """A reference to a named schema of COMPONENTS."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def ok(description: str, schema: dict) -> dict:
+    """A JSON answer with its schema."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def error(description: str, schema: dict | None = None) -> dict:
+    """A refusal in the API's one error shape (or a named extension of it)."""
+    return ok(description, schema or ref("Error"))
+
+
+def file(description: str, media_type: str) -> dict:
+    """A file answer (PNG, PDF, CSV, vCard)."""
+    return {
+        "description": description,
+        "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+    }
+
+
+def with_error(**fields: dict) -> dict:
+    """The error shape plus more fields, all of them present."""
+    return {"allOf": [ref("Error"), obj(fields)]}
+
+
+ATTENDEE_SUMMARY = obj(
+    {
+        "id": INT,
+        "full_name": STR,
+        "company": STR,
+        "category": STR,
+        "category_name": TEXTS,
+        "language": STR,
+    },
+    description="what a kiosk may show about the person it greets",
+)
+
+PERSON = obj(
+    {
+        "id": INT,
+        "full_name": STR,
+        "company": STR,
+        "job_title": STR,
+        "category": STR,
+        "country": STR,
+        "language": STR,
+        "email": {"type": "string", "description": "masked for a kiosk"},
+        "phone": {"type": "string", "description": "masked for a kiosk, E.164 for staff"},
+    },
+    {
+        "city": STR,
+        "address": STR,
+        "industry": STR,
+        "main_business": STR,
+        "interests": array(STR),
+        "purchasing_role": STR,
+        "budget": STR,
+        "source": STR,
+        "external_id": nullable(STR),
+        "crm_id": STR,
+        "status": {"type": "string", "enum": ["active", "merged", "erased"]},
+        "created_at": TIME,
+        "updated_at": TIME,
+    },
+    description="a person; the optional keys only for staff",
+)
+
+VISITOR = obj(
+    {"id": INT, "company": STR, "country": STR, "category": STR, "contact_shared": BOOL},
+    {"full_name": STR, "job_title": STR, "email": STR, "phone": STR, "city": STR},
+    description="the scanned visitor; name and contact details only where they agreed to share",
+)
+
+LEAD = obj(
+    {
+        "id": INT,
+        "exhibitor_id": INT,
+        "exhibitor_name": STR,
+        "visitor": ref("Visitor"),
+        "first_scanned_at": TIME,
+        "last_scanned_at": TIME,
+        "scans": INT,
+        "rating": {"type": "string", "enum": ["", "hot", "warm", "cold"]},
+        "notes": STR,
+        "answers": {"type": "object", "description": "question id -> answer"},
+        "follow_up": array(STR),
+        "device_id": nullable(INT),
+        "updated_at": TIME,
+    }
+)
+
+SCAN_OK = obj(
+    {
+        "status": {"type": "string", "enum": ["ok"]},
+        "direction": {"type": "string", "enum": ["in", "out"]},
+        "gate": STR,
+        "at": TIME,
+        "attendee": ref("AttendeeSummary"),
+    },
+    {"first_visit": BOOL},
+)
+
+SCAN_REFUSED = obj(
+    {
+        "status": {"type": "string", "enum": ["error"]},
+        "reason": {
+            "type": "string",
+            "enum": [
+                "already_checked_in",
+                "revoked",
+                "not_allowed",
+                "no_reentry",
+                "not_checked_in",
+            ],
+        },
+        "message": STR,
+    },
+    {
+        "attendee": ref("AttendeeSummary"),
+        "checked_in_at": TIME,
+        "checked_in_local": STR,
+        "checked_in_gate": STR,
+        "checked_in_gate_name": TEXTS,
+        "rule": {"type": "string", "enum": ["category", "hours"]},
+        "allowed": array(obj({"id": STR, "name": TEXTS})),
+        "opens": nullable(STR),
+        "closes": nullable(STR),
+    },
+    description="a known badge refused; already_checked_in says when and where, not_allowed why",
+)
+
+INVALID_CODE = obj(
+    {
+        "status": {"type": "string", "enum": ["error"]},
+        "reason": {"type": "string", "enum": ["invalid"]},
+        "message": STR,
+    },
+    description="an unknown or forged code (or, by attendee_id, no such person)",
+)
+
+SESSION = obj(
+    {
+        "id": STR,
+        "name": TEXTS,
+        "room": STR,
+        "starts": nullable(STR),
+        "ends": nullable(STR),
+        "capacity": nullable(INT),
+        "attended": INT,
+    }
+)
+
+STATS = obj(
+    {
+        "registered": INT,
+        "checked_in": INT,
+        "inside_now": INT,
+        "by_gate": {
+            "type": "object",
+            "additionalProperties": obj({"in": INT, "out": INT, "inside": INT}),
+        },
+        "by_category": {
+            "type": "object",
+            "additionalProperties": obj({"registered": INT, "checked_in": INT}),
+        },
+        "by_hour": {**COUNTS, "description": "show-local hour (YYYY-MM-DDTHH:00) -> check-ins"},
+        "leads": INT,
+        "leads_by_exhibitor": array(
+            obj({"id": INT, "name": STR, "booth": STR, "leads": INT, "hot": INT})
+        ),
+    },
+    {"at": STR},
+)
+
+PRINT_JOB = obj(
+    {
+        "status": {"type": "string", "enum": ["queued", "browser", "failed"]},
+        "job_id": INT,
+        "printer": STR,
+        "template": STR,
+        "width_mm": NUM,
+        "height_mm": NUM,
+        "cups_job": STR,
+        "reason": STR,
+        "message": STR,
+    }
+)
+
+# POST /checkins and POST /scans answer alike.
+CHECKIN_ANSWERS = {
+    "201": ok("checked in or out", ref("ScanOk")),
+    "200": ok("a known badge refused", ref("ScanRefused")),
+    "404": ok("an unknown or forged code", ref("InvalidCode")),
+    "422": error("bad code, gate, direction or nonce: fields"),
+}
+
+COMPONENTS: dict[str, dict] = {
+    "Error": obj(
+        {"error": STR, "message": STR},
+        {"fields": {"type": "object", "additionalProperties": STR}},
+        description="every refusal: a code, a text, and per field what is wrong (422)",
+    ),
+    "AttendeeSummary": ATTENDEE_SUMMARY,
+    "Person": PERSON,
+    "Visitor": VISITOR,
+    "Lead": LEAD,
+    "ScanOk": SCAN_OK,
+    "ScanRefused": SCAN_REFUSED,
+    "InvalidCode": INVALID_CODE,
+    "Session": SESSION,
+    "Stats": STATS,
+    "PrintJob": PRINT_JOB,
+}
