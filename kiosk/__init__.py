@@ -36,7 +36,6 @@ def create_app(
         api_floor,
         api_leads,
         api_registrations,
-        api_scans,
         console,
         errors,
         floor_pages,
@@ -81,7 +80,6 @@ def create_app(
     app.register_blueprint(api.bp)
     app.register_blueprint(api_badges.bp)
     app.register_blueprint(api_registrations.bp)
-    app.register_blueprint(api_scans.bp)
     app.register_blueprint(api_leads.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)

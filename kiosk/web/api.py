@@ -149,20 +149,46 @@ def me():
 )
 def post_checkin():
     """Check in or out."""
+    return _at_gate(json_body())
+
+
+@bp.post("/scans")
+@endpoint(
+    "kiosk",
+    "staff",
+    summary="A camera scanner's check-in; the kiosk bound to the gate gets a live `scan` event",
+    body={
+        "type": "object",
+        "required": ["code"],
+        "properties": {
+            "code": CODE,
+            "gate": {"type": "string", "description": "default: the device's gate"},
+            "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
+            "nonce": NONCE,
+        },
+    },
+    responses=schemas.CHECKIN_ANSWERS,
+)
+def post_scan():
+    """Check in a code read by a camera; the domain shows the answer on the gate's kiosk."""
     body = json_body()
-    svc = services()
+    return _at_gate({**body, "attendee_id": None}, source="camera")
+
+
+def _at_gate(body: dict, source: str = ""):
     device = current_device()
-    gate = body.get("gate") or device.gate
+    svc = services()
     outcome = check_in(
         svc.store,
         svc.settings,
         svc.keys,
         code=body.get("code"),
         attendee_id=body.get("attendee_id"),
-        gate=gate,
+        gate=body.get("gate") or device.gate,
         direction=body.get("direction", "in"),
         nonce=body.get("nonce"),
         device=device,
+        source=source,
     )
     return scan_answer(outcome)
 

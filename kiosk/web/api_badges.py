@@ -59,10 +59,7 @@ BADGE_ANSWERS = {
 )
 def badge_png(attendee_id: int):
     """The badge as PNG."""
-    image, tpl = _render(attendee_id)
-    response = Response(badges().png(image, tpl), mimetype="image/png")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _badge_file(attendee_id, badges().png, "image/png")
 
 
 @bp.get("/attendees/<int:attendee_id>/badge.pdf")
@@ -78,8 +75,13 @@ def badge_png(attendee_id: int):
 )
 def badge_pdf(attendee_id: int):
     """The badge as PDF."""
+    return _badge_file(attendee_id, badges().pdf, "application/pdf")
+
+
+def _badge_file(attendee_id: int, encode, mimetype: str) -> Response:
     image, tpl = _render(attendee_id)
-    response = Response(badges().pdf(image, tpl), mimetype="application/pdf")
+    response = Response(encode(image, tpl), mimetype=mimetype)
+    # A badge carries a live code: never left in a cache.
     response.headers["Cache-Control"] = "no-store"
     return response
 
