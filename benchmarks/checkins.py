@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kiosk import config  # noqa: E402
-from kiosk.attendees import registry  # noqa: E402
+from kiosk.attendees import registration  # noqa: E402
 from kiosk.attendees.fields import clean_person  # noqa: E402
 from kiosk.devices import create_device  # noqa: E402
 from kiosk.services import initialise, open_services  # noqa: E402
@@ -59,7 +59,9 @@ def build_show(directory: Path, attendees: int, clients: int):
                     settings,
                 )
                 person["external_id"] = f"B{i:06d}"
-                codes.append(registry.create(conn, svc.keys, person, source="import")[1])
+                applicant = registration.Applicant(person, {})
+                done = registration.create(conn, settings, svc.keys, applicant, source="import")
+                codes.append(done.code)
     tokens = []
     for n in range(clients):
         gate = "north" if n % 2 == 0 else "south"

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kiosk import config  # noqa: E402
-from kiosk.attendees import registry  # noqa: E402
+from kiosk.attendees import registration  # noqa: E402
 from kiosk.attendees.fields import clean_person  # noqa: E402
 from kiosk.devices import create_device  # noqa: E402
 from kiosk.services import initialise, open_services  # noqa: E402
@@ -56,7 +56,9 @@ def prepare(workdir: Path, people: int):
             person = clean_person(
                 {"full_name": f"Bench Person {i}", "email": f"b{i}@example.com"}, settings
             )
-            codes.append(registry.create(conn, svc.keys, person, source="test")[1])
+            applicant = registration.Applicant(person, {})
+            done = registration.create(conn, settings, svc.keys, applicant, source="test")
+            codes.append(done.code)
     _, kiosk = create_device(svc.store, settings, role="kiosk", name="bench-kiosk", gate="north")
     _, staff = create_device(svc.store, settings, role="staff", name="bench-staff")
     return settings, codes, kiosk, staff

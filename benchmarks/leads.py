@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kiosk import config  # noqa: E402
-from kiosk.attendees import registry  # noqa: E402
+from kiosk.attendees import registration  # noqa: E402
 from kiosk.devices import create_device  # noqa: E402
 from kiosk.exhibitors.manage import create_exhibitor  # noqa: E402
 from kiosk.services import initialise, open_services  # noqa: E402
@@ -51,11 +51,11 @@ def make_show(folder: Path, people: int, devices: int):
                 "category": "trade",
                 "external_id": f"B{i}",
             }
-            attendee_id, code = registry.create(conn, svc.keys, person, source="import")
-            registry.record_consents(
-                conn, settings, attendee_id, {"share_with_exhibitors": i % 2 == 0}, language="en"
+            applicant = registration.Applicant(
+                {**person, "language": "en"}, {"share_with_exhibitors": i % 2 == 0}
             )
-            codes.append(code)
+            done = registration.create(conn, settings, svc.keys, applicant, source="import")
+            codes.append(done.code)
     tokens = []
     for d in range(devices + 1):
         ex = create_exhibitor(svc.store, name=f"Exhibitor {d}", booth=f"H{d}")

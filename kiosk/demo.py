@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from kiosk.attendees import registry
+from kiosk.attendees import registration
 from kiosk.attendees.fields import clean_person
 from kiosk.checkin import codes
 from kiosk.checkin import sessions as attendance
@@ -249,19 +249,19 @@ def create_demo_show(svc: Services, *, people: int = 300, seed: int = 2026) -> C
         return Credentials([tuple(t) for t in json.loads(creds_path.read_text())])
     rng = random.Random(seed)
     categories = list(settings.categories)
+    registered = []
     with store.write() as conn:
         for i in range(1, people + 1):
             person = clean_person(_person(rng, i, categories), settings)
             person["external_id"] = f"DEMO-{i:05d}"
-            attendee_id, _ = registry.create(conn, svc.keys, person, source="import")
+            consents = {}
             if "share_with_exhibitors" in settings.consents:
-                registry.record_consents(
-                    conn,
-                    settings,
-                    attendee_id,
-                    {"share_with_exhibitors": rng.random() < 0.6},
-                    language=person["language"],
-                )
+                consents["share_with_exhibitors"] = rng.random() < 0.6
+            applicant = registration.Applicant(person, consents)
+            registered.append(
+                registration.create(conn, settings, svc.keys, applicant, source="import")
+            )
+    registration.announce(store, registered)
     creds = Credentials()
     for name, gate in (("north-1", "north"), ("south-1", "south")):
         _, token = create_device(store, settings, role="kiosk", name=name, gate=gate, actor="demo")

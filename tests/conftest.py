@@ -14,7 +14,7 @@ import requests
 from click.testing import CliRunner
 
 from kiosk import config, create_app
-from kiosk.attendees import registry
+from kiosk.attendees import registration
 from kiosk.attendees.fields import clean_person
 from kiosk.devices import create_device
 from kiosk.exhibitors.manage import create_exhibitor
@@ -90,8 +90,12 @@ class Factory:
         }
         person = clean_person(raw, self.svc.settings)
         person["external_id"] = fields.get("external_id", "")
+        applicant = registration.Applicant(person, {})
         with self.svc.store.write() as conn:
-            return registry.create(conn, self.svc.keys, person, source="test")
+            done = registration.create(
+                conn, self.svc.settings, self.svc.keys, applicant, source="test"
+            )
+        return done.attendee_id, done.code
 
     def exhibitor(self, name="Acme", booth="A1") -> int:
         return create_exhibitor(self.svc.store, name=name, booth=booth)

@@ -8,7 +8,7 @@ import pytest
 import kiosk
 from conftest import auth
 from kiosk.attendees.desk import DeskError
-from kiosk.attendees.walkup import AlreadyRegistered
+from kiosk.attendees.registration import AlreadyRegistered
 from kiosk.badges.service import NoBadge
 from kiosk.checkin.scans import Outcome
 from kiosk.devices import DeviceError

@@ -1,1 +1,1 @@
-"""People: static records, screening, search, consent, import."""
+"""People: their field list, registration, the desk, search, consent, import."""

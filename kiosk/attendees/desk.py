@@ -1,4 +1,4 @@
-"""The registration desk: correct, reprint, void a check-in, merge and unmerge, register.
+"""The registration desk: correct, reprint, void a check-in, merge and unmerge.
 
 Each change is one transaction with its interaction row and an audit row (who, when, before, after).
 """
@@ -217,63 +217,3 @@ def unmerge(store: Store, keys: Keys, other_id: int, *, actor: str, device_id: i
         )
     events.publish(store, events.PeopleChanged(action="unmerge", attendee_id=other_id))
     return code
-
-
-def register(
-    store: Store,
-    settings: Settings,
-    keys: Keys,
-    raw: dict,
-    consents: dict[str, bool],
-    *,
-    actor: str,
-    device_id: int,
-) -> tuple[int, str]:
-    """Register someone at the desk; a person already on file is refused with their record's id.
-
-    "On file" is the walk-up kiosk's rule: the same email (any case), phone, or name and company.
-    """
-    person = clean_person(raw, settings)
-    missing = [k for k, c in settings.consents.items() if c.required and not consents.get(k)]
-    if missing:
-        raise FieldErrors({f"consent_{k}": "required" for k in missing})
-    language = person["language"] or settings.default_language
-    with store.write() as conn:
-        found = attendee_sql.same_person(
-            conn,
-            email_key=person["email_key"],
-            phone=person["phone"],
-            full_name=person["full_name"],
-            company=person["company"],
-        )
-        if found is not None:
-            existing, matched_on = found
-            raise DeskError(
-                f"already registered as person {existing['id']} (same {matched_on})",
-                code="already_registered",
-                attendee_id=existing["id"],
-                matched_on=matched_on,
-            )
-        attendee_id, code = registry.create(conn, keys, person, source="staff", device_id=device_id)
-        registry.record_consents(
-            conn, settings, attendee_id, consents, language=language, device_id=device_id
-        )
-        audit(
-            conn,
-            actor,
-            "person.register",
-            f"attendee:{attendee_id}",
-            after={k: person[k] for k in ("full_name", "company", "category")},
-        )
-        row = attendee_sql.get(conn, attendee_id)
-    events.publish(
-        store,
-        events.Registered(
-            attendee_id=attendee_id,
-            category=person["category"],
-            source="staff",
-            at=row["created_at"],
-            device_id=device_id,
-        ),
-    )
-    return attendee_id, code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -10,22 +11,74 @@ from email_validator import EmailNotValidError, validate_email
 from kiosk.config import Settings
 from kiosk.errors import FieldErrors
 
-TEXT_FIELDS = (
-    "full_name",
-    "company",
-    "job_title",
-    "email",
-    "phone",
-    "country",
-    "city",
-    "address",
-    "industry",
-    "main_business",
-    "purchasing_role",
-    "budget",
-    "crm_id",
-    "language",
+
+@dataclass(frozen=True)
+class Field:
+    """One fact about a person, and every place that fact goes.
+
+    `kind`: "text" (typed, at most MAX_LEN characters; email and phone are checked too),
+    "category", "list" (interests), "ticket" (the ticketing system's id, set by the import) or
+    "record" (kept by the system). `kiosk` and `exhibitor` say what those devices see of it:
+    "" nothing, "shown", "masked" (kiosk) or "shared" (exhibitor: only with the visitor's consent).
+    """
+
+    name: str
+    zh: str
+    en: str
+    kind: str = "text"
+    form: bool = False  # the walk-up form may ask it ([registration] fields)
+    desk: bool = False  # staff correct it on the person page
+    contact: bool = False  # withheld from the organiser's exports without the contact consent
+    kiosk: str = ""
+    exhibitor: str = ""
+    badge: bool = False  # a badge layout may print it as "{name}"
+
+    @property
+    def label(self) -> dict[str, str]:
+        """The field's name in each language."""
+        return {"zh": self.zh, "en": self.en}
+
+    @property
+    def typed(self) -> bool:
+        """Given by the person (registration form, desk, import), not kept by the system."""
+        return self.kind in ("text", "category", "list")
+
+
+# Every field of a person, each one exported, in the order of the organiser's export
+# (docs/crm-export.md). Every list of a person's fields derives from this one.
+# fmt: off
+PERSON: tuple[Field, ...] = (
+    Field("external_id", "票务编号", "Ticket id", kind="ticket"),
+    Field("crm_id", "CRM 编号", "CRM id", desk=True),
+    Field("status", "状态", "Status", kind="record"),
+    Field("source", "来源", "Source", kind="record"),
+    Field("full_name", "姓名", "Full name", form=True, desk=True, kiosk="shown", exhibitor="shared", badge=True),
+    Field("company", "公司", "Company", form=True, desk=True, kiosk="shown", exhibitor="shown", badge=True),
+    Field("job_title", "职位", "Job title", form=True, desk=True, kiosk="shown", exhibitor="shared", badge=True),
+    Field("email", "电子邮箱", "Email", form=True, desk=True, contact=True, kiosk="masked", exhibitor="shared"),
+    Field("phone", "手机号", "Mobile phone", form=True, desk=True, contact=True, kiosk="masked", exhibitor="shared"),
+    Field("country", "国家/地区", "Country / region", form=True, desk=True, kiosk="shown", exhibitor="shown", badge=True),
+    Field("city", "城市", "City", form=True, desk=True, contact=True, exhibitor="shared", badge=True),
+    Field("address", "地址", "Address", desk=True, contact=True),
+    Field("industry", "行业", "Industry", form=True, desk=True),
+    Field("main_business", "主营业务", "Main business", form=True, desk=True),
+    Field("category", "身份", "Category", kind="category", desk=True, kiosk="shown", exhibitor="shown", badge=True),
+    Field("interests", "兴趣", "Interests", kind="list"),
+    Field("purchasing_role", "采购角色", "Purchasing role", form=True, desk=True),
+    Field("budget", "采购预算", "Purchasing budget", form=True, desk=True),
+    Field("language", "语言", "Language", kiosk="shown"),
+    Field("created_at", "登记时间", "Registered at", kind="record"),
+    Field("updated_at", "更新时间", "Updated at", kind="record"),
 )
+# fmt: on
+TEXT_FIELDS = tuple(f.name for f in PERSON if f.kind == "text")
+TYPED = tuple(f.name for f in PERSON if f.typed)
+FORM_FIELDS = tuple(f.name for f in PERSON if f.form)
+DESK_FIELDS = tuple(f.name for f in PERSON if f.desk)
+CONTACT_FIELDS = tuple(f.name for f in PERSON if f.contact)
+# `kiosk import attendees` reads these columns (and consent_share_with_exhibitors).
+IMPORT_COLUMNS = ("external_id", *TYPED)
+
 MAX_LEN = 200
 TRUE_WORDS = {"yes", "y", "true", "1", "是", "同意", "on"}
 FALSE_WORDS = {"no", "n", "false", "0", "否", "", "off"}

@@ -1,14 +1,20 @@
-"""Pre-registration import from the ticketing system's CSV."""
+"""Pre-registration import from the ticketing system's CSV.
+
+A row is a person already on file when its external_id is known, or by the registration rule
+(same email, phone, or name and company) unless both carry different ticket ids; such a row
+updates that person. Every other row registers a new person, announced like a walk-up.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.attendees import registry
+from kiosk.attendees import registration, registry
 from kiosk.attendees.fields import clean_person, clean_text, parse_bool
 from kiosk.config import Settings
 from kiosk.errors import FieldErrors
@@ -18,6 +24,7 @@ from kiosk.storage import attendees as sql
 from kiosk.storage.attendees import current_consents
 
 REQUIRED_HEADERS = ("full_name",)
+SHARE = "share_with_exhibitors"
 BATCH = 500
 
 
@@ -105,6 +112,7 @@ def import_attendees(
 
 
 def _import_batch(store, settings, keys, batch, report, seen_ids) -> None:
+    created: list[registration.Registration] = []
     with store.write() as conn:
         for line, raw in batch:
             if "__error__" in raw:
@@ -132,41 +140,49 @@ def _import_batch(store, settings, keys, batch, report, seen_ids) -> None:
                 continue
             if person["external_id"]:
                 seen_ids[person["external_id"]] = line
-            _import_person(conn, settings, keys, person, share, report)
+            consents = {}
+            if share is not None and SHARE in settings.consents:
+                consents[SHARE] = share
+            applicant = registration.Applicant(person, consents)
+            done = _import_person(conn, settings, keys, applicant, report)
+            if done is not None:
+                created.append(done)
+    registration.announce(store, created)
 
 
-def _import_person(conn, settings, keys, person, share, report) -> None:
-    existing = None
+def _known(conn, person: dict) -> sqlite3.Row | None:
+    """The person on file this row is about: by ticket id, else by the registration rule."""
     if person["external_id"]:
         existing = sql.by_external_id(conn, person["external_id"])
-    if existing is None and person["email_key"]:
-        existing = sql.by_email_key(conn, person["email_key"])
-        if existing is not None and existing["external_id"] and person["external_id"]:
-            existing = None  # same email, different ticket: a colleague sharing an inbox
-    consents = {"share_with_exhibitors": share} if share is not None else {}
+        if existing is not None:
+            return existing
+    found = registration.on_file(conn, person)
+    if found is None:
+        return None
+    existing, _ = found
+    if existing["external_id"] and person["external_id"]:
+        return None  # another ticket: a colleague sharing an inbox, a namesake
+    return existing
+
+
+def _import_person(conn, settings, keys, applicant, report) -> registration.Registration | None:
+    person, consents = applicant.person, applicant.consents
+    existing = _known(conn, person)
     if existing is None:
-        attendee_id, _ = registry.create(conn, keys, person, source="import")
-        if consents and "share_with_exhibitors" in settings.consents:
-            registry.record_consents(
-                conn,
-                settings,
-                attendee_id,
-                consents,
-                language=person["language"] or settings.default_language,
-            )
         report.created += 1
-        return
-    changes = registry.changes_between(existing, person)
+        return registration.create(conn, settings, keys, applicant, source="import")
+    # An empty cell never erases: what a visitor typed at the kiosk stays when their ticket comes.
+    changes = {k: v for k, v in registry.changes_between(existing, person).items() if v}
     if person["external_id"] and not existing["external_id"]:
         changes["external_id"] = person["external_id"]
     current = current_consents(conn, existing["id"])
     new_consents = {k: v for k, v in consents.items() if current.get(k) != v}
     if not changes and not new_consents:
         report.unchanged += 1
-        return
+        return None
     if changes:
         registry.apply_update(conn, existing, changes, reason="import")
-    if new_consents and "share_with_exhibitors" in settings.consents:
+    if new_consents:
         registry.record_consents(
             conn,
             settings,
@@ -175,3 +191,4 @@ def _import_person(conn, settings, keys, person, share, report) -> None:
             language=existing["language"] or settings.default_language,
         )
     report.updated += 1
+    return None

@@ -1,4 +1,7 @@
-"""Creating and updating people: each change in one transaction with its interaction row."""
+"""Changing people on file: badges, field updates and consents, each logged as it happens.
+
+People come on file through kiosk.attendees.registration.
+"""
 
 from __future__ import annotations
 
@@ -6,52 +9,12 @@ import json
 import sqlite3
 
 from kiosk.attendees import search_keys
+from kiosk.attendees.fields import TYPED
 from kiosk.checkin import codes
 from kiosk.config import Settings
 from kiosk.secrets import Keys
 from kiosk.storage import attendees as sql
 from kiosk.storage.interactions import append
-
-COMPARED = (
-    "full_name",
-    "company",
-    "job_title",
-    "email",
-    "phone",
-    "country",
-    "city",
-    "address",
-    "industry",
-    "main_business",
-    "category",
-    "interests",
-    "purchasing_role",
-    "budget",
-    "crm_id",
-    "language",
-)
-
-
-def create(
-    conn: sqlite3.Connection,
-    keys: Keys,
-    person: dict,
-    *,
-    source: str,
-    device_id: int | None = None,
-) -> tuple[int, str]:
-    """Insert a clean person with a fresh badge code; log `registered`. Returns (id, code)."""
-    record = {**person, "source": source, "search_keys": search_keys.build(person)}
-    attendee_id = sql.insert(conn, record)
-    code = issue_badge(conn, keys, attendee_id)
-    append(
-        conn,
-        "registered",
-        attendee_id=attendee_id,
-        device_id=device_id,
-        data={"source": source, "category": person["category"]},
-    )
-    return attendee_id, code
 
 
 def issue_badge(conn: sqlite3.Connection, keys: Keys, attendee_id: int) -> str:
@@ -62,9 +25,9 @@ def issue_badge(conn: sqlite3.Connection, keys: Keys, attendee_id: int) -> str:
 
 
 def changes_between(row: sqlite3.Row, person: dict) -> dict:
-    """The fields whose clean new value differs from what is stored."""
+    """The fields a person types whose clean new value differs from what is stored."""
     changed = {}
-    for field in COMPARED:
+    for field in TYPED:
         if field not in person:
             continue
         old = json.loads(row[field]) if field == "interests" else row[field]

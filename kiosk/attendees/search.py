@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 
+from kiosk.attendees.fields import PERSON
 from kiosk.attendees.search_keys import fold, fold_query, name_keys
 from kiosk.storage import attendees as sql
 
@@ -59,35 +60,16 @@ def mask_phone(phone: str) -> str:
     return f"******{digits[-4:]}" if len(digits) >= 4 else ""
 
 
+MASKS = {"email": mask_email, "phone": mask_phone}
+
+
 def public_view(row: sqlite3.Row, *, full: bool) -> dict:
     """A person as an API answer: staff see everything, a kiosk sees contact details masked."""
-    view = {
-        "id": row["id"],
-        "full_name": row["full_name"],
-        "company": row["company"],
-        "job_title": row["job_title"],
-        "category": row["category"],
-        "country": row["country"],
-        "language": row["language"],
-    }
-    if full:
-        view.update(
-            email=row["email"],
-            phone=row["phone"],
-            city=row["city"],
-            address=row["address"],
-            industry=row["industry"],
-            main_business=row["main_business"],
-            interests=json.loads(row["interests"]),
-            purchasing_role=row["purchasing_role"],
-            budget=row["budget"],
-            source=row["source"],
-            external_id=row["external_id"],
-            crm_id=row["crm_id"],
-            status=row["status"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
-    else:
-        view.update(email=mask_email(row["email"]), phone=mask_phone(row["phone"]))
+    view = {"id": row["id"]}
+    for field in PERSON:
+        if full or field.kiosk == "shown":
+            value = row[field.name]
+            view[field.name] = json.loads(value) if field.kind == "list" else value
+        elif field.kiosk == "masked":
+            view[field.name] = MASKS[field.name](row[field.name])
     return view

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.badges.templates import BadgeTemplate, Element
+from kiosk.badges.templates import PERSON_FIELDS, BadgeTemplate, Element
 from kiosk.config import Settings
 
 ELLIPSIS = "…"
@@ -46,12 +46,7 @@ def badge_data(person: dict, settings: Settings, code: str) -> dict:
     names = category.name if category else {}
     lang = person.get("language") or settings.default_language
     return {
-        "full_name": person["full_name"],
-        "company": person.get("company") or "",
-        "job_title": person.get("job_title") or "",
-        "city": person.get("city") or "",
-        "country": person.get("country") or "",
-        "category": person["category"],
+        **{name: person.get(name) or "" for name in PERSON_FIELDS},
         "category_color": category.color if category else "#455A64",
         "category_name": names.get(lang, ""),
         "category_name_zh": names.get("zh", ""),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from kiosk.attendees.fields import PERSON
 from kiosk.badges import fonts
 from kiosk.config import ConfigError
 
@@ -17,13 +18,9 @@ MM_PER_IN = 25.4
 ELEMENT_TYPES = ("text", "qr", "band", "image")
 ALIGNS = ("left", "center", "right")
 # What "{...}" in a template may name; see badge_data() in kiosk.badges.render.
+PERSON_FIELDS = tuple(f.name for f in PERSON if f.badge)
 FIELDS = (
-    "full_name",
-    "company",
-    "job_title",
-    "city",
-    "country",
-    "category",
+    *PERSON_FIELDS,
     "category_color",
     "category_name",
     "category_name_zh",

@@ -14,7 +14,7 @@ from kiosk.config import Settings
 from kiosk.crm import metrics, vcard
 from kiosk.crm.files import Output
 from kiosk.crm.people import iter_people
-from kiosk.crm.records import build, contact_consent, share_consent, split_name
+from kiosk.crm.records import STATIC_FIELDS, build, contact_consent, share_consent, split_name
 from kiosk.storage import Store, history, reports
 from kiosk.storage import exhibitors as exhibitor_sql
 
@@ -22,27 +22,7 @@ FORMATS = ("jsonl", "csv", "hubspot", "salesforce", "vcard")
 
 PEOPLE_COLUMNS = [
     "id",
-    "external_id",
-    "crm_id",
-    "status",
-    "source",
-    "full_name",
-    "company",
-    "job_title",
-    "email",
-    "phone",
-    "country",
-    "city",
-    "address",
-    "industry",
-    "main_business",
-    "category",
-    "interests",
-    "purchasing_role",
-    "budget",
-    "language",
-    "created_at",
-    "updated_at",
+    *STATIC_FIELDS,
     "contact_withheld",
     "consents",
     "segment",

@@ -5,35 +5,14 @@ from __future__ import annotations
 import json
 import re
 
+from kiosk.attendees.fields import CONTACT_FIELDS, PERSON
 from kiosk.config import Settings
 from kiosk.crm import metrics
 from kiosk.crm.people import Person
 
-CONTACT_FIELDS = ("email", "phone", "city", "address")
 PASSAGES = ("checked_in", "checked_out")
-STATIC_FIELDS = (
-    "external_id",
-    "crm_id",
-    "status",
-    "source",
-    "full_name",
-    "company",
-    "job_title",
-    "email",
-    "phone",
-    "country",
-    "city",
-    "address",
-    "industry",
-    "main_business",
-    "category",
-    "interests",
-    "purchasing_role",
-    "budget",
-    "language",
-    "created_at",
-    "updated_at",
-)
+# A person's static record: every field of a person, in the export's order.
+STATIC_FIELDS = tuple(f.name for f in PERSON)
 CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]")
 
 

@@ -5,17 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
+from kiosk.attendees.fields import PERSON
+
+# The visitor's columns are what an exhibitor may see of a person (kiosk.leads.views).
+VISITOR = tuple(f.name for f in PERSON if f.exhibitor)
 COLUMNS = (
     "lead_id",
     "exhibitor",
-    "full_name",
-    "company",
-    "job_title",
-    "email",
-    "phone",
-    "country",
-    "city",
-    "category",
+    *VISITOR,
     "contact_shared",
     "rating",
     "notes",
@@ -50,14 +47,7 @@ def to_csv(leads: list[dict], questions: list[dict]) -> str:
         row = [
             lead["id"],
             lead["exhibitor_name"],
-            v.get("full_name", ""),
-            v["company"],
-            v.get("job_title", ""),
-            v.get("email", ""),
-            v.get("phone", ""),
-            v["country"],
-            v.get("city", ""),
-            v["category"],
+            *(v.get(name, "") for name in VISITOR),
             "yes" if v["contact_shared"] else "no",
             lead["rating"],
             lead["notes"],

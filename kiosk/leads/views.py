@@ -5,21 +5,19 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from kiosk.attendees.fields import PERSON
 from kiosk.attendees.search_keys import fold
 
-CONTACT = ("full_name", "job_title", "email", "phone", "city")
+# What an exhibitor sees of a visitor: always these, and the contact details only with consent.
+ALWAYS = tuple(f.name for f in PERSON if f.exhibitor == "shown")
+CONTACT = tuple(f.name for f in PERSON if f.exhibitor == "shared")
 
 
 def lead_view(row: sqlite3.Row) -> dict:
     """A lead with its visitor: name and contact details only where the visitor agreed to share."""
     shared = bool(row["shared"])
-    visitor = {
-        "id": row["attendee_id"],
-        "company": row["company"],
-        "country": row["country"],
-        "category": row["category"],
-        "contact_shared": shared,
-    }
+    visitor = {"id": row["attendee_id"], **{field: row[field] for field in ALWAYS}}
+    visitor["contact_shared"] = shared
     if shared:
         visitor.update({field: row[field] for field in CONTACT})
     return {

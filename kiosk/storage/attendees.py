@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from kiosk.storage import dumps, utcnow
 
-STORED = (
-    "external_id",
-    "full_name",
-    "company",
-    "job_title",
-    "email",
-    "email_key",
-    "phone",
-    "country",
-    "city",
-    "address",
-    "industry",
-    "main_business",
-    "category",
-    "interests",
-    "purchasing_role",
-    "budget",
-    "source",
-    "crm_id",
-    "language",
-    "search_keys",
-)
+# Columns a caller may write: the person's fields (kiosk.attendees.fields) and their lookup keys.
+SET_BY_STORE = frozenset({"id", "status", "merged_into", "flags", "created_at", "updated_at"})
+COLUMN = re.compile(r"[a-z_]+")
+
+
+def _columns(values: dict) -> list[str]:
+    columns = [c for c in values if c not in SET_BY_STORE]
+    bad = [c for c in columns if not COLUMN.fullmatch(c)]
+    if bad:
+        raise ValueError(f"not a column name: {bad[0]!r}")
+    return columns
 
 
 def _value(person: dict, column: str):
@@ -40,17 +30,18 @@ def _value(person: dict, column: str):
 
 
 def insert(conn: sqlite3.Connection, person: dict) -> int:
-    """Insert a person; return the new id."""
+    """Insert a person from their column values; return the new id."""
     now = utcnow()
-    columns = [*STORED, "created_at", "updated_at"]
-    values = [_value(person, c) for c in STORED] + [now, now]
+    written = _columns(person)
+    columns = [*written, "created_at", "updated_at"]
+    values = [_value(person, c) for c in written] + [now, now]
     sql = f"INSERT INTO attendees ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     return conn.execute(sql, values).lastrowid
 
 
 def update(conn: sqlite3.Connection, attendee_id: int, changes: dict) -> None:
-    """Write the given stored columns of one person."""
-    columns = [c for c in changes if c in STORED]
+    """Write the given columns of one person."""
+    columns = _columns(changes)
     if not columns:
         return
     assignments = ", ".join(f"{c} = ?" for c in columns)
@@ -73,7 +64,8 @@ def by_external_id(conn: sqlite3.Connection, external_id: str) -> sqlite3.Row | 
 def by_email_key(conn: sqlite3.Connection, email_key: str) -> sqlite3.Row | None:
     """The active person with this lower-cased email."""
     return conn.execute(
-        "SELECT * FROM attendees WHERE email_key = ? AND status = 'active' ORDER BY id LIMIT 1",
+        "SELECT * FROM attendees WHERE email_key = ? AND email_key != '' AND status = 'active'"
+        " ORDER BY id LIMIT 1",
         (email_key,),
     ).fetchone()
 
@@ -164,12 +156,13 @@ def same_person(
     conn: sqlite3.Connection, *, email_key: str, phone: str, full_name: str, company: str
 ) -> tuple[sqlite3.Row, str] | None:
     """An active person with the same email (any case), phone, or name and company; and which."""
+    # Each test names its partial index's condition (`!= ''`) so that SQLite uses the index.
     checks = (
-        ("email", "email_key = ?", (email_key,), bool(email_key)),
-        ("phone", "phone = ?", (phone,), bool(phone)),
+        ("email", "email_key = ? AND email_key != ''", (email_key,), bool(email_key)),
+        ("phone", "phone = ? AND phone != ''", (phone,), bool(phone)),
         (
             "name_company",
-            "lower(full_name) = lower(?) AND lower(company) = lower(?)",
+            "lower(full_name) = lower(?) AND lower(company) = lower(?) AND company != ''",
             (full_name, company),
             bool(full_name and company),
         ),

@@ -376,3 +376,15 @@ def i9_nonce_outcomes(db: sqlite_utils.Database) -> None:
             (device_id, nonce, dumps(outcome), at),
         )
     _run(db, "DROP TABLE nonces;\nALTER TABLE nonces_new RENAME TO nonces;\n")
+
+
+@migrations(name="i9_person_lookup")
+def i9_person_lookup(db: sqlite_utils.Database) -> None:
+    """The duplicate check's name-and-company test reads an index instead of the whole table."""
+    _run(
+        db,
+        """
+        CREATE INDEX attendees_name_company ON attendees(lower(full_name), lower(company))
+            WHERE company != '';
+        """,
+    )

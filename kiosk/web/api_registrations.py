@@ -4,21 +4,30 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from kiosk.attendees import walkup
+from kiosk.attendees import fields, registration, walkup
 from kiosk.checkin.scans import attendee_summary
-from kiosk.web import services
+from kiosk.web import services, staff_session
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import json_body
 from kiosk.web.schemas import BOOL, STR, TEXTS, array, error, obj, ok, ref, with_error
 
 bp = Blueprint("api_registrations", __name__, url_prefix="/api/v1")
 
-PERSON = {
+BODY = {
     "type": "object",
     "properties": {
-        **{name: {"type": "string", "maxLength": 200} for name in walkup.FORM_FIELDS},
+        **{
+            f.name: {"type": "string", "maxLength": fields.MAX_LEN, "description": f.en}
+            for f in fields.PERSON
+            if f.kind == "text"
+        },
         "category": {"type": "string"},
-        "language": {"type": "string", "description": "the language the visitor used"},
+        "interests": {
+            "oneOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "string", "description": "separated by ;"},
+            ]
+        },
         "consents": {
             "type": "object",
             "additionalProperties": {"type": "boolean"},
@@ -61,6 +70,11 @@ def walkup_form() -> walkup.Form:
                     "consents": array(
                         obj({"id": STR, "text": TEXTS, "version": STR, "required": BOOL})
                     ),
+                    "labels": {
+                        "type": "object",
+                        "additionalProperties": TEXTS,
+                        "description": "each field's name per language",
+                    },
                 }
             ),
         )
@@ -89,6 +103,7 @@ def get_form():
                 {"id": k.id, "text": k.text, "version": k.version, "required": k.required}
                 for k in settings.consents.values()
             ],
+            "labels": {f.name: f.label for f in fields.PERSON if f.form},
         }
     )
 
@@ -98,7 +113,7 @@ def get_form():
     "kiosk",
     "staff",
     summary="Register a person on the spot (walk-up) with their consents",
-    body=PERSON,
+    body=BODY,
     responses={
         "201": ok(
             "registered, with a badge",
@@ -120,15 +135,18 @@ def post_registration():
     body = json_body()
     svc = services()
     device = current_device()
-    row, code = walkup.register(
+    staff = device.role == "staff"
+    done = registration.register(
         svc.store,
         svc.settings,
         svc.keys,
         body,
+        source="staff" if staff else "walk-up",
         device_id=device.id,
-        source="walk-up" if device.role == "kiosk" else "staff",
-        walkup_form=walkup_form() if device.role == "kiosk" else None,
+        actor=staff_session.actor() if staff else "",
+        form=None if staff else walkup_form(),
     )
+    row, code = done.attendee, done.code
     return jsonify(
         {
             "attendee": attendee_summary(row, svc.settings),

@@ -24,8 +24,9 @@ from flask import (
 from kiosk import devices as device_admin
 from kiosk import pairing
 from kiosk.attendees import desk as people
+from kiosk.attendees import fields as person_fields
+from kiosk.attendees import registration
 from kiosk.attendees import search as people_search
-from kiosk.attendees.fields import TEXT_FIELDS
 from kiosk.badges import printing
 from kiosk.checkin import codes
 from kiosk.devices import ROLES, DeviceError, create_device
@@ -45,9 +46,11 @@ from kiosk.web import services, staff_session
 from kiosk.web.staff_session import actor, current_staff, staff_page
 
 bp = Blueprint("console", __name__, url_prefix="/staff")
-
-EDITABLE = [f for f in TEXT_FIELDS if f not in ("language",)] + ["category"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+FORM_FIELDS = person_fields.FORM_FIELDS
+# The form field a duplicate is shown under, by what matched.
+FOUND_BY = {"email": "email", "phone": "phone", "name_company": "full_name"}
 
 
 def _page(template: str, **context):
@@ -57,7 +60,14 @@ def _page(template: str, **context):
         "languages": settings.languages,
         "default_language": settings.default_language,
     }
-    return render_template(template, show=show, staff=current_staff(), settings=settings, **context)
+    return render_template(
+        template,
+        show=show,
+        staff=current_staff(),
+        settings=settings,
+        labels={f.name: f.label for f in person_fields.PERSON},
+        **context,
+    )
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -148,7 +158,7 @@ def _person_context(attendee_id: int) -> dict:
         "printers": printing.known_printers(svc.settings, svc.store),
         "consents": attendee_sql.current_consents(conn, attendee_id),
         "presence": checkin_sql.presence(conn, attendee_id),
-        "editable": EDITABLE,
+        "editable": person_fields.DESK_FIELDS,
     }
 
 
@@ -163,7 +173,7 @@ def person(attendee_id: int):
 @staff_page
 def person_update(attendee_id: int):
     """Correct fields; every change is audited with before and after."""
-    raw = {f: request.form.get(f, "") for f in EDITABLE if f in request.form}
+    raw = {f: request.form.get(f, "") for f in person_fields.DESK_FIELDS if f in request.form}
     if "interests" in request.form:
         raw["interests"] = request.form["interests"]
     try:
@@ -270,27 +280,33 @@ def person_unmerge(attendee_id: int):
 @bp.route("/register", methods=["GET", "POST"])
 @staff_page
 def register():
-    """Register someone at the desk."""
+    """Register someone at the desk: any category, the walk-up form's fields, the consents."""
     if request.method == "GET":
-        return _page("console/register.html", errors={}, form={})
-    raw = {f: request.form.get(f, "") for f in [*EDITABLE, "language", "interests"]}
-    consents = {k: request.form.get(f"consent_{k}") == "on" for k in services().settings.consents}
+        return _page("console/register.html", errors={}, form={}, fields=FORM_FIELDS)
+    svc = services()
+    raw = {f: request.form.get(f, "") for f in (*FORM_FIELDS, "category", "language")}
+    raw["consents"] = {k: request.form.get(f"consent_{k}") == "on" for k in svc.settings.consents}
     try:
-        attendee_id, _code = people.register(
-            services().store,
-            services().settings,
-            services().keys,
+        done = registration.register(
+            svc.store,
+            svc.settings,
+            svc.keys,
             raw,
-            consents,
-            actor=actor(),
+            source="staff",
             device_id=g.device.id,
+            actor=actor(),
         )
     except FieldErrors as exc:
-        return _page("console/register.html", errors=exc.fields, form=request.form), 422
-    except DomainError as exc:
-        return _page("console/register.html", errors={"email": str(exc)}, form=request.form), 409
+        return _page(
+            "console/register.html", errors=exc.fields, form=request.form, fields=FORM_FIELDS
+        ), 422
+    except registration.AlreadyRegistered as exc:
+        errors = {FOUND_BY[exc.matched_on]: exc.message}
+        return _page(
+            "console/register.html", errors=errors, form=request.form, fields=FORM_FIELDS
+        ), 409
     flash("Registered. 登记成功。")
-    return redirect(url_for("console.person", attendee_id=attendee_id))
+    return redirect(url_for("console.person", attendee_id=done.attendee_id))
 
 
 # Devices and exhibitors ---------------------------------------------------------------------

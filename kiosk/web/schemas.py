@@ -8,6 +8,8 @@ are allowed), so a new key is not a breaking change, a missing or retyped one is
 
 from __future__ import annotations
 
+from kiosk.attendees import fields as person_fields
+
 STR = {"type": "string"}
 INT = {"type": "integer"}
 BOOL = {"type": "boolean"}
@@ -88,39 +90,37 @@ ATTENDEE_SUMMARY = obj(
     description="what a kiosk may show about the person it greets",
 )
 
+# A person's keys as answers carry them (kiosk.attendees.fields.PERSON lists the fields).
+FIELD_SCHEMAS = {
+    "interests": array(STR),
+    "external_id": nullable(STR),
+    "status": {"type": "string", "enum": ["active", "merged", "erased"]},
+    "created_at": TIME,
+    "updated_at": TIME,
+}
+MASKED = {
+    "email": {"type": "string", "description": "masked for a kiosk"},
+    "phone": {"type": "string", "description": "masked for a kiosk, E.164 for staff"},
+}
+
+
+def _fields(names) -> dict:
+    return {name: FIELD_SCHEMAS.get(name, STR) for name in names}
+
+
 PERSON = obj(
-    {
-        "id": INT,
-        "full_name": STR,
-        "company": STR,
-        "job_title": STR,
-        "category": STR,
-        "country": STR,
-        "language": STR,
-        "email": {"type": "string", "description": "masked for a kiosk"},
-        "phone": {"type": "string", "description": "masked for a kiosk, E.164 for staff"},
-    },
-    {
-        "city": STR,
-        "address": STR,
-        "industry": STR,
-        "main_business": STR,
-        "interests": array(STR),
-        "purchasing_role": STR,
-        "budget": STR,
-        "source": STR,
-        "external_id": nullable(STR),
-        "crm_id": STR,
-        "status": {"type": "string", "enum": ["active", "merged", "erased"]},
-        "created_at": TIME,
-        "updated_at": TIME,
-    },
+    {"id": INT, **_fields(f.name for f in person_fields.PERSON if f.kiosk), **MASKED},
+    _fields(f.name for f in person_fields.PERSON if not f.kiosk),
     description="a person; the optional keys only for staff",
 )
 
 VISITOR = obj(
-    {"id": INT, "company": STR, "country": STR, "category": STR, "contact_shared": BOOL},
-    {"full_name": STR, "job_title": STR, "email": STR, "phone": STR, "city": STR},
+    {
+        "id": INT,
+        **_fields(f.name for f in person_fields.PERSON if f.exhibitor == "shown"),
+        "contact_shared": BOOL,
+    },
+    _fields(f.name for f in person_fields.PERSON if f.exhibitor == "shared"),
     description="the scanned visitor; name and contact details only where they agreed to share",
 )
 

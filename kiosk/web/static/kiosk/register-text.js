@@ -1,4 +1,5 @@
 // Texts of the walk-up form, badge printing and camera scans, merged into window.KioskText.
+// The fields' own labels come with the form (GET /api/v1/registration-form).
 (function () {
   "use strict";
   const more = {
@@ -8,17 +9,6 @@
       reg_category: "您的身份",
       reg_submit: "登记并打印胸卡",
       reg_consents: "同意事项",
-      field_full_name: "姓名",
-      field_company: "公司",
-      field_job_title: "职位",
-      field_email: "电子邮箱",
-      field_phone: "手机号",
-      field_country: "国家/地区",
-      field_city: "城市",
-      field_industry: "行业",
-      field_main_business: "主营业务",
-      field_purchasing_role: "采购角色",
-      field_budget: "采购预算",
       ph_full_name: "例如：张伟",
       ph_email: "name@example.com",
       ph_phone: "例如：138 0013 8000",
@@ -45,17 +35,6 @@
       reg_category: "I am a",
       reg_submit: "Register and print my badge",
       reg_consents: "Your consent",
-      field_full_name: "Full name",
-      field_company: "Company",
-      field_job_title: "Job title",
-      field_email: "Email",
-      field_phone: "Mobile phone",
-      field_country: "Country / region",
-      field_city: "City",
-      field_industry: "Industry",
-      field_main_business: "Main business",
-      field_purchasing_role: "Purchasing role",
-      field_budget: "Purchasing budget",
       ph_full_name: "e.g. Anna Müller",
       ph_email: "name@example.com",
       ph_phone: "e.g. +49 151 2345 6789",

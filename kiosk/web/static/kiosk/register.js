@@ -45,10 +45,15 @@
     });
   }
 
+  function fieldLabel(name) {
+    const label = (state.form.labels || {})[name] || {};
+    return label[window.Kiosk.lang()] || label.en || name;
+  }
+
   function fieldBlock(name, required) {
     const wrap = el("div", { class: "field", "data-field": name });
     const id = "reg-" + name;
-    const label = el("label", { for: id }, t("field_" + name));
+    const label = el("label", { for: id }, fieldLabel(name));
     if (required) label.appendChild(el("span", { class: "req", "aria-hidden": "true" }, " *"));
     const input = el("input", Object.assign({ id, name, "data-input": "", enterkeyhint: "next" }, INPUTS[name] || { type: "text" }));
     if (required) input.setAttribute("aria-required", "true");
