@@ -1,31 +1,12 @@
-"""Output files written whole or not at all, and formula-safe CSV cells."""
+"""Output files written whole or not at all; CSV files with formula-safe cells."""
 
 from __future__ import annotations
 
 import csv
-import json
 import os
-import re
 from pathlib import Path
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"[+-]?\d[\d ]*(\.\d+)?")
-
-
-def cell(value) -> str:
-    """A CSV cell: JSON for lists and dicts, true/false, and a quote before formula starts."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | dict):
-        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    text = str(value)
-    # Phone numbers in E.164 and negative numbers are data, not formulas: leave them readable.
-    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+from kiosk.tabular import cell
 
 
 class Output:

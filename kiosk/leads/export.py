@@ -6,6 +6,7 @@ import csv
 import io
 
 from kiosk.attendees.fields import PERSON
+from kiosk.tabular import cell
 
 # The visitor's columns are what an exhibitor may see of a person (kiosk.leads.views).
 VISITOR = tuple(f.name for f in PERSON if f.exhibitor)
@@ -21,13 +22,6 @@ COLUMNS = (
     "first_scanned_at",
     "last_scanned_at",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A cell Excel and LibreOffice show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _answer_text(value) -> str:
@@ -57,7 +51,7 @@ def to_csv(leads: list[dict], questions: list[dict]) -> str:
             lead["last_scanned_at"],
         ]
         row += [_answer_text(lead["answers"].get(q, "")) for q in qids]
-        writer.writerow([safe_cell(c) for c in row])
+        writer.writerow([cell(c) for c in row])
     return "\ufeff" + out.getvalue()
 
 

@@ -42,11 +42,11 @@ from kiosk.storage import exhibitors as exhibitor_sql
 from kiosk.storage import interactions as interaction_sql
 from kiosk.storage import reports
 from kiosk.storage import staff as staff_sql
+from kiosk.tabular import cell
 from kiosk.web import services, staff_session
 from kiosk.web.staff_session import actor, current_staff, staff_page
 
 bp = Blueprint("console", __name__, url_prefix="/staff")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 FORM_FIELDS = person_fields.FORM_FIELDS
 # The form field a duplicate is shown under, by what matched.
@@ -475,12 +475,6 @@ def audit():
     return _page("console/audit.html", rows=rows, action=action)
 
 
-def formula_safe(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 @bp.get("/audit.csv")
 @staff_page
 def audit_csv():
@@ -490,10 +484,7 @@ def audit_csv():
     writer.writerow(["id", "at", "actor", "action", "target", "before", "after"])
     for row in interaction_sql.all_audit_rows(services().store.conn):
         writer.writerow(
-            [
-                formula_safe(row[c])
-                for c in ("id", "at", "actor", "action", "target", "before", "after")
-            ]
+            [cell(row[c]) for c in ("id", "at", "actor", "action", "target", "before", "after")]
         )
     return Response(
         "\ufeff" + out.getvalue(),

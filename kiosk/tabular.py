@@ -1,0 +1,31 @@
+"""CSV cells that spreadsheets show as data and never run: the one rule for every CSV we write.
+
+Excel and LibreOffice run a cell starting with `=`, `+`, `-` or `@` as a formula (tab and
+carriage return too, once trimmed), so such text gets a leading `'`. A phone number in E.164
+(`+` and digits only, as the registration stores it) is not a formula and keeps its `+`: an
+apostrophe would reach the CRM that imports the file. Numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+def cell(value) -> str:
+    """A CSV cell: JSON for lists and dicts, true/false, and a `'` before any formula start."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = str(value)
+    if text.startswith(FORMULA_START) and not E164.fullmatch(text):
+        return "'" + text
+    return text
