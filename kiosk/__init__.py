@@ -29,6 +29,7 @@ def create_app(
     """Build the app: config -> storage -> Socket.IO handlers -> blueprints."""
     from kiosk.attendees import walkup
     from kiosk.badges import service as badge_service
+    from kiosk.health import StorageWatch
     from kiosk.live.bridge import Bridge
     from kiosk.web import (
         api,
@@ -74,6 +75,7 @@ def create_app(
         socketio, svc, authenticate=staff_session.live_caller, scan_answer=errors.scan_message
     )
     socketio.init_app(app)
+    app.extensions["kiosk.storage_watch"] = StorageWatch(svc.store)
 
     errors.register(app)
     staff_session.init(app)

@@ -67,3 +67,9 @@ class Unavailable(DomainError):
     """Something the request needs (a printer, a remote system) cannot do it now."""
 
     code = "unavailable"
+
+
+class StorageUnavailable(Unavailable):
+    """The database cannot take writes now (its file is gone, replaced or unwritable)."""
+
+    code = "storage_unavailable"

@@ -100,6 +100,7 @@ def serve(
     def post_worker_init(worker):
         # The printer watch and the dashboard pushers run from the start, not from the first scan.
         app.extensions["kiosk.live"].start()
+        app.extensions["kiosk.storage_watch"].start()
         if tls:
             from kiosk.tls import TlsFrontDoor
 

@@ -160,6 +160,7 @@ class LiveServer:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.log.close()
                 raise RuntimeError(f"server exited: {self.log_path.read_text()}")
             try:
                 if requests.get(self.url + "/healthz", timeout=1).ok:

@@ -16,6 +16,8 @@ from kiosk.errors import DomainError
 from kiosk.exhibitors.manage import create_exhibitor
 from kiosk.secrets import MissingSecrets, rotate_badge_key
 from kiosk.services import initialise
+from kiosk.storage.backup import BackupError
+from kiosk.storage.guard import ShowBusy
 
 USER_ERRORS = (
     ConfigError,
@@ -23,6 +25,8 @@ USER_ERRORS = (
     ImportFileError,
     DomainError,
     FileNotFoundError,
+    BackupError,
+    ShowBusy,
 )
 
 
@@ -35,9 +39,14 @@ def cli(config_path, db_path):
 
 @cli.command()
 @show_options
-def init(settings):
+@click.option(
+    "--force",
+    is_flag=True,
+    help="create an empty show even where the key file or a backup says a show existed",
+)
+def init(settings, force):
     """Create or migrate the database and generate the signing keys."""
-    created, applied = initialise(settings)
+    created, applied = initialise(settings, force=force)
     if created:
         click.echo(f"keys: created {settings.secret_path}")
     click.echo(f"database: {settings.db_path} ({len(applied)} migrations applied)")
@@ -60,9 +69,10 @@ def serve(settings, host, port, threads, tls, tls_port):
     """Serve the web app, the API and Socket.IO (gunicorn, gthread)."""
     from kiosk import create_app
     from kiosk.server import serve as run
+    from kiosk.storage.guard import hold_serving_lock
 
-    initialise(settings)
-    app = create_app(settings)
+    hold_serving_lock(settings.db_path)  # tells `kiosk restore` that the show is being served
+    app = create_app(settings)  # never creates a database: a missing one names `kiosk init`
     tls_options = None
     click.echo(f"serving {settings.db_path} on http://{host}:{port}/", err=True)
     if tls:
@@ -85,10 +95,39 @@ def demo_data(settings, people):
     """Fill the database with a demo show and print the demo credentials."""
     from kiosk.demo import create_demo_show
 
-    initialise(settings)
     credentials = create_demo_show(services_for(settings), people=people)
     for line in credentials.lines():
         click.echo(line)
+
+
+@cli.command()
+@show_options
+@click.argument("dest", type=click.Path(path_type=Path))
+def backup(settings, dest):
+    """Copy the show and its key file to DEST while it runs (a folder: a dated copy inside)."""
+    from kiosk.storage.backup import backup as backup_show
+
+    report = backup_show(settings.db_path, settings.secret_path, dest)
+    click.echo(f"backup: {report.path} with its key file {report.keys.name} ({report.summary()})")
+
+
+@cli.command()
+@show_options
+@click.argument("src", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--keys",
+    "keys_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="the copy's key file (default: beside SRC, named SRC.secret)",
+)
+def restore(settings, src, keys_path):
+    """Check a copy made by `kiosk backup` and put it back as the show (the server stopped)."""
+    from kiosk.storage.backup import restore as restore_show
+
+    report = restore_show(src, settings.db_path, settings.secret_path, keys_path)
+    for kept in report.set_aside:
+        click.echo(f"kept the replaced file as {kept}")
+    click.echo(f"restored {settings.db_path} from {src} ({report.summary()})")
 
 
 @cli.group()

@@ -10,6 +10,7 @@ across tables: the live counts, the dashboard, the post-show report and the CRM 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
+
+from kiosk.errors import StorageUnavailable
+from kiosk.storage.guard import PRIVATE, FileGuard
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -41,10 +45,14 @@ class _Writer:
     writers are already queued the commit is left to the last of them, so a burst of check-ins
     shares one fsync instead of paying one each, and every writer still returns only once its
     own write is durable.
+
+    Nothing is acknowledged unless the database file is still the one the show opened: the guard
+    is asked before each batch begins and again after its commit (see kiosk/storage/guard.py).
     """
 
-    def __init__(self, opener):
+    def __init__(self, opener, guard: FileGuard):
         self._opener = opener
+        self.guard = guard
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._guard = threading.Lock()
@@ -67,16 +75,31 @@ class _Writer:
         try:
             conn = self._conn = self._conn or self._opener()
             if self._batch is None:
+                trouble = self.guard.check()
+                if trouble is not None:
+                    raise self.guard.refused(trouble)
                 conn.execute("BEGIN IMMEDIATE")
                 self._batch = _Batch()
             batch = self._batch
             conn.execute("SAVEPOINT write")
             try:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK TO write")
-                conn.execute("RELEASE write")
-                self._settle(batch)
+            except BaseException as exc:
+                trouble = self.guard.failure(exc)
+                if trouble is not None:
+                    trouble = self.guard.refused(trouble)
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO write")
+                    conn.execute("RELEASE write")
+                    self._settle(batch)
+                else:
+                    # SQLite rolled the whole batch back (disk full, I/O error): nobody in it
+                    # may be told their write is durable.
+                    self._batch = None
+                    batch.error = trouble or exc
+                    batch.done.set()
+                if trouble is not None and trouble is not exc:
+                    raise trouble from exc
                 raise
             conn.execute("RELEASE write")
             batch.size += 1
@@ -98,10 +121,17 @@ class _Writer:
         self._batch = None
         try:
             self._conn.commit()
+            # Committed into the file the show opened, or into one no longer at the path?
+            trouble = self.guard.check()
+            if trouble is not None:
+                raise trouble
         except BaseException as exc:
+            trouble = self.guard.failure(exc)
+            if trouble is not None:
+                exc = self.guard.refused(trouble)
             batch.error = exc
             self._conn.rollback()
-            raise
+            raise exc
         finally:
             batch.done.set()
         return None
@@ -132,19 +162,44 @@ def dumps(value) -> str:
 
 
 class Store:
-    """The database file, opened lazily once per thread."""
+    """The database file, opened lazily once per thread.
 
-    def __init__(self, path: str | Path, synchronous: str = "FULL"):
+    With `create=False` a missing file is a StorageUnavailable error, never a new empty database
+    (only `kiosk init` creates one). A file created here is readable by its owner only, and so
+    are the WAL and shared-memory files SQLite makes beside it (they take the database's mode).
+    """
+
+    def __init__(self, path: str | Path, synchronous: str = "FULL", *, create: bool = True):
         self.path = Path(path)
         self.synchronous = synchronous
+        self.create = create
         self._local = threading.local()
         with _writers_guard:
             key = self.path.resolve()
-            self._writer = _writers.get(key) or _writers.setdefault(key, _Writer(self._open))
+            writer = _writers.get(key)
+            if writer is None or writer.guard.moved_on():
+                writer = _writers[key] = _Writer(self._open, FileGuard(self.path))
+            self._writer = writer
+        if self.path.exists():
+            self._writer.guard.pin()
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        guard = self._writer.guard
+        if self.create and not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, PRIVATE))
+        # mode=rw: a missing file is an error here, never silently created again.
+        uri = f"{self.path.resolve().as_uri()}?mode=rw"
+        try:
+            conn = sqlite3.connect(
+                uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            )
+        except sqlite3.OperationalError as exc:
+            trouble = guard.check()
+            if trouble is None:
+                raise
+            raise guard.refused(trouble) from exc
+        guard.pin()
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode=WAL")
@@ -170,7 +225,11 @@ class Store:
         return db
 
     def write(self):
-        """One write transaction: durable when the block ends, atomic with everything in it."""
+        """One write transaction: durable when the block ends, atomic with everything in it.
+
+        Raises StorageUnavailable (and acknowledges nothing) when the database file is gone,
+        replaced or unwritable.
+        """
         return self._writer.transaction()
 
     @contextmanager
@@ -189,6 +248,14 @@ class Store:
             yield conn
         finally:
             conn.rollback()
+
+    def health(self) -> StorageUnavailable | None:
+        """Why writes would be refused now, or None when the database file is fine."""
+        return self._writer.guard.check()
+
+    def on_trouble(self, listener) -> None:
+        """Call `listener(error)` whenever a write is refused because of the database file."""
+        self._writer.guard.on_trouble(listener)
 
     def query(self, sql: str, params=()) -> list[sqlite3.Row]:
         """Rows of a read query."""

@@ -9,11 +9,19 @@ for what only the transport knows: a body that is not a JSON object, a missing o
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
 
 from kiosk.checkin.scans import Outcome
-from kiosk.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound, Unavailable
+from kiosk.errors import (
+    Conflict,
+    DomainError,
+    FieldErrors,
+    Forbidden,
+    NotFound,
+    StorageUnavailable,
+    Unavailable,
+)
 from kiosk.leads.capture import Captured
 
 # The first kind an error is an instance of gives its status; any other refusal is a 409.
@@ -118,6 +126,13 @@ def register(app: Flask) -> None:
         if not _is_api():
             return Response(exc.message, status_of(exc), mimetype="text/plain")
         return jsonify(error_body(exc)), status_of(exc)
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(exc: StorageUnavailable):
+        # Nothing was acknowledged: the client may retry (same nonce) once the show is back.
+        res = make_response(domain_error(exc))
+        res.headers["Retry-After"] = "10"
+        return res
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

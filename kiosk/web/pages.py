@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     redirect,
     render_template,
     send_file,
@@ -62,7 +63,15 @@ def exhibitor_worker():
 
 @bp.get("/healthz")
 def health():
-    """Liveness for load balancers and the demo script."""
+    """Liveness for monitors and the demo script: 503 with the reason when writes are refused."""
+    trouble = current_app.extensions["kiosk.storage_watch"].check()
+    if trouble is not None:
+        return {
+            "status": "unavailable",
+            "error": trouble.code,
+            "reason": trouble.details.get("reason"),
+            "message": trouble.message,
+        }, 503
     return {"status": "ok"}
 
 
