@@ -2,7 +2,8 @@
 
 Each API view carries what its `@endpoint(...)` declared (roles, summary, body, parameters and
 its answers per status, kiosk/web/schemas.py); the answers every protected route shares (401,
-403, 400 for a body that is not JSON, 404 for an id that names nothing) are added here.
+403, 503 when the database takes no writes, 400 for a body that is not JSON, 404 for an id that
+names nothing) are added here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ bp = Blueprint("openapi", __name__)
 SHARED = {
     "401": schemas.error("missing or unknown device token"),
     "403": schemas.error("this role may not call this route (or not on another exhibitor's data)"),
+    "503": schemas.error(
+        "storage_unavailable: the database file is gone, replaced or full; nothing was recorded"
+        " (retry later, with the same nonce where there is one)"
+    ),
 }
 
 
