@@ -12,7 +12,10 @@ import requests
 
 from conftest import ROOT, LiveServer, auth
 from kiosk import secrets
+from kiosk.errors import StorageUnavailable
+from kiosk.services import initialise
 from kiosk.storage.backup import BackupError, backup, restore
+from kiosk.storage.guard import companions
 
 
 def kiosk(settings, *args, db=None):
@@ -172,3 +175,13 @@ def test_restore_checks_the_copy_and_changes_nothing_when_it_fails(settings, mak
         f"kiosk: error: {copy}: its key file {keys} is missing (give it with --keys)"
     )
     assert settings.db_path.read_bytes() == show
+
+
+def test_init_refuses_an_empty_show_where_a_backup_says_one_existed(settings, tmp_path):
+    copy = backup(settings.db_path, settings.secret_path, tmp_path).path
+    for path in companions(settings.db_path) + (settings.secret_path,):
+        path.unlink(missing_ok=True)
+    with pytest.raises(StorageUnavailable, match=f"backed up to {copy}") as refused:
+        initialise(settings)
+    assert "kiosk restore" in refused.value.message
+    assert not settings.db_path.exists()
