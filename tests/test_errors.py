@@ -12,7 +12,15 @@ from kiosk.attendees.registration import AlreadyRegistered
 from kiosk.badges.service import NoBadge
 from kiosk.checkin.scans import Outcome
 from kiosk.devices import DeviceError
-from kiosk.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound, Unavailable
+from kiosk.errors import (
+    Conflict,
+    DomainError,
+    FieldErrors,
+    Forbidden,
+    NotFound,
+    StorageUnavailable,
+    Unavailable,
+)
 from kiosk.web.errors import outcome_body, outcome_status
 
 PERSON = {"id": 7, "full_name": "陈静", "company": "Acme"}
@@ -29,6 +37,10 @@ EXPECTED = {
     DeskError: (lambda: DeskError("this record is not merged", code="not_merged"), 409),
     AlreadyRegistered: (lambda: AlreadyRegistered(PERSON, "email"), 409),
     Unavailable: (lambda: Unavailable("out of paper", code="print_failed", reason="paper"), 503),
+    StorageUnavailable: (
+        lambda: StorageUnavailable("the database file is gone", reason="database_missing"),
+        503,
+    ),
 }
 
 
