@@ -123,8 +123,9 @@ def test_a_stopped_queue_keeps_the_checkin_and_alerts_staff(tmp_path, queue):
     )
     assert _types(svc, attendee_id)[-2:] == ["checked_in", "print_failed"]
     alerts = [e["args"][0] for e in staff.get_received("/live") if e["name"] == "alert"]
-    assert alerts and alerts[0]["kind"] == "print_failed" and alerts[0]["printer"] == queue
-    assert alerts[0]["gate"] == "north"
+    # The printer watch may also have seen the stopped queue and said so first.
+    failed = [a for a in alerts if a["kind"] == "print_failed"]
+    assert failed and failed[0]["printer"] == queue and failed[0]["gate"] == "north"
 
 
 def test_a_missing_printer_takes_the_alert_path(tmp_path, queue):
