@@ -7,6 +7,7 @@ import base64
 import csv
 import io
 import json
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -51,6 +52,20 @@ bp = Blueprint("console", __name__, url_prefix="/staff")
 FORM_FIELDS = person_fields.FORM_FIELDS
 # The form field a duplicate is shown under, by what matched.
 FOUND_BY = {"email": "email", "phone": "phone", "name_company": "full_name"}
+
+
+def _flash_outcome(action: Callable[[], object], success: str) -> bool:
+    """Run one console action and flash how it went: the success text, or why it was refused."""
+    try:
+        action()
+    except FieldErrors as exc:
+        flash("; ".join(exc.fields.values()), "error")
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(success)
+        return True
+    return False
 
 
 def _page(template: str, **context):
@@ -199,12 +214,13 @@ def person_update(attendee_id: int):
 def person_reprint(attendee_id: int):
     """Revoke the badge code, issue a new one and print it on the chosen printer."""
     svc = services()
-    try:
-        people.reprint(svc.store, svc.keys, attendee_id, actor=actor(), device_id=g.device.id)
-    except DomainError as exc:
-        flash(str(exc), "error")
+    if not _flash_outcome(
+        lambda: people.reprint(
+            svc.store, svc.keys, attendee_id, actor=actor(), device_id=g.device.id
+        ),
+        "New badge issued; the old code no longer works. 已补打胸卡，旧码作废。",
+    ):
         return redirect(url_for("console.person", attendee_id=attendee_id))
-    flash("New badge issued; the old code no longer works. 已补打胸卡，旧码作废。")
     printer = request.form.get("printer", "")
     if printer:
         if printer not in printing.known_printers(svc.settings, svc.store):
@@ -229,20 +245,17 @@ def person_reprint(attendee_id: int):
 @staff_page
 def person_void(attendee_id: int, interaction_id: int):
     """Void a check-in (a new interaction; the original stays in the log)."""
-    try:
-        people.void_checkin(
+    _flash_outcome(
+        lambda: people.void_checkin(
             services().store,
             attendee_id,
             interaction_id,
             request.form.get("reason", ""),
             actor=actor(),
             device_id=g.device.id,
-        )
-        flash("Check-in voided.")
-    except FieldErrors as exc:
-        flash("; ".join(exc.fields.values()), "error")
-    except DomainError as exc:
-        flash(str(exc), "error")
+        ),
+        "Check-in voided.",
+    )
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
 
@@ -255,11 +268,12 @@ def person_merge(attendee_id: int):
     except ValueError:
         flash("give the other record's id", "error")
         return redirect(url_for("console.person", attendee_id=attendee_id))
-    try:
-        people.merge(services().store, attendee_id, other, actor=actor(), device_id=g.device.id)
-        flash(f"Person {other} merged into this record. 已合并。")
-    except DomainError as exc:
-        flash(str(exc), "error")
+    _flash_outcome(
+        lambda: people.merge(
+            services().store, attendee_id, other, actor=actor(), device_id=g.device.id
+        ),
+        f"Person {other} merged into this record. 已合并。",
+    )
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
 
@@ -267,13 +281,12 @@ def person_merge(attendee_id: int):
 @staff_page
 def person_unmerge(attendee_id: int):
     """Undo a merge: the record is active again with a new badge."""
-    try:
-        people.unmerge(
+    _flash_outcome(
+        lambda: people.unmerge(
             services().store, services().keys, attendee_id, actor=actor(), device_id=g.device.id
-        )
-        flash("Merge undone; the record has a new badge. 已撤销合并。")
-    except DomainError as exc:
-        flash(str(exc), "error")
+        ),
+        "Merge undone; the record has a new badge. 已撤销合并。",
+    )
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
 
@@ -363,13 +376,12 @@ def devices_create():
 @staff_page
 def devices_rename(device_id: int):
     """Rename a device."""
-    try:
-        device_admin.rename_device(
+    _flash_outcome(
+        lambda: device_admin.rename_device(
             services().store, device_id, request.form.get("name", ""), actor=actor()
-        )
-        flash("Renamed.")
-    except DomainError as exc:
-        flash(str(exc), "error")
+        ),
+        "Renamed.",
+    )
     return redirect(url_for("console.devices"))
 
 
@@ -377,11 +389,10 @@ def devices_rename(device_id: int):
 @staff_page
 def devices_revoke(device_id: int):
     """Revoke a device's token."""
-    try:
-        device_admin.revoke_device(services().store, device_id, actor=actor())
-        flash("Revoked: the token no longer works and its live connections are closed.")
-    except DomainError as exc:
-        flash(str(exc), "error")
+    _flash_outcome(
+        lambda: device_admin.revoke_device(services().store, device_id, actor=actor()),
+        "Revoked: the token no longer works and its live connections are closed.",
+    )
     return redirect(url_for("console.devices"))
 
 
