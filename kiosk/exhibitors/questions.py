@@ -162,6 +162,23 @@ def _match(candidates: list[dict], label: dict, kind: str | None = None) -> dict
     return None
 
 
+def _claim_id(
+    unmatched: list[dict], taken: set[str], label: dict, fallback: str, kind: str | None = None
+) -> tuple[str, dict | None]:
+    """The id of the earlier question (or option) this one continues, else a new one; now taken.
+
+    The earlier one, if any, leaves `unmatched` and is returned too.
+    """
+    earlier = _match(unmatched, label, kind)
+    if earlier is not None:
+        unmatched.remove(earlier)
+        new_id = earlier["id"]
+    else:
+        new_id = _new_id(label, taken, fallback)
+    taken.add(new_id)
+    return new_id, earlier
+
+
 def _with_ids(parsed: list[tuple[str, dict, list[dict]]], previous: Sequence[dict]) -> list[dict]:
     """Give parsed questions and options ids, keeping those of earlier ones with the same text.
 
@@ -172,26 +189,14 @@ def _with_ids(parsed: list[tuple[str, dict, list[dict]]], previous: Sequence[dic
     taken = {q["id"] for q in previous}
     questions = []
     for kind, label, option_labels in parsed:
-        earlier = _match(unmatched, label, kind)
-        if earlier is not None:
-            unmatched.remove(earlier)
-            qid = earlier["id"]
-        else:
-            qid = _new_id(label, taken, f"q{len(questions) + 1}")
-        taken.add(qid)
+        qid, earlier = _claim_id(unmatched, taken, label, f"q{len(questions) + 1}", kind)
         question = {"id": qid, "type": kind, "label": label}
         if kind != "text":
             old_options = list(earlier.get("options", [])) if earlier else []
             option_ids = {o["id"] for o in old_options}
             options = []
             for opt_label in option_labels:
-                old = _match(old_options, opt_label)
-                if old is not None:
-                    old_options.remove(old)
-                    oid = old["id"]
-                else:
-                    oid = _new_id(opt_label, option_ids, f"o{len(options) + 1}")
-                option_ids.add(oid)
+                oid, _ = _claim_id(old_options, option_ids, opt_label, f"o{len(options) + 1}")
                 options.append({"id": oid, "label": opt_label})
             question["options"] = options
         questions.append(question)
