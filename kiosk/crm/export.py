@@ -76,6 +76,27 @@ LEAD_COLUMNS = [
 LEAD_TABLE = set(LEAD_COLUMNS) - {"contact_shared"}
 EXHIBITOR_COLUMNS = ["id", "name", "booth", "questions", "leads", "hot_leads", "created_at"]
 
+# The person's metrics both CRM files carry: (path into record["metrics"], HubSpot property,
+# Salesforce field or None where the Lead has no field for it).
+CRM_METRICS = [
+    (("segment", "key"), "kiosk_segment", None),
+    (("lifecycle_stage",), "kiosk_lifecycle_stage", "Kiosk_Lifecycle_Stage__c"),
+    (("segment", "purchasing_role"), "kiosk_purchasing_role", "Kiosk_Purchasing_Role__c"),
+    (("satisfaction", "satisfaction"), "kiosk_satisfaction", "Kiosk_Satisfaction__c"),
+    (("satisfaction", "nps_group"), "kiosk_nps_group", None),
+    (("satisfaction", "return_intent"), "kiosk_return_intent", None),
+    (("loyalty", "editions_attended"), "kiosk_editions_attended", "Kiosk_Editions_Attended__c"),
+    (("loyalty", "score"), "kiosk_loyalty_score", "Kiosk_Loyalty_Score__c"),
+    (("contribution", "booths_visited"), "kiosk_booths_visited", None),
+    (("contribution", "sessions_attended"), "kiosk_sessions_attended", None),
+    (("contribution", "hot_leads"), "kiosk_hot_leads", "Kiosk_Hot_Leads__c"),
+    (("contribution", "score"), "kiosk_contribution_score", "Kiosk_Contribution_Score__c"),
+    (("key_account",), "kiosk_key_account", "Kiosk_Key_Account__c"),
+]
+
+HUBSPOT_METRICS = {hubspot: path for path, hubspot, _ in CRM_METRICS}
+SALESFORCE_METRICS = {sf: path for path, _, sf in CRM_METRICS if sf is not None}
+
 HUBSPOT_COLUMNS = [
     "email",
     "firstname",
@@ -91,19 +112,7 @@ HUBSPOT_COLUMNS = [
     "kiosk_attendee_id",
     "kiosk_external_id",
     "kiosk_category",
-    "kiosk_segment",
-    "kiosk_lifecycle_stage",
-    "kiosk_purchasing_role",
-    "kiosk_satisfaction",
-    "kiosk_nps_group",
-    "kiosk_return_intent",
-    "kiosk_editions_attended",
-    "kiosk_loyalty_score",
-    "kiosk_booths_visited",
-    "kiosk_sessions_attended",
-    "kiosk_hot_leads",
-    "kiosk_contribution_score",
-    "kiosk_key_account",
+    *HUBSPOT_METRICS,
     "kiosk_consents",
 ]
 HUBSPOT_EVENT_COLUMNS = [
@@ -287,6 +296,17 @@ def write_csv(conn, settings, output, summary, progress) -> None:
     exhibitors.close()
 
 
+def _metric_cells(metrics: dict, columns: dict[str, tuple[str, ...]]) -> dict:
+    """The person's metrics under one CRM's column names."""
+    cells = {}
+    for name, path in columns.items():
+        value = metrics
+        for key in path:
+            value = value[key]
+        cells[name] = value
+    return cells
+
+
 def _crm_ready(record: dict) -> bool:
     return record["status"] != "erased" and not record["contact_withheld"]
 
@@ -318,19 +338,7 @@ def write_hubspot(conn, settings, output, summary, progress) -> None:
                 "kiosk_attendee_id": record["id"],
                 "kiosk_external_id": record["external_id"],
                 "kiosk_category": record["category"],
-                "kiosk_segment": m["segment"]["key"],
-                "kiosk_lifecycle_stage": m["lifecycle_stage"],
-                "kiosk_purchasing_role": m["segment"]["purchasing_role"],
-                "kiosk_satisfaction": m["satisfaction"]["satisfaction"],
-                "kiosk_nps_group": m["satisfaction"]["nps_group"],
-                "kiosk_return_intent": m["satisfaction"]["return_intent"],
-                "kiosk_editions_attended": m["loyalty"]["editions_attended"],
-                "kiosk_loyalty_score": m["loyalty"]["score"],
-                "kiosk_booths_visited": m["contribution"]["booths_visited"],
-                "kiosk_sessions_attended": m["contribution"]["sessions_attended"],
-                "kiosk_hot_leads": m["contribution"]["hot_leads"],
-                "kiosk_contribution_score": m["contribution"]["score"],
-                "kiosk_key_account": m["key_account"],
+                **_metric_cells(m, HUBSPOT_METRICS),
                 "kiosk_consents": ";".join(
                     sorted(k for k, v in record["consent_state"].items() if v)
                 ),
@@ -388,14 +396,7 @@ def write_salesforce(conn, settings, output, summary, progress) -> None:
                 "Description": f"{settings.event_id}: {m['segment']['key']},"
                 f" {m['lifecycle_stage']}",
                 "Kiosk_Category__c": record["category"],
-                "Kiosk_Lifecycle_Stage__c": m["lifecycle_stage"],
-                "Kiosk_Purchasing_Role__c": m["segment"]["purchasing_role"],
-                "Kiosk_Satisfaction__c": m["satisfaction"]["satisfaction"],
-                "Kiosk_Editions_Attended__c": m["loyalty"]["editions_attended"],
-                "Kiosk_Loyalty_Score__c": m["loyalty"]["score"],
-                "Kiosk_Contribution_Score__c": m["contribution"]["score"],
-                "Kiosk_Hot_Leads__c": m["contribution"]["hot_leads"],
-                "Kiosk_Key_Account__c": m["key_account"],
+                **_metric_cells(m, SALESFORCE_METRICS),
             }
         )
         first = m["first_check_in"]
