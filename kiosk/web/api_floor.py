@@ -25,6 +25,7 @@ from kiosk.web.schemas import (
     obj,
     ok,
     ref,
+    refused,
 )
 
 SESSION_COUNTED = obj(
@@ -40,13 +41,9 @@ SESSION_COUNTED = obj(
         "over_capacity": BOOL,
     }
 )
-SESSION_REFUSED = obj(
-    {
-        "status": {"type": "string", "enum": ["error"]},
-        "reason": {"type": "string", "enum": ["already_attended", "revoked"]},
-        "message": STR,
-        "attendee": ref("AttendeeSummary"),
-    },
+SESSION_REFUSED = refused(
+    ["already_attended", "revoked"],
+    {"attendee": ref("AttendeeSummary")},
     {"attended_at": TIME, "session": STR, "attended": INT, "capacity": nullable(INT)},
 )
 DEVICE_HEALTH = obj(

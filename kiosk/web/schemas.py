@@ -50,6 +50,22 @@ def obj(required: dict | None = None, optional: dict | None = None, **extra) -> 
     return {**schema, **extra}
 
 
+def refused(
+    reasons: list[str], required: dict | None = None, optional: dict | None = None, **extra
+) -> dict:
+    """A scan answer that refuses: status "error", one of `reasons` and a message to show."""
+    return obj(
+        {
+            "status": {"type": "string", "enum": ["error"]},
+            "reason": {"type": "string", "enum": reasons},
+            "message": STR,
+            **(required or {}),
+        },
+        optional,
+        **extra,
+    )
+
+
 def ref(name: str) -> dict:
     """A reference to a named schema of COMPONENTS."""
     return {"$ref": f"#/components/schemas/{name}"}
@@ -153,22 +169,9 @@ SCAN_OK = obj(
     {"first_visit": BOOL},
 )
 
-SCAN_REFUSED = obj(
-    {
-        "status": {"type": "string", "enum": ["error"]},
-        "reason": {
-            "type": "string",
-            "enum": [
-                "already_checked_in",
-                "revoked",
-                "not_allowed",
-                "no_reentry",
-                "not_checked_in",
-            ],
-        },
-        "message": STR,
-    },
-    {
+SCAN_REFUSED = refused(
+    ["already_checked_in", "revoked", "not_allowed", "no_reentry", "not_checked_in"],
+    optional={
         "attendee": ref("AttendeeSummary"),
         "checked_in_at": TIME,
         "checked_in_local": STR,
@@ -182,12 +185,8 @@ SCAN_REFUSED = obj(
     description="a known badge refused; already_checked_in says when and where, not_allowed why",
 )
 
-INVALID_CODE = obj(
-    {
-        "status": {"type": "string", "enum": ["error"]},
-        "reason": {"type": "string", "enum": ["invalid"]},
-        "message": STR,
-    },
+INVALID_CODE = refused(
+    ["invalid"],
     description="an unknown or forged code (or, by attendee_id, no such person)",
 )
 
