@@ -132,9 +132,8 @@ def me():
     "kiosk",
     "staff",
     summary="Check a badge in or out at a gate",
-    body={
-        "type": "object",
-        "properties": {
+    body=obj(
+        optional={
             "code": CODE,
             "attendee_id": {
                 "type": "integer",
@@ -143,8 +142,8 @@ def me():
             "gate": {"type": "string", "description": "default: the device's gate"},
             "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
             "nonce": NONCE,
-        },
-    },
+        }
+    ),
     responses=schemas.CHECKIN_ANSWERS,
 )
 def post_checkin():
@@ -157,16 +156,14 @@ def post_checkin():
     "kiosk",
     "staff",
     summary="A camera scanner's check-in; the kiosk bound to the gate gets a live `scan` event",
-    body={
-        "type": "object",
-        "required": ["code"],
-        "properties": {
-            "code": CODE,
+    body=obj(
+        {"code": CODE},
+        {
             "gate": {"type": "string", "description": "default: the device's gate"},
             "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
             "nonce": NONCE,
         },
-    },
+    ),
     responses=schemas.CHECKIN_ANSWERS,
 )
 def post_scan():

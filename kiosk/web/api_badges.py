@@ -91,15 +91,14 @@ def _badge_file(attendee_id: int, encode, mimetype: str) -> Response:
     "kiosk",
     "staff",
     summary="Print the badge on the device's printer (CUPS), or hand it to the kiosk's browser",
-    body={
-        "type": "object",
-        "properties": {
+    body=obj(
+        optional={
             "reprint": {
                 "type": "boolean",
                 "description": "staff only: revoke the old badge code and print a new one",
             }
-        },
-    },
+        }
+    ),
     body_required=False,
     responses={
         "200": ok(

@@ -97,16 +97,14 @@ bp = Blueprint("api_floor", __name__, url_prefix="/api/v1")
     "kiosk",
     "staff",
     summary="Record a badge scan at a door: session attendance",
-    body={
-        "type": "object",
-        "required": ["code", "type", "place"],
-        "properties": {
+    body=obj(
+        {
             "code": CODE,
             "type": {"type": "string", "enum": list(attendance.TYPES)},
             "place": {"type": "string", "description": "the session id, e.g. forum-1"},
-            "nonce": NONCE,
         },
-    },
+        {"nonce": NONCE},
+    ),
     responses={
         "201": ok(
             "counted in (over_capacity: the room is full, the door staff decide)", SESSION_COUNTED
@@ -128,18 +126,18 @@ def post_interaction():
     "kiosk",
     "staff",
     summary="Store an exit-survey answer (anonymous unless a badge code is given)",
-    body={
-        "type": "object",
-        "required": ["satisfaction", "recommend"],
-        "properties": {
+    body=obj(
+        {
+            "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
+            "recommend": {"type": "integer", "minimum": 0, "maximum": 10},
+        },
+        {
             "code": {
                 "type": "string",
                 "maxLength": 100,
                 "nullable": True,
                 "description": "the visitor's badge code; without it the answer is anonymous",
             },
-            "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
-            "recommend": {"type": "integer", "minimum": 0, "maximum": 10},
             "return_intent": {"type": "boolean", "nullable": True},
             "purpose": {
                 "type": "array",
@@ -147,7 +145,7 @@ def post_interaction():
             },
             "comment": {"type": "string", "maxLength": survey.MAX_COMMENT},
         },
-    },
+    ),
     responses={
         "201": ok(
             "stored",
@@ -182,9 +180,8 @@ def post_survey():
     "kiosk",
     "exhibitor",
     summary="A device says it is alive (every few seconds), optionally with its printer's state",
-    body={
-        "type": "object",
-        "properties": {
+    body=obj(
+        optional={
             "printer": {
                 "type": "object",
                 "properties": {
@@ -192,8 +189,8 @@ def post_survey():
                     "message": {"type": "string"},
                 },
             }
-        },
-    },
+        }
+    ),
     responses={
         "200": ok(
             "noted; the device shows offline after offline_after_s without one",

@@ -128,10 +128,8 @@ def _selected() -> tuple[list[dict], int | None]:
 @endpoint(
     "exhibitor",
     summary="Record a badge scan at the booth: create or update the lead",
-    body={
-        "type": "object",
-        "required": ["code", "client_ref"],
-        "properties": {
+    body=obj(
+        {
             "code": {**CODE, "description": "the badge code scanned"},
             "client_ref": {
                 "type": "string",
@@ -139,6 +137,8 @@ def _selected() -> tuple[list[dict], int | None]:
                 "maxLength": 100,
                 "description": "the device's id of this scan; a resend records nothing",
             },
+        },
+        {
             "scanned_at": {
                 "type": "string",
                 "format": "date-time",
@@ -146,7 +146,7 @@ def _selected() -> tuple[list[dict], int | None]:
             },
             **LEAD_FIELDS,
         },
-    },
+    ),
     responses={
         "201": ok("a new lead", CAPTURED),
         "200": ok(
@@ -169,17 +169,15 @@ def post_lead():
 @endpoint(
     "exhibitor",
     summary="Send a device's queued scans in one go (offline backlog), in order, exactly once",
-    body={
-        "type": "object",
-        "required": ["scans"],
-        "properties": {
+    body=obj(
+        {
             "scans": {
                 "type": "array",
                 "maxItems": BATCH_MAX,
                 "items": {"type": "object", "description": "as POST /api/v1/leads"},
             }
-        },
-    },
+        }
+    ),
     responses={
         "200": ok("one result per scan, in order", obj({"results": array(BATCH_RESULT)})),
         "422": error("scans missing or too many"),
@@ -267,7 +265,7 @@ def leads_vcard():
 @endpoint(
     "exhibitor",
     summary="Rate, annotate, answer questions, set follow-ups of an own lead",
-    body={"type": "object", "properties": LEAD_FIELDS},
+    body=obj(optional=LEAD_FIELDS),
     responses={
         "200": ok("the lead as it is now", ONE_LEAD),
         "403": error("another exhibitor's lead"),
@@ -285,14 +283,7 @@ def patch_lead(lead_id: int):
 @endpoint(
     "exhibitor",
     summary="The visitor agrees on the booth's device to share contact details with this exhibitor",
-    body={
-        "type": "object",
-        "required": ["agree", "language"],
-        "properties": {
-            "agree": {"type": "boolean", "enum": [True]},
-            "language": {"type": "string"},
-        },
-    },
+    body=obj({"agree": {"type": "boolean", "enum": [True]}, "language": {"type": "string"}}),
     responses={
         "200": ok("the lead, now with the visitor's contact details", ONE_LEAD),
         "403": error("another exhibitor's lead"),
@@ -357,10 +348,8 @@ def my_exhibitor():
 @endpoint(
     "staff",
     summary="Set an exhibitor's qualifying questions (text, single or multiple choice)",
-    body={
-        "type": "object",
-        "required": ["questions"],
-        "properties": {
+    body=obj(
+        {
             "questions": {
                 "type": "array",
                 "items": {
@@ -389,8 +378,8 @@ def my_exhibitor():
                     },
                 },
             }
-        },
-    },
+        }
+    ),
     responses={
         "200": ok(
             "the questions as stored: every label by language, every option {id, label}",
