@@ -14,7 +14,7 @@ from kiosk.checkin import codes
 from kiosk.checkin import sessions as attendance
 from kiosk.checkin.service import check_in
 from kiosk.devices import create_device
-from kiosk.exhibitors.manage import create_exhibitor
+from kiosk.exhibitors.manage import create_exhibitor, set_questions
 from kiosk.leads.capture import capture
 from kiosk.services import Services
 from kiosk.staff.accounts import create_staff
@@ -96,6 +96,29 @@ EXHIBITORS = [
     ("Delta Sensors", "B214"),
     ("Evergreen Packaging 长青包装", "C008"),
     ("Futura Materials", "C120"),
+]
+# Every booth asks the same qualifying questions in the demo, so any booth phone shows them.
+BOOTH_QUESTIONS = [
+    {
+        "id": "volume",
+        "type": "single",
+        "label": {"zh": "采购量", "en": "Purchase volume"},
+        "options": [
+            {"id": "small", "label": {"zh": "小批量", "en": "Small"}},
+            {"id": "large", "label": {"zh": "大批量", "en": "Large"}},
+        ],
+    },
+    {
+        "id": "timeline",
+        "type": "single",
+        "label": {"zh": "采购时间", "en": "When to buy"},
+        "options": [
+            {"id": "now", "label": {"zh": "三个月内", "en": "Within 3 months"}},
+            {"id": "later", "label": {"zh": "今年内", "en": "This year"}},
+            {"id": "browsing", "label": {"zh": "先了解", "en": "Just looking"}},
+        ],
+    },
+    {"id": "project", "type": "text", "label": {"zh": "项目", "en": "Project"}},
 ]
 CATEGORY_WEIGHTS = {
     "visitor": 40,
@@ -203,7 +226,9 @@ def _show_floor(svc: Services, creds: Credentials, rng: random.Random) -> None:
     }
     booths = [d for d in devices.values() if d.role == "exhibitor"]
     for weight, booth in enumerate(booths):
-        for ref, attendee_id in enumerate(rng.sample(arrived, k=max(4, 30 - 5 * weight))):
+        for ref, attendee_id in enumerate(
+            rng.sample(arrived, k=min(len(arrived), max(4, 30 - 5 * weight)))
+        ):
             capture(
                 svc.store,
                 svc.keys,
@@ -215,7 +240,7 @@ def _show_floor(svc: Services, creds: Credentials, rng: random.Random) -> None:
                 },
             )
     door = devices["north-1"]
-    for attendee_id in rng.sample(arrived, k=40):
+    for attendee_id in rng.sample(arrived, k=min(len(arrived), 40)):
         attendance.record(
             svc.store,
             svc.settings,
@@ -223,7 +248,7 @@ def _show_floor(svc: Services, creds: Credentials, rng: random.Random) -> None:
             {"code": code_of[attendee_id], "type": "session_attended", "place": "forum-1"},
             door,
         )
-    for attendee_id in rng.sample(arrived, k=25):
+    for attendee_id in rng.sample(arrived, k=min(len(arrived), 25)):
         survey.answer(
             svc.store,
             svc.settings,
@@ -270,6 +295,9 @@ def create_demo_show(svc: Services, *, people: int = 300, seed: int = 2026) -> C
     creds.tokens.append(("staff", "control-room", token))
     for name, booth in EXHIBITORS:
         exhibitor_id = create_exhibitor(store, name=name, booth=booth, actor="demo")
+        set_questions(
+            store, exhibitor_id, BOOTH_QUESTIONS, actor="demo", languages=settings.languages
+        )
         _, token = create_device(
             store,
             settings,

@@ -71,3 +71,20 @@ def test_bad_config_is_one_line(tmp_path):
     assert proc.stderr.strip() == (
         "kiosk: error: categories.visitor.color: 'red' is not a colour like #1565C0"
     )
+
+
+def test_demo_data_makes_a_show_whose_booth_phones_ask_questions(runner, app, client):
+    result = runner.invoke("demo-data", "--people", "40")
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.stdout.splitlines()]
+    booth = next(r[2] for r in rows if len(r) == 3 and r[0] == "exhibitor")
+    me = client.get("/api/v1/exhibitor", headers={"Authorization": f"Bearer {booth}"})
+    assert me.status_code == 200
+    questions = {q["id"]: q for q in me.get_json()["questions"]}
+    assert questions["volume"]["label"] == {"zh": "采购量", "en": "Purchase volume"}
+    assert [o["id"] for o in questions["timeline"]["options"]] == ["now", "later", "browsing"]
+    kiosk_token = next(r[2] for r in rows if len(r) == 3 and r[0] == "kiosk")
+    found = client.get(
+        "/api/v1/attendees?q=zhangwei", headers={"Authorization": f"Bearer {kiosk_token}"}
+    )
+    assert found.status_code == 200 and found.get_json()["attendees"]
