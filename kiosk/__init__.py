@@ -9,13 +9,14 @@ from werkzeug.routing import IntegerConverter
 from kiosk import config as config_module
 from kiosk.config import Settings
 from kiosk.services import Services, open_services
+from kiosk.storage import MAX_ROW_ID
 
 
 class RowId(IntegerConverter):
     """`<int:...>` in routes: a non-negative id that fits SQLite's INTEGER."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ROW_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

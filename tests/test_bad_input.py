@@ -129,3 +129,29 @@ def test_no_body_query_or_path_makes_a_server_error(app, client, make, tokens):
                     if res.status_code >= 500:
                         failures.append((method, url, role, kw, res.status_code))
     assert failures == []
+
+
+def test_ids_past_64_bits_and_deep_nesting_are_refused_naming_the_problem(client, make):
+    kiosk = {"Authorization": f"Bearer {make.device('kiosk')}"}
+    staff = {"Authorization": f"Bearer {make.device('staff')}"}
+    res = client.post(
+        "/api/v1/checkins", json={"attendee_id": 2**70, "gate": "north"}, headers=kiosk
+    )
+    assert res.status_code == 422 and "attendee_id" in res.get_json()["fields"]
+    for path in ("/api/v1/leads", "/api/v1/leads.csv", "/api/v1/leads.vcf"):
+        res = client.get(f"{path}?exhibitor_id=99999999999999999999999", headers=staff)
+        assert res.status_code == 422 and "exhibitor_id" in res.get_json()["fields"], path
+    res = client.get("/api/v1/leads?exhibitor_id=\u0661", headers=staff)
+    assert res.status_code == 422
+    json_headers = {**kiosk, "Content-Type": "application/json"}
+    for body in (
+        '{"code": ' + "[" * 1000 + "]" * 1000 + ', "gate": "north"}',
+        '{"a":' * 1000 + "1" + "}" * 1000,
+    ):
+        for path in ("/api/v1/checkins", "/api/v1/registrations", "/api/v1/interactions"):
+            res = client.post(path, data=body, headers=json_headers)
+            assert res.status_code == 400, path
+            assert res.get_json() == {
+                "error": "bad_request",
+                "message": "the body is nested too deeply",
+            }

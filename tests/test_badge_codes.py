@@ -32,6 +32,39 @@ def test_any_change_breaks_the_signature(svc):
     assert codes.verify(svc.keys, "x" * 500) is None
 
 
+def test_a_code_has_one_spelling(svc, client, make):
+    attendee_id, code = make.attendee(full_name="Anna Schmidt")
+    code_id = codes.verify(svc.keys, code)
+    assert code_id is not None
+    # Caps lock on a wedge scanner still reads: ASCII case does not matter.
+    assert codes.verify(svc.keys, code.lower()) == code_id
+    assert codes.verify(svc.keys, f"  {code}\n") == code_id
+    body = code[2:]  # "-<id>-<mac>" after "K1"
+    other_spellings = [
+        "K01" + body,
+        "K001" + body,
+        "K\u0661" + body,  # an Arabic-Indic one
+        "K\uff11" + body,  # a full-width one
+        code + "\n-",
+    ]
+    # Letters outside ASCII whose upper case is an ASCII letter of the code.
+    with_i = next(c for c in (codes.issue(svc.keys)[0] for _ in range(500)) if "I" in c[3:])
+    with_s = next(c for c in (codes.issue(svc.keys)[0] for _ in range(500)) if "S" in c[3:])
+    assert codes.verify(svc.keys, with_i.lower()) and codes.verify(svc.keys, with_s.lower())
+    other_spellings.append(with_i.lower().replace("i", "\u0131"))  # dotless i
+    other_spellings.append(with_s.lower().replace("s", "\u017f"))  # long s
+    for spelling in other_spellings:
+        assert codes.verify(svc.keys, spelling) is None, spelling
+    kiosk = {"Authorization": f"Bearer {make.device('kiosk')}"}
+    for spelling in ("K01" + body, "K001" + body):
+        res = client.post(
+            "/api/v1/checkins", json={"code": spelling, "gate": "north"}, headers=kiosk
+        )
+        assert res.status_code == 404 and res.get_json()["reason"] == "invalid"
+    res = client.post("/api/v1/checkins", json={"code": code, "gate": "north"}, headers=kiosk)
+    assert res.status_code == 201 and res.get_json()["attendee"]["id"] == attendee_id
+
+
 def test_another_shows_key_cannot_forge(svc, tmp_path):
     from kiosk import secrets
 

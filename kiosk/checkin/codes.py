@@ -15,7 +15,8 @@ import secrets
 
 from kiosk.secrets import Keys
 
-CODE_RE = re.compile(r"^K(\d{1,3})-([A-Z2-7]{16})-([A-Z2-7]{16})$")
+# One spelling per code: ASCII only, a version without leading zeros.
+CODE_RE = re.compile(r"K([1-9][0-9]{0,2})-([A-Z2-7]{16})-([A-Z2-7]{16})")
 
 
 def _b32(raw: bytes) -> str:
@@ -44,15 +45,19 @@ def code_for(keys: Keys, code_id: str, version: int) -> str:
 
 
 def normalise(text: str) -> str:
-    """What a scanner typed, as a code: trimmed and upper-cased (caps-lock safe)."""
-    return text.strip().upper()
+    """What a scanner typed, as a code: trimmed and upper-cased (caps-lock safe).
+
+    Only ASCII is upper-cased: a dotless "ı" or a long "ſ" must not turn into a valid letter.
+    """
+    text = text.strip()
+    return text.upper() if text.isascii() else text
 
 
 def verify(keys: Keys, text: str) -> str | None:
     """The code's id when the signature holds, else None. Touches no database."""
     if not isinstance(text, str) or len(text) > 100:
         return None
-    match = CODE_RE.match(normalise(text))
+    match = CODE_RE.fullmatch(normalise(text))
     if not match:
         return None
     version, code_id, mac = int(match[1]), match[2], match[3]

@@ -17,7 +17,7 @@ from kiosk.config import Settings
 from kiosk.devices import Device
 from kiosk.errors import FieldErrors
 from kiosk.secrets import Keys
-from kiosk.storage import Store, from_iso, to_iso, utcnow
+from kiosk.storage import MAX_ROW_ID, Store, from_iso, to_iso, utcnow
 from kiosk.storage import checkins as sql
 from kiosk.storage.interactions import append
 
@@ -54,8 +54,12 @@ def check_in(
     _validate(settings, gate, direction, nonce)
     if attendee_id is not None:
         # "Find me" on the kiosk: the person chose themselves; use their live badge.
-        if not isinstance(attendee_id, int) or isinstance(attendee_id, bool):
-            raise FieldErrors({"attendee_id": "must be an integer"})
+        if (
+            not isinstance(attendee_id, int)
+            or isinstance(attendee_id, bool)
+            or not 0 < attendee_id <= MAX_ROW_ID
+        ):
+            raise FieldErrors({"attendee_id": "must be a person's id (a positive integer)"})
     elif not isinstance(code, str) or not code.strip():
         raise FieldErrors({"code": "required"})
     now = (now or settings.now()).astimezone(settings.timezone)

@@ -141,6 +141,10 @@ _writers: dict[Path, _Writer] = {}
 _writers_guard = threading.Lock()
 
 
+# SQLite's INTEGER: an id past it is no id of ours (and would overflow the driver).
+MAX_ROW_ID = 2**63 - 1
+
+
 def utcnow() -> str:
     """The current UTC time as stored everywhere: ISO 8601 with milliseconds and Z."""
     return to_iso(datetime.now(UTC))

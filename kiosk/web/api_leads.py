@@ -13,9 +13,9 @@ from kiosk.leads import capture as leads
 from kiosk.leads import export
 from kiosk.leads.answers import FOLLOW_UPS
 from kiosk.leads.views import lead_view, matches
+from kiosk.storage import MAX_ROW_ID, reports
 from kiosk.storage import exhibitors as exhibitor_sql
 from kiosk.storage import leads as sql
-from kiosk.storage import reports
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import batch_item, captured_status, json_body
@@ -95,8 +95,8 @@ def _exhibitor_scope(device: Device) -> int | None:
     raw = request.args.get("exhibitor_id")
     if raw is None:
         return None
-    if not raw.isdigit():
-        raise FieldErrors({"exhibitor_id": "an id"}, "bad exhibitor_id")
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_ROW_ID:
+        raise FieldErrors({"exhibitor_id": "an exhibitor's id"}, "bad exhibitor_id")
     return int(raw)
 
 

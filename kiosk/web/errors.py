@@ -151,7 +151,10 @@ def register(app: Flask) -> None:
 
 def json_body() -> dict:
     """The request's JSON object, or a 400 naming the problem."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, "bad_request", "the body is nested too deeply") from None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
     return body
