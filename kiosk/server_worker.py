@@ -245,6 +245,12 @@ class KioskWorker(ThreadWorker):
         if conn.parser is not None:
             # Bytes read ahead by the last request (a pipelined request) are this head's start.
             conn.head = bytearray(conn.parser.unreader.take_buffered()) + conn.head
+        # A kept-alive connection comes back from the poller readable: its head is usually here
+        # already, so read it now rather than waiting a second round in the poller.
+        if not head_complete(conn.head) and self.take_head(conn) is None:
+            self.nr_conns -= 1
+            conn.close()
+            return
         if head_complete(conn.head):
             self.dispatch(conn)
             return
@@ -257,23 +263,31 @@ class KioskWorker(ThreadWorker):
             return
         self.gathering[conn] = None
 
-    def on_head(self, conn: KioskConn, _sock) -> None:
-        """More of a head arrived (or the client left)."""
+    @staticmethod
+    def take_head(conn: KioskConn) -> bool | None:
+        """Read what has arrived: True when the head is whole, False when not yet, None: gone."""
         try:
             data = conn.sock.recv(MAX_HEAD)
         except (BlockingIOError, InterruptedError):
-            return
+            return False
         except OSError:
             data = b""
         if not data:
-            self.stop_gathering(conn)
+            return None
+        conn.head += data
+        return head_complete(conn.head)
+
+    def on_head(self, conn: KioskConn, _sock) -> None:
+        """More of a head arrived (or the client left)."""
+        whole = self.take_head(conn)
+        if whole is False:
+            return
+        self.stop_gathering(conn)
+        if whole is None:
             self.nr_conns -= 1
             conn.close()
             return
-        conn.head += data
-        if head_complete(conn.head):
-            self.stop_gathering(conn)
-            self.dispatch(conn)
+        self.dispatch(conn)
 
     def dispatch(self, conn: KioskConn) -> None:
         """The head is whole: to a live thread or a request thread."""

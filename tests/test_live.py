@@ -16,6 +16,21 @@ def socket_client(app, client, token):
     )
 
 
+def listening(live_server, token):
+    """A real Socket.IO client on /live, and an event set when the server closes it."""
+    closed = threading.Event()
+    client = sio_client.Client(reconnection=False)
+    client.on("disconnect", lambda *_: closed.set(), namespace="/live")
+    client.connect(
+        live_server.url,
+        namespaces=["/live"],
+        auth={"token": token},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
+    return client, closed
+
+
 def events(received, name):
     return [e["args"][0] for e in received if e["name"] == name]
 
@@ -199,16 +214,7 @@ def test_a_revoked_device_is_cut_from_the_running_server(live_server, make, svc)
 
     create_staff(svc.store, "alice", STAFF_PASSWORD)
     token = make.device("staff", name="desk-tablet")
-    closed = threading.Event()
-    tablet = sio_client.Client(reconnection=False)
-    tablet.on("disconnect", lambda *_: closed.set(), namespace="/live")
-    tablet.connect(
-        live_server.url,
-        namespaces=["/live"],
-        auth={"token": token},
-        transports=["websocket"],
-        wait_timeout=10,
-    )
+    tablet, closed = listening(live_server, token)
     try:
         console = requests.Session()
         page = console.get(live_server.url + "/staff/sign-in", timeout=10).text
@@ -233,16 +239,7 @@ def test_kiosk_devices_revoke_on_the_command_line_cuts_the_running_server(live_s
     import requests
 
     token = make.device("staff", name="control-room-wall")
-    closed = threading.Event()
-    wall = sio_client.Client(reconnection=False)
-    wall.on("disconnect", lambda *_: closed.set(), namespace="/live")
-    wall.connect(
-        live_server.url,
-        namespaces=["/live"],
-        auth={"token": token},
-        transports=["websocket"],
-        wait_timeout=10,
-    )
+    wall, closed = listening(live_server, token)
     try:
         settings = svc.settings
         done = subprocess.run(
