@@ -39,13 +39,8 @@ class PrinterWatch:
                 state, message = exc.reason, exc.message
             with self._lock:
                 before = self._states.get(name, {}).get("state")
-                self._states[name] = {
-                    "printer": name,
-                    "state": state,
-                    "ok": state == "ready",
-                    "message": message,
-                    "checked_at": utcnow(),
-                }
+            # The alert goes out before the state is shown, so no dashboard sees a stopped
+            # printer without its alert.
             if state != "ready" and state != before:
                 events.publish(
                     self.store,
@@ -57,6 +52,14 @@ class PrinterWatch:
                         at=utcnow(),
                     ),
                 )
+            with self._lock:
+                self._states[name] = {
+                    "printer": name,
+                    "state": state,
+                    "ok": state == "ready",
+                    "message": message,
+                    "checked_at": utcnow(),
+                }
         self.complete_jobs()
         return self.states()
 
