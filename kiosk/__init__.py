@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 from flask_socketio import SocketIO
 from werkzeug.routing import IntegerConverter
 
 from kiosk import config as config_module
+from kiosk import events
 from kiosk.config import Settings
 from kiosk.services import Services, open_services
-from kiosk.storage import MAX_ROW_ID
+from kiosk.storage import MAX_ROW_ID, utcnow
+
+log = logging.getLogger(__name__)
 
 
 class RowId(IntegerConverter):
@@ -47,7 +52,7 @@ def create_app(
     )
 
     settings = settings or config_module.load(config_path, db_path)
-    badges = badge_service.load(settings)  # a bad layout or missing font stops the start
+    badges = badge_service.load(settings)  # a bad layout stops the start; a missing font does not
     svc: Services = open_services(settings)
 
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
@@ -77,6 +82,17 @@ def create_app(
     )
     socketio.init_app(app)
     app.extensions["kiosk.storage_watch"] = StorageWatch(svc.store)
+    if badges.problem:
+        log.warning("badges cannot be printed (check-ins go on): %s", badges.problem)
+        events.publish(
+            svc.store,
+            events.Alert(
+                kind="badges_unavailable",
+                reason="font_missing",
+                message=badges.problem,
+                at=utcnow(),
+            ),
+        )
 
     errors.register(app)
     staff_session.init(app)

@@ -11,12 +11,13 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from conftest import ROOT, auth, load_settings
+from conftest import ROOT, Factory, auth, load_settings
 from kiosk import create_app
 from kiosk.badges import fonts, service
 from kiosk.badges.render import badge_data, render
 from kiosk.badges.templates import load_template
 from kiosk.config import ConfigError
+from kiosk.services import open_services
 
 LONG_NAME = "Maximilian Alexander Konstantin von Hohenzollern-Sigmaringen Bartholomew Fitzgerald"
 
@@ -159,29 +160,57 @@ GOOD = (ROOT / "badge_templates" / "badge-4x3.toml").read_text(encoding="utf-8")
 @pytest.mark.parametrize(
     "change, message",
     [
-        (
-            ('family = "Noto Sans CJK SC", style = "Bold"', 'family = "No Such Sans"'),
-            "No Such Sans",
-        ),
         (('text = "{company}"', 'text = "{companny}"'), "unknown field '{companny}'"),
         (('type = "qr"', 'type = "barcode"'), "type"),
         (('src = "logo.png"', 'src = "missing.png"'), "missing.png"),
         (('width = "4in"', 'width = "1in"'), "beyond"),
     ],
 )
-def test_a_bad_layout_or_missing_font_stops_the_start(tmp_path, change, message):
+def test_a_bad_layout_stops_the_start(tmp_path, change, message):
     folder = _templates_dir(tmp_path, GOOD.replace(*change))
     settings = load_settings(tmp_path, _config_with(tmp_path, folder))
     with pytest.raises(ConfigError, match=message.replace("{", r"\{").replace("}", r"\}")):
         create_app(settings, testing=True)
 
 
-def test_a_latin_only_font_for_names_is_refused_at_start(tmp_path):
+def test_a_latin_only_font_for_names_means_no_badges(tmp_path):
     body = GOOD.replace('family = "Noto Sans CJK SC", style = "Bold"', 'family = "DejaVu Sans"')
     folder = _templates_dir(tmp_path, body)
     settings = load_settings(tmp_path, _config_with(tmp_path, folder))
-    with pytest.raises(ConfigError, match="no glyphs for 中文姓名"):
-        service.load(settings)
+    assert "no glyphs for 中文姓名" in service.load(settings).problem
+
+
+def test_a_missing_font_stops_badges_but_never_check_ins(tmp_path):
+    body = GOOD.replace('family = "Noto Sans CJK SC", style = "Bold"', 'family = "No Such Sans"')
+    folder = _templates_dir(tmp_path, body)
+    settings = load_settings(tmp_path, _config_with(tmp_path, folder))
+    svc = open_services(settings)
+    app = create_app(settings, testing=True)
+    client, make = app.test_client(), Factory(svc)
+    attendee_id, code = make.attendee()
+    kiosk, staff = auth(make.device("kiosk", name="north-1")), auth(make.device("staff"))
+
+    res = client.post("/api/v1/checkins", json={"code": code, "gate": "north"}, headers=kiosk)
+    assert res.status_code == 201 and res.get_json()["status"] == "ok"
+    for method, url, body in [
+        ("post", f"/api/v1/attendees/{attendee_id}/print", {}),
+        ("post", f"/api/v1/attendees/{attendee_id}/print", {"reprint": True}),
+        ("get", f"/api/v1/attendees/{attendee_id}/badge.png", None),
+    ]:
+        headers = staff if body and body.get("reprint") else kiosk
+        res = getattr(client, method)(url, json=body, headers=headers)
+        answer = res.get_json()
+        assert res.status_code == 503, url
+        assert (answer["error"], answer["reason"]) == ("badges_unavailable", "font_missing")
+        assert "No Such Sans" in answer["message"]
+    # the refused reprint issued no new code: the visitor's badge still works
+    res = client.post("/api/v1/checkins", json={"code": code, "gate": "north"}, headers=kiosk)
+    assert res.status_code == 200 and res.get_json()["reason"] == "already_checked_in"
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.get_json()["warnings"][0]["error"] == "badges_unavailable"
+    alerts = client.get("/api/v1/dashboard", headers=staff).get_json()["dashboard"]["alerts"]
+    assert ("badges_unavailable", "font_missing") in [(a["kind"], a["reason"]) for a in alerts]
 
 
 def test_a_configured_font_file_replaces_fontconfig(tmp_path):

@@ -16,6 +16,10 @@ from kiosk.config import ConfigError
 MISSING = "\U0010fffd"
 
 
+class FontMissing(ConfigError):
+    """A font a layout names is not on this machine: badges cannot print, check-ins go on."""
+
+
 @dataclass(frozen=True)
 class FontFile:
     path: str
@@ -44,7 +48,7 @@ def resolve(spec, where: str) -> FontFile:
     if "file" in spec:
         path = Path(str(spec["file"])).expanduser()
         if not path.is_file():
-            raise ConfigError(f"{where}.file: font file '{path}' not found")
+            raise FontMissing(f"{where}.file: font file '{path}' not found")
         font = FontFile(str(path), int(spec.get("index", 0)))
     elif "family" in spec:
         font = _fontconfig(str(spec["family"]), str(spec.get("style", "")), where)
@@ -60,7 +64,7 @@ def resolve(spec, where: str) -> FontFile:
 @functools.lru_cache(maxsize=64)
 def _fontconfig(family: str, style: str, where: str) -> FontFile:
     if shutil.which("fc-match") is None:
-        raise ConfigError(
+        raise FontMissing(
             f"{where}: fontconfig (fc-match) is not installed; give a font file instead"
         )
     pattern = family + (f":style={style}" if style else "")
@@ -76,7 +80,7 @@ def _fontconfig(family: str, style: str, where: str) -> FontFile:
     families = [f.strip().lower() for f in parts[2].split(",")] if len(parts) == 3 else []
     if family.lower() not in families:
         offered = parts[2] if len(parts) == 3 else "nothing"
-        raise ConfigError(
+        raise FontMissing(
             f"{where}: font family '{family}' is not installed (fontconfig offers {offered})"
         )
     return FontFile(parts[0], int(parts[1] or 0))

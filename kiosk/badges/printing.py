@@ -92,9 +92,9 @@ def print_badge(
     printer: str | None = None,
 ) -> PrintResult:
     """Print a person's live badge on the device's printer, or the one given (else the browser)."""
+    tpl = badges.template_for(device.name)  # before a reprint: no new code without a badge
     if reprint:
         reissue(store, keys, attendee_id, device)
-    tpl = badges.template_for(device.name)
     if attendee_sql.live_badge(store.conn, attendee_id) is None:
         raise NoBadge(attendee_id)
     if printer is None:

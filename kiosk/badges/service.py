@@ -8,11 +8,12 @@ from pathlib import Path
 
 from PIL import Image
 
+from kiosk.badges.fonts import FontMissing
 from kiosk.badges.render import badge_data, pdf_bytes, png_bytes, render
 from kiosk.badges.templates import BadgeTemplate, load_all
 from kiosk.checkin import codes
 from kiosk.config import ConfigError, Settings
-from kiosk.errors import NotFound
+from kiosk.errors import NotFound, Unavailable
 from kiosk.secrets import Keys
 from kiosk.storage import attendees as attendee_sql
 
@@ -26,6 +27,15 @@ class NoBadge(NotFound):
     def __init__(self, attendee_id: int):
         super().__init__(f"no attendee {attendee_id} with a live badge")
         self.attendee_id = attendee_id
+
+
+class BadgesUnavailable(Unavailable):
+    """Badges cannot be drawn on this machine (a font the layouts name is missing)."""
+
+    code = "badges_unavailable"
+
+    def __init__(self, problem: str):
+        super().__init__(f"badges cannot be printed: {problem}", reason="font_missing")
 
 
 def templates_dir(settings: Settings) -> Path:
@@ -46,11 +56,15 @@ class Badges:
     settings: Settings
     templates: dict[str, BadgeTemplate]
     default: str
+    # Why no badge can be drawn (a missing font), or "" when they can.
+    problem: str = ""
 
     def template_for(
         self, device_name: str | None = None, template_id: str | None = None
     ) -> BadgeTemplate:
         """The layout asked for, else the kiosk's own, else the show's default."""
+        if self.problem:
+            raise BadgesUnavailable(self.problem)
         if template_id:
             return self.templates[template_id]
         kiosk = self.settings.kiosks.get(device_name or "")
@@ -84,25 +98,32 @@ class Badges:
 
 
 def load(settings: Settings) -> Badges:
-    """Load and check every layout and the configured choices; ConfigError if anything is wrong."""
+    """Load and check every layout and the configured choices; ConfigError if anything is wrong.
+
+    A font missing on this machine is not fatal: the show starts, check-ins go on, and every
+    attempt to draw a badge answers `badges_unavailable` naming the font (see `problem`).
+    """
     section = settings.extra.get("badges", {})
     if not isinstance(section, dict):
         raise ConfigError("badges: expected a table")
     fonts = section.get("fonts", {})
     if not isinstance(fonts, dict):
         raise ConfigError("badges.fonts: expected a table of name = font")
-    templates = load_all(templates_dir(settings), fonts)
-    default = str(section.get("template", DEFAULT_TEMPLATE))
-    if default not in templates:
-        raise ConfigError(
-            f"badges.template: no template '{default}' (have: {', '.join(templates)})"
-        )
     gate_printers = section.get("gate_printers", {})
     if not isinstance(gate_printers, dict):
         raise ConfigError("badges.gate_printers: expected a table of gate = printer")
     for gate in gate_printers:
         if gate not in settings.gates:
             raise ConfigError(f"badges.gate_printers.{gate}: unknown gate")
+    default = str(section.get("template", DEFAULT_TEMPLATE))
+    try:
+        templates = load_all(templates_dir(settings), fonts)
+    except FontMissing as exc:
+        return Badges(settings, {}, default, problem=str(exc))
+    if default not in templates:
+        raise ConfigError(
+            f"badges.template: no template '{default}' (have: {', '.join(templates)})"
+        )
     for name, kiosk in settings.kiosks.items():
         if kiosk.badge_template and kiosk.badge_template not in templates:
             raise ConfigError(

@@ -196,7 +196,7 @@ def load_template(path: Path, font_overrides: dict | None = None) -> BadgeTempla
         probe = loaded[name].at(48)
         missing = [c for c in REQUIRED_GLYPHS if fonts.glyph_missing(probe, c)]
         if missing:
-            raise ConfigError(
+            raise fonts.FontMissing(
                 f"{where}: fonts.{name}: '{loaded[name].path}' has no glyphs for {''.join(missing)}"
                 " (CJK names need a CJK font such as Noto Sans CJK)"
             )

@@ -46,6 +46,7 @@ TEMPLATE_PARAM = [
 BADGE_ANSWERS = {
     "404": error("no such person or no live badge"),
     "422": error("unknown template: fields.template lists the layouts"),
+    "503": error("badges_unavailable: a font the layouts name is missing on the server"),
 }
 
 
@@ -110,7 +111,7 @@ def _badge_file(attendee_id: int, encode, mimetype: str) -> Response:
         "422": error("reprint is not true or false"),
         "503": error(
             "the printer failed (reason: missing, stopped, out_of_paper, paper_jam, offline,"
-            " no_cups...); staff are alerted",
+            " no_cups...; staff are alerted), or badges_unavailable (reason font_missing)",
             with_error(reason=STR, job=ref("PrintJob")),
         ),
     },

@@ -31,7 +31,7 @@ from kiosk.attendees import search as people_search
 from kiosk.badges import printing
 from kiosk.checkin import codes
 from kiosk.devices import ROLES, DeviceError, create_device
-from kiosk.errors import DomainError, FieldErrors
+from kiosk.errors import DomainError, FieldErrors, Unavailable
 from kiosk.exhibitors import manage as exhibitor_admin
 from kiosk.exhibitors import questions as question_text
 from kiosk.staff import accounts
@@ -226,14 +226,18 @@ def person_reprint(attendee_id: int):
         if printer not in printing.known_printers(svc.settings, svc.store):
             flash(f"Unknown printer {printer!r}. 打印机不存在。", "error")
         else:
-            result = printing.print_badge(
-                svc.store,
-                svc.keys,
-                current_app.extensions["kiosk.badges"],
-                attendee_id,
-                g.device,
-                printer=printer,
-            )
+            try:
+                result = printing.print_badge(
+                    svc.store,
+                    svc.keys,
+                    current_app.extensions["kiosk.badges"],
+                    attendee_id,
+                    g.device,
+                    printer=printer,
+                )
+            except Unavailable as exc:
+                flash(f"{exc.message}. 无法打印胸卡。", "error")
+                return redirect(url_for("console.person", attendee_id=attendee_id))
             if result.status == "failed":
                 flash(f"Printing failed on {printer}: {result.reason}. 打印失败。", "error")
             else:
