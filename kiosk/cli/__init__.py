@@ -75,9 +75,6 @@ def serve(settings, host, port, threads, tls, tls_port):
     app = create_app(settings)  # never creates a database: a missing one names `kiosk init`
     tls_options = None
     click.echo(f"serving {settings.db_path} on http://{host}:{port}/", err=True)
-    problem = app.extensions["kiosk.badges"].problem
-    if problem:
-        click.echo(f"warning: badges cannot be printed, check-ins go on: {problem}", err=True)
     if tls:
         from kiosk.tls import ca_cert_path, ensure_server_certificate
 
