@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
+
+import qrcode
 
 from kiosk.attendees import registration
 from kiosk.attendees.fields import clean_person
@@ -137,11 +141,45 @@ DEMO_STAFF_PASSWORD = "demo-staff-2026"
 
 @dataclass
 class Credentials:
-    tokens: list[tuple[str, str, str]] = field(default_factory=list)  # role, name, token
+    # role, name, token; role "badge" lines carry a person's badge code to try at the kiosk
+    tokens: list[tuple[str, str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        """Human-readable credentials, one device per line."""
+        """Human-readable credentials, one device (or demo badge) per line."""
         return [f"{role:9} {name:20} {token}" for role, name, token in self.tokens]
+
+
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def shifted_config(text: str, today: date) -> str:
+    """The show's configuration with its dates moved so that its first day is `today`.
+
+    The demo then happens now: its check-ins, sessions and gate rules fall inside the show's days.
+    """
+    days = re.search(r"^days\s*=\s*\[([^\]]*)\]", text, re.M)
+    found = _ISO_DATE.search(days.group(1)) if days else None
+    if found is None:
+        return text
+    offset = today - date(*map(int, found.groups()))
+
+    def move(match: re.Match) -> str:
+        return (date(*map(int, match.groups())) + offset).isoformat()
+
+    return _ISO_DATE.sub(move, text)
+
+
+def write_badge_qrs(creds: Credentials, folder: Path) -> list[Path]:
+    """Write each demo badge code as a QR image (to try with a scanner or a phone); their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for role, name, code in creds.tokens:
+        if role != "badge":
+            continue
+        path = folder / f"{code}.png"
+        qrcode.make(code, box_size=12, border=4).save(path)
+        written.append(path)
+    return written
 
 
 # Two people everyone can find when trying the demo: "zhangwei" / "zw" and "anna".
@@ -196,7 +234,11 @@ def _show_floor(svc: Services, creds: Credentials, rng: random.Random) -> None:
 
     The two well-known people stay untouched so that trying the kiosk with them works.
     """
-    devices = {name: svc.devices.authenticate(token) for _, name, token in creds.tokens[:-1]}
+    devices = {
+        name: svc.devices.authenticate(token)
+        for role, name, token in creds.tokens
+        if role not in ("console", "badge")
+    }
     people = attendee_sql.ids_except(svc.store.conn, ("DEMO-00001", "DEMO-00002"))
     arrived = rng.sample(people, k=len(people) * 2 // 5)
     # Arrivals spread over the last six hours, oldest first, so the charts have a shape.
@@ -309,6 +351,11 @@ def create_demo_show(svc: Services, *, people: int = 300, seed: int = 2026) -> C
         creds.tokens.append(("exhibitor", f"booth-{booth}", token))
     create_staff(store, "demo", DEMO_STAFF_PASSWORD, actor="demo")
     creds.tokens.append(("console", "demo", DEMO_STAFF_PASSWORD))
+    for i, person in enumerate(WELL_KNOWN[:people], start=1):
+        row = attendee_sql.by_external_id(store.conn, f"DEMO-{i:05d}")
+        live = attendee_sql.live_badge(store.conn, row["id"])
+        code = codes.code_for(svc.keys, live["code_id"], live["version"])
+        creds.tokens.append(("badge", person["full_name"], code))
     _show_floor(svc, creds, rng)
     fd = os.open(creds_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:

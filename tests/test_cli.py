@@ -2,8 +2,14 @@
 
 import subprocess
 import sys
+import tomllib
+from datetime import date
+
+import zxingcpp
+from PIL import Image
 
 from conftest import ROOT
+from kiosk.demo import shifted_config
 
 
 def kiosk(*args, env_db=None):
@@ -88,3 +94,36 @@ def test_demo_data_makes_a_show_whose_booth_phones_ask_questions(runner, app, cl
         "/api/v1/attendees?q=zhangwei", headers={"Authorization": f"Bearer {kiosk_token}"}
     )
     assert found.status_code == 200 and found.get_json()["attendees"]
+
+
+def test_demo_data_prints_badge_codes_that_check_in_with_their_qr_images(
+    runner, app, client, tmp_path
+):
+    result = runner.invoke("demo-data", "--people", "10", "--qr-dir", str(tmp_path / "qr"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    badges = [line.split()[-1] for line in lines if line.startswith("badge ")]
+    images = sorted(line.split()[-1] for line in lines if line.startswith("qr "))
+    assert len(badges) == 2 and len(images) == 2
+    decoded = {zxingcpp.read_barcode(Image.open(path)).text for path in images}
+    assert decoded == set(badges)
+    kiosk_token = next(line.split()[2] for line in lines if line.startswith("kiosk "))
+    for code in badges:
+        res = client.post(
+            "/api/v1/checkins",
+            json={"code": code, "gate": "north"},
+            headers={"Authorization": f"Bearer {kiosk_token}"},
+        )
+        assert res.status_code == 201, res.get_json()
+
+
+def test_the_demo_show_happens_today():
+    text = (ROOT / "config" / "event.toml").read_text(encoding="utf-8")
+    moved = shifted_config(text, date(2027, 3, 1))
+    settings = tomllib.loads(moved)
+    assert settings["event"]["days"] == ["2027-03-01", "2027-03-02", "2027-03-03"]
+    assert [s["starts"] for s in settings["sessions"].values()] == [
+        "2027-03-01T10:00",
+        "2027-03-02T14:00",
+    ]
+    assert shifted_config(text, date(2026, 11, 24)) == text

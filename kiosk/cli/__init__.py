@@ -91,13 +91,21 @@ def serve(settings, host, port, threads, tls, tls_port):
 @cli.command("demo-data")
 @show_options
 @click.option("--people", default=300, show_default=True, type=click.IntRange(1, 200_000))
-def demo_data(settings, people):
-    """Fill the database with a demo show and print the demo credentials."""
-    from kiosk.demo import create_demo_show
+@click.option(
+    "--qr-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="also write the demo badge codes as QR images into this folder",
+)
+def demo_data(settings, people, qr_dir):
+    """Fill the database with a demo show and print the demo credentials and badge codes."""
+    from kiosk.demo import create_demo_show, write_badge_qrs
 
     credentials = create_demo_show(services_for(settings), people=people)
     for line in credentials.lines():
         click.echo(line)
+    if qr_dir is not None:
+        for path in write_badge_qrs(credentials, qr_dir):
+            click.echo(f"qr        {path}")
 
 
 @cli.command()
