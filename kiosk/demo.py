@@ -6,9 +6,11 @@ import json
 import os
 import random
 import re
+import tomllib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import qrcode
 
@@ -152,11 +154,15 @@ class Credentials:
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
-def shifted_config(text: str, today: date) -> str:
+def shifted_config(text: str, today: date | None = None) -> str:
     """The show's configuration with its dates moved so that its first day is `today`.
 
     The demo then happens now: its check-ins, sessions and gate rules fall inside the show's days.
+    Without `today`, it is today in the show's time zone.
     """
+    if today is None:
+        zone = tomllib.loads(text).get("event", {}).get("timezone", "UTC")
+        today = datetime.now(ZoneInfo(zone)).date()
     days = re.search(r"^days\s*=\s*\[([^\]]*)\]", text, re.M)
     found = _ISO_DATE.search(days.group(1)) if days else None
     if found is None:
@@ -173,7 +179,7 @@ def write_badge_qrs(creds: Credentials, folder: Path) -> list[Path]:
     """Write each demo badge code as a QR image (to try with a scanner or a phone); their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for role, name, code in creds.tokens:
+    for role, _name, code in creds.tokens:
         if role != "badge":
             continue
         path = folder / f"{code}.png"
@@ -241,9 +247,10 @@ def _show_floor(svc: Services, creds: Credentials, rng: random.Random) -> None:
     }
     people = attendee_sql.ids_except(svc.store.conn, ("DEMO-00001", "DEMO-00002"))
     arrived = rng.sample(people, k=len(people) * 2 // 5)
-    # Arrivals spread over the last six hours, oldest first, so the charts have a shape.
+    # Arrivals spread over the last six hours of today, oldest first, so the charts have a shape.
     now = svc.settings.now()
-    times = sorted(now - timedelta(minutes=rng.betavariate(2, 3) * 360) for _ in arrived)
+    span = min(timedelta(hours=6), now - now.replace(hour=0, minute=0, second=0, microsecond=0))
+    times = sorted(now - rng.betavariate(2, 3) * span for _ in arrived)
     passages = []
     for n, (attendee_id, at) in enumerate(zip(arrived, times, strict=True)):
         kiosk = devices["north-1" if n % 3 else "south-1"]
