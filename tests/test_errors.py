@@ -9,7 +9,7 @@ import kiosk
 from conftest import auth
 from kiosk.attendees.desk import DeskError
 from kiosk.attendees.registration import AlreadyRegistered
-from kiosk.badges.service import NoBadge
+from kiosk.badges.service import BadgesUnavailable, NoBadge
 from kiosk.checkin.scans import Outcome
 from kiosk.devices import DeviceError
 from kiosk.errors import (
@@ -32,6 +32,7 @@ EXPECTED = {
     DeviceError: (lambda: DeviceError("name", "a device needs a name"), 422),
     NotFound: (lambda: NotFound("no lead 5"), 404),
     NoBadge: (lambda: NoBadge(5), 404),
+    BadgesUnavailable: (lambda: BadgesUnavailable("font 'X' is not installed"), 503),
     Forbidden: (lambda: Forbidden("another exhibitor's lead"), 403),
     Conflict: (lambda: Conflict("already answered", code="already_answered"), 409),
     DeskError: (lambda: DeskError("this record is not merged", code="not_merged"), 409),
