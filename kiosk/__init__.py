@@ -37,6 +37,7 @@ def create_app(
     from kiosk.badges import service as badge_service
     from kiosk.health import StorageWatch
     from kiosk.live.bridge import Bridge
+    from kiosk.throttle import Throttle
     from kiosk.web import (
         api,
         api_badges,
@@ -60,7 +61,7 @@ def create_app(
         SECRET_KEY=svc.keys.session_secret,
         TESTING=testing,
         JSON_SORT_KEYS=False,
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=settings.server.max_body_bytes,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
@@ -70,6 +71,7 @@ def create_app(
     app.extensions["kiosk"] = svc
     app.extensions["kiosk.badges"] = badges
     app.extensions["kiosk.walkup_form"] = walkup.form(settings)
+    app.extensions["kiosk.throttle"] = Throttle(settings.throttle)
 
     socketio = SocketIO(
         async_mode="threading", cors_allowed_origins=[], logger=False, engineio_logger=False

@@ -44,7 +44,14 @@ KEYS: dict[str, tuple[str, ...]] = {
     "crm": ("contact_consent", "share_consent"),
     "tls": ("names",),
     "storage": ("synchronous",),
-    "server": ("header_timeout", "max_connections_per_address", "request_threads"),
+    "server": (
+        "header_timeout",
+        "body_timeout",
+        "max_body_mb",
+        "max_connections_per_address",
+        "request_threads",
+    ),
+    "throttle": ("sign_in_failures", "token_failures", "window_seconds", "storage"),
 }
 
 
@@ -116,10 +123,33 @@ class ServerSettings:
     # Seconds a client has to send a whole request head, from connecting or from its first byte
     # on a kept-alive connection; a client that takes longer is dropped.
     header_timeout: float = 5.0
+    # Seconds a client has, once its request head is in, to send the whole body; a slower one
+    # is answered 408 and dropped, so that it holds a request thread no longer than this.
+    body_timeout: float = 30.0
+    # The largest request body taken, in MB (MiB); a larger one is answered 413.
+    max_body_mb: float = 2.0
     # Open connections one client address may hold; a booth's NAT can put many devices behind one.
     max_connections_per_address: int = 256
     # Threads for ordinary requests, apart from the threads of live sockets (`--threads`).
     request_threads: int = 64
+
+    @property
+    def max_body_bytes(self) -> int:
+        """`max_body_mb` in bytes."""
+        return int(self.max_body_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class ThrottleSettings:
+    """Budgets per client address for failures ([throttle] in the configuration)."""
+
+    # Failed console sign-ins one address may make per window; then 429 until the window moves on.
+    sign_in_failures: int = 10
+    # Requests (and live connections) with an unknown or revoked device token per window.
+    token_failures: int = 30
+    window_seconds: int = 300
+    # Where the counts are kept: a `limits` storage URI (memory:// is this one server process).
+    storage: str = "memory://"
 
 
 @dataclass
@@ -144,6 +174,7 @@ class Settings:
     secret_path: Path
     sqlite_synchronous: str = "FULL"
     server: ServerSettings = field(default_factory=ServerSettings)
+    throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:
@@ -236,25 +267,48 @@ def _gate(gid: str, raw: dict, categories: dict, languages: tuple[str, ...]) -> 
 SERVER_LIMITS = {
     # key: (type, least, most)
     "header_timeout": (float, 0.5, 300),
+    "body_timeout": (float, 0.5, 3600),
+    "max_body_mb": (float, 0.01, 1024),
     "max_connections_per_address": (int, 1, 100_000),
     "request_threads": (int, 4, 1024),
 }
 
 
-def _server(raw: Any) -> ServerSettings:
+THROTTLE_LIMITS = {
+    "sign_in_failures": (int, 1, 100_000),
+    "token_failures": (int, 1, 1_000_000),
+    "window_seconds": (int, 1, 86_400),
+}
+
+
+def _numbers(raw: Any, table: str, limits: dict, text: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The numeric keys of a table, each checked against its (type, least, most)."""
     if not isinstance(raw, dict):
-        raise ConfigError("server: expected a table")
+        raise ConfigError(f"{table}: expected a table")
     values = {}
     for key, value in raw.items():
-        if key not in SERVER_LIMITS:
-            raise ConfigError(f"server.{key}: unknown key")
-        kind, least, most = SERVER_LIMITS[key]
+        if key in text:
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{table}.{key}: expected text")
+            values[key] = value
+            continue
+        if key not in limits:
+            raise ConfigError(f"{table}.{key}: unknown key")
+        kind, least, most = limits[key]
         allowed = (int, float) if kind is float else (int,)
         if isinstance(value, bool) or not isinstance(value, allowed) or not least <= value <= most:
-            noun = "a number of seconds" if kind is float else "an integer"
-            raise ConfigError(f"server.{key}: expected {noun} from {least} to {most}")
+            noun = "a number" if kind is float else "an integer"
+            raise ConfigError(f"{table}.{key}: expected {noun} from {least} to {most}")
         values[key] = kind(value)
-    return ServerSettings(**values)
+    return values
+
+
+def _server(raw: Any) -> ServerSettings:
+    return ServerSettings(**_numbers(raw, "server", SERVER_LIMITS))
+
+
+def _throttle(raw: Any) -> ThrottleSettings:
+    return ThrottleSettings(**_numbers(raw, "throttle", THROTTLE_LIMITS, text=("storage",)))
 
 
 def _tables(raw: dict, pattern: str) -> list[tuple[str, dict]]:
@@ -385,8 +439,19 @@ def parse(
         raise ConfigError("storage.synchronous: expected FULL or NORMAL")
 
     server = _server(raw.get("server", {}))
+    throttle = _throttle(raw.get("throttle", {}))
 
-    known = {"event", "categories", "gates", "sessions", "consents", "kiosks", "storage", "server"}
+    known = {
+        "event",
+        "categories",
+        "gates",
+        "sessions",
+        "consents",
+        "kiosks",
+        "storage",
+        "server",
+        "throttle",
+    }
     return Settings(
         event_id=_id(str(event.get("id", "show")), "event.id"),
         event_name=_names(_require(event, "name", "event"), "event.name", languages),
@@ -406,6 +471,7 @@ def parse(
         secret_path=secret_path or db_path.with_name(db_path.stem + ".secret"),
         sqlite_synchronous=synchronous,
         server=server,
+        throttle=throttle,
         extra={k: v for k, v in raw.items() if k not in known},
     )
 

@@ -3,10 +3,12 @@
 gthread hands a connection to a thread as soon as its first byte arrives; a client that then sends
 half a request line and stops holds that thread for as long as it likes, so a few hundred of them
 stop the server. This worker keeps a connection in the poller, not in a thread, until its whole
-request head has arrived, and drops it if that takes longer than ``server.header_timeout``. It
-caps the open connections per client address, gives live sockets (WebSocket, Socket.IO long-poll)
-threads of their own so that they cannot starve ordinary requests, and lingers over closing
-connections in the poller rather than in its main loop.
+request head has arrived, and drops it if that takes longer than ``server.header_timeout``. A
+request's body then has ``server.body_timeout`` to arrive whole, or the request is answered 408 and
+its connection closed: a client that dribbles its body holds a thread no longer than that. The
+worker caps the open connections per client address, gives live sockets (WebSocket, Socket.IO
+long-poll) threads of their own so that they cannot starve ordinary requests, and lingers over
+closing connections in the poller rather than in its main loop.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 from concurrent import futures
 from functools import partial
 
+from gunicorn.http.unreader import SocketUnreader
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from kiosk.config import ServerSettings
@@ -64,6 +67,47 @@ def is_live(head: bytes | bytearray) -> bool:
     return b"\nupgrade:" in b"\n" + fields.split(b"\r\n\r\n", 1)[0].lower().replace(b"\r", b"")
 
 
+class BodyTimeout(TimeoutError):
+    """The request body did not arrive whole in time.
+
+    The app reading the body answers 408 (kiosk.web.errors); gunicorn, draining what is left of
+    it after the answer, sees a socket timeout and closes the connection.
+    """
+
+    def __init__(self, seconds: float):
+        super().__init__(
+            f"the request body did not arrive within {seconds:g} s (server.body_timeout)"
+        )
+
+
+class BodyReader(SocketUnreader):
+    """gunicorn's socket reader, with a deadline for the request body once the head is in."""
+
+    def __init__(self, sock, seconds: float):
+        super().__init__(sock)
+        self.seconds = seconds
+        self.deadline: float | None = None
+
+    def chunk(self, size_hint=None):
+        """The next bytes from the client, waiting no longer than the body's deadline."""
+        if self.deadline is None:
+            return super().chunk(size_hint)
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise BodyTimeout(self.seconds)
+        prior = self.sock.gettimeout()
+        self.sock.settimeout(left if prior is None else min(prior, left))
+        try:
+            return super().chunk(size_hint)
+        except TimeoutError:
+            if time.monotonic() >= self.deadline:
+                raise BodyTimeout(self.seconds) from None
+            raise
+        finally:
+            with contextlib.suppress(OSError):
+                self.sock.settimeout(prior)
+
+
 class KioskConn(TConn):
     """A client connection that knows its worker, its unread head and its address's count."""
 
@@ -83,6 +127,11 @@ class KioskConn(TConn):
     def init(self):
         """Set up the parser in the worker thread and give it the head read so far."""
         super().init()
+        if type(self.parser.unreader) is SocketUnreader:
+            self.parser.unreader = BodyReader(self.sock, self.worker.limits.body_timeout)
+        if isinstance(self.parser.unreader, BodyReader):
+            # A new request: its head is read here, its body's deadline starts once it is parsed.
+            self.parser.unreader.deadline = None
         if self.head:
             self.parser.unreader.unread(bytes(self.head))
             self.head = bytearray()
@@ -331,8 +380,14 @@ class KioskWorker(ThreadWorker):
     # Handing over to the application -----------------------------------------------------------
 
     def handle_request(self, req, conn):
-        """The head is parsed: no timeout from here on (a WebSocket may stay open for hours)."""
+        """The head is parsed: the body has ``body_timeout`` to arrive; a live socket has no limit.
+
+        The deadline stays while the rest of an unread body is drained after the answer, so a
+        body that timed out closes its connection at once.
+        """
         conn.sock.settimeout(None)
+        if not conn.live and isinstance(conn.parser.unreader, BodyReader):
+            conn.parser.unreader.deadline = time.monotonic() + self.limits.body_timeout
         return super().handle_request(req, conn)
 
     # Closing ---------------------------------------------------------------------------------

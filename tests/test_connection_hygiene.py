@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import resource
@@ -10,6 +11,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -21,12 +23,14 @@ from kiosk.config import ConfigError
 from kiosk.server_worker import is_live
 
 HEADER_TIMEOUT = 2
+BODY_TIMEOUT = 2
 PER_ADDRESS = 400
 # Few threads, so that a handful of stalled connections would be enough to hold them all.
 THREADS = ("--threads", "16")
 SERVER = f"""
 [server]
 header_timeout = {HEADER_TIMEOUT}
+body_timeout = {BODY_TIMEOUT}
 max_connections_per_address = {PER_ADDRESS}
 request_threads = 16
 """
@@ -139,6 +143,70 @@ def test_connections_per_address_are_capped(server, make):
         assert check_in(server.port, token, codes[1])[0] == 201
     finally:
         close_all(socks)
+
+
+def dribbling(port: int, token: str, count: int) -> tuple[list[socket.socket], threading.Event]:
+    """`count` check-ins whose heads arrive whole and whose bodies then come a byte at a time."""
+    head = (
+        "POST /api/v1/checkins HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: 100000\r\n\r\n"
+    ).encode()
+    socks = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.sendall(head + b'{"code": "')
+        socks.append(sock)
+    stop = threading.Event()
+
+    def drip():
+        while not stop.wait(0.2):
+            for sock in socks:
+                with contextlib.suppress(OSError):
+                    sock.send(b"K")
+
+    threading.Thread(target=drip, daemon=True).start()
+    return socks, stop
+
+
+def test_a_body_that_dribbles_in_is_answered_408_and_frees_its_thread(server, make):
+    _, code = make.attendee()
+    token = make.device()
+    # More than the server's 16 request threads, each sending a byte every 0.2 s for ever.
+    socks, stop = dribbling(server.port, token, 20)
+    try:
+        answer = requests.post(
+            server.url + "/api/v1/checkins",
+            headers=auth(token),
+            json={"code": code, "gate": "north"},
+            timeout=BODY_TIMEOUT * 2 + 15,
+        )
+        assert answer.status_code == 201
+        still_open, received = wait_closed(socks, time.monotonic() + BODY_TIMEOUT * 2 + 15)
+        assert still_open == []
+        for answer in received.values():
+            assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+            assert b"server.body_timeout" in answer
+    finally:
+        stop.set()
+        close_all(socks)
+
+
+def test_a_body_past_the_limit_is_refused_from_its_head_naming_the_limit(server, make):
+    token = make.device()
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    try:
+        sock.sendall(
+            b"POST /api/v1/checkins HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {token}\r\nContent-Length: {3 * 1024 * 1024}\r\n\r\n".encode()
+        )
+        still_open, received = wait_closed([sock], time.monotonic() + 15)
+        head, _, body = received[sock].partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 413 ")
+        answer = json.loads(body)
+        assert answer["error"] == "request_entity_too_large"
+        assert "2 MB" in answer["message"] and "server.max_body_mb" in answer["message"]
+    finally:
+        sock.close()
 
 
 def websocket(port: int) -> socket.socket:

@@ -8,6 +8,7 @@ from functools import wraps
 from flask import g, request
 
 from kiosk.devices import Device
+from kiosk.web import throttling
 from kiosk.web.errors import ApiError
 from kiosk.web.staff_session import device_for
 
@@ -44,10 +45,12 @@ def endpoint(
         def wrapper(*args, **kwargs):
             # A signed-in console session counts as its staff account's device (CSRF checked
             # earlier), but only when no Authorization header was sent at all.
-            device = device_for(
-                bearer_token(), token_sent=bool(request.headers.get("Authorization"))
-            )
+            sent = bool(request.headers.get("Authorization"))
+            device = device_for(bearer_token(), token_sent=sent)
             if device is None:
+                if sent:
+                    # A good token is never refused; a wrong one counts against its address.
+                    throttling.unknown_token()
                 raise ApiError(401, "unauthorized", "missing or unknown device token")
             if device.role not in roles:
                 raise ApiError(403, "forbidden", f"this needs a {' or '.join(roles)} device")

@@ -44,7 +44,7 @@ from kiosk.storage import interactions as interaction_sql
 from kiosk.storage import reports
 from kiosk.storage import staff as staff_sql
 from kiosk.tabular import cell
-from kiosk.web import services, staff_session
+from kiosk.web import services, staff_session, throttling
 from kiosk.web.staff_session import actor, current_staff, staff_page
 
 bp = Blueprint("console", __name__, url_prefix="/staff")
@@ -90,6 +90,9 @@ def sign_in():
     """The sign-in form; a good name and password start a session that expires."""
     error = None
     if request.method == "POST":
+        # An address that keeps failing waits, before any password is hashed.
+        if wait := throttling.sign_in_wait():
+            return _throttled(wait)
         try:
             user = accounts.sign_in(
                 services().store,
@@ -98,9 +101,12 @@ def sign_in():
                 request.form.get("password", ""),
             )
         except accounts.LockedOut as exc:
+            throttling.sign_in_failed()
             error = f"Too many wrong passwords: locked until {exc.until[11:16]} UTC. 账户已锁定。"
             return _page("console/sign_in.html", error=error), 429
         if user is None:
+            if wait := throttling.sign_in_failed():
+                return _throttled(wait)
             return _page(
                 "console/sign_in.html", error="Wrong name or password. 用户名或密码错误。"
             ), 401
@@ -111,6 +117,17 @@ def sign_in():
             target = url_for("console.live")
         return redirect(target)
     return _page("console/sign_in.html", error=error)
+
+
+def _throttled(wait: int) -> Response:
+    """429: too many failed sign-ins from this address, with when to try again."""
+    error = (
+        f"Too many failed sign-ins from this address: try again in {wait} s."
+        f" 此地址登录失败次数过多，请 {wait} 秒后再试。"
+    )
+    res = current_app.make_response((_page("console/sign_in.html", error=error), 429))
+    res.headers["Retry-After"] = str(wait)
+    return res
 
 
 @bp.post("/sign-out")

@@ -10,7 +10,7 @@ for what only the transport knows: a body that is not a JSON object, a missing o
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, make_response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTimeout
 
 from kiosk.checkin.scans import Outcome
 from kiosk.errors import (
@@ -38,11 +38,12 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
 class ApiError(Exception):
     """A transport-level refusal (bad body, authentication): status, code and message."""
 
-    def __init__(self, status: int, error: str, message: str):
+    def __init__(self, status: int, error: str, message: str, *, retry_after: int | None = None):
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
+        self.retry_after = retry_after
 
 
 def status_of(exc: DomainError) -> int:
@@ -114,12 +115,23 @@ def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
+def too_large(limit: int) -> str:
+    """What a 413 says: the limit a body must keep to."""
+    return (
+        f"the request body is larger than the limit of {limit / 1024 / 1024:g} MB"
+        f" ({limit} bytes; server.max_body_mb)"
+    )
+
+
 def register(app: Flask) -> None:
     """Install the error handlers: API paths answer JSON, never an HTML 500."""
 
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
-        return jsonify({"error": exc.error, "message": exc.message}), exc.status
+        res = make_response(jsonify({"error": exc.error, "message": exc.message}), exc.status)
+        if exc.retry_after is not None:
+            res.headers["Retry-After"] = str(exc.retry_after)
+        return res
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -134,8 +146,21 @@ def register(app: Flask) -> None:
         res.headers["Retry-After"] = "10"
         return res
 
+    @app.before_request
+    def _body_size():
+        # Refused from the head alone, whether or not the route reads its body.
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if limit is not None and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if isinstance(exc.__context__, TimeoutError):
+            # The body stopped arriving (server.body_timeout, kiosk.server_worker): werkzeug
+            # calls the socket's timeout a disconnection; the client is told what happened.
+            exc = RequestTimeout(str(exc.__context__))
+        if isinstance(exc, RequestEntityTooLarge):
+            exc = RequestEntityTooLarge(too_large(app.config["MAX_CONTENT_LENGTH"]))
         if not _is_api():
             return exc
         code = (exc.name or "error").lower().replace(" ", "_")

@@ -2,7 +2,7 @@
 
 Each API view carries what its `@endpoint(...)` declared (roles, summary, body, parameters and
 its answers per status, kiosk/web/schemas.py); the answers every protected route shares (401,
-403, 503 when the database takes no writes, 400 for a body that is not JSON, 404 for an id that
+403, 429 for an address that keeps sending unknown tokens, 503 when the database takes no writes, 400 for a body that is not JSON, 404 for an id that
 names nothing) are added here.
 """
 
@@ -19,6 +19,10 @@ bp = Blueprint("openapi", __name__)
 SHARED = {
     "401": schemas.error("missing or unknown device token"),
     "403": schemas.error("this role may not call this route (or not on another exhibitor's data)"),
+    "429": schemas.error(
+        "too_many_requests: this address sent too many unknown device tokens; Retry-After"
+        " gives the seconds to wait (a good token is never refused)"
+    ),
     "503": schemas.error(
         "storage_unavailable: the database file is gone, replaced or full; nothing was recorded"
         " (retry later, with the same nonce where there is one)"

@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from kiosk.devices import Device
 from kiosk.staff import accounts
 from kiosk.staff.accounts import StaffUser
-from kiosk.web import services
+from kiosk.web import services, throttling
 
 csrf = CSRFProtect()
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -119,6 +119,8 @@ def live_caller(token: object) -> tuple[Device, str | None] | None:
     """A /live connection's device, with its sign-in's key when it came through the console."""
     device = device_for(token)
     if device is None:
+        if token:
+            throttling.unknown_live_token()
         return None
     return device, (None if token else _sign_in_key())
 

@@ -1,0 +1,58 @@
+"""Budgets per client address for failures: wrong console sign-ins and unknown device tokens.
+
+An address that spends its budget within the window is answered 429 with the seconds to wait
+until its oldest failure leaves the (moving) window. Only failures are counted, and a request
+that succeeds is never refused: a kiosk with a good token behind the same booth NAT as a
+misconfigured one is not slowed, and a correct sign-in works again once the window has moved on.
+
+The counts are kept by the `limits` library in the storage that `throttle.storage` names. The
+default, `memory://`, is this process's memory, and that is enough because `kiosk serve` runs
+one worker process (Socket.IO without a message queue needs exactly one; kiosk.server) and its
+HTTPS front door runs inside that process: every request of the show is counted in one place.
+Several server processes would share a storage instead, such as the Redis they share for live
+events (`redis://HOST:6379`, with the `redis` package installed).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import RateLimitItemPerSecond
+from limits.errors import ConfigurationError
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from kiosk.config import ConfigError, ThrottleSettings
+
+SIGN_IN = "sign_in"
+TOKEN = "token"
+
+
+class Throttle:
+    """Failures per kind and client address, each kind with its budget per window."""
+
+    def __init__(self, settings: ThrottleSettings):
+        try:
+            storage = storage_from_string(settings.storage)
+        except (ConfigurationError, ValueError) as exc:
+            raise ConfigError(f"throttle.storage: {exc}") from exc
+        self.limiter = MovingWindowRateLimiter(storage)
+        window = settings.window_seconds
+        self.budgets = {
+            SIGN_IN: RateLimitItemPerSecond(settings.sign_in_failures, window),
+            TOKEN: RateLimitItemPerSecond(settings.token_failures, window),
+        }
+
+    def wait(self, kind: str, address: str) -> int:
+        """Seconds this address must wait before trying again; 0 while within its budget."""
+        budget = self.budgets[kind]
+        if self.limiter.test(budget, kind, address):
+            return 0
+        reset = self.limiter.get_window_stats(budget, kind, address).reset_time
+        return max(1, math.ceil(reset - time.time()))
+
+    def failed(self, kind: str, address: str) -> int:
+        """Count one failure of this address; the seconds to wait if that spent its budget."""
+        self.limiter.hit(self.budgets[kind], kind, address)
+        return self.wait(kind, address)

@@ -1,0 +1,47 @@
+"""The throttle (kiosk.throttle) as requests meet it: counted by the client's address."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from kiosk.throttle import SIGN_IN, TOKEN, Throttle
+from kiosk.web.errors import ApiError
+
+
+def throttle() -> Throttle:
+    """This app's throttle."""
+    return current_app.extensions["kiosk.throttle"]
+
+
+def client_address() -> str:
+    """The address a request came from (the phone's own through the HTTPS front door)."""
+    return request.remote_addr or "unknown"
+
+
+def unknown_token() -> None:
+    """A request sent a token that names no device: counted, or 429 once over the budget."""
+    address = client_address()
+    wait = throttle().wait(TOKEN, address)
+    if wait:
+        raise ApiError(
+            429,
+            "too_many_requests",
+            f"too many unknown device tokens from this address: try again in {wait} s",
+            retry_after=wait,
+        )
+    throttle().failed(TOKEN, address)
+
+
+def unknown_live_token() -> None:
+    """A live connection was refused for its token: counted with the requests'."""
+    throttle().failed(TOKEN, client_address())
+
+
+def sign_in_wait() -> int:
+    """Seconds this address must wait before its next sign-in attempt (0: go ahead)."""
+    return throttle().wait(SIGN_IN, client_address())
+
+
+def sign_in_failed() -> int:
+    """Count a failed sign-in; the seconds to wait if that spent the address's budget."""
+    return throttle().failed(SIGN_IN, client_address())
