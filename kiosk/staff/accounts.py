@@ -50,6 +50,8 @@ class StaffUser:
     id: int
     name: str
     device_id: int
+    # The key of the sign-in that produced this account, as sign_in returns it.
+    sign_in: str | None = None
 
     @property
     def actor(self) -> str:
@@ -147,7 +149,10 @@ def _unknown_failed(key: tuple[str, str], rules: StaffPolicy, now: str) -> str |
 
 
 def sign_in(store: Store, settings: Settings, name: str, password: str) -> StaffUser | None:
-    """The account for a good name and password, None otherwise; raises LockedOut."""
+    """The account for a good name and password, with its new sign-in's key; None otherwise.
+
+    Raises LockedOut. The sign-in stays open until sign_out (or its session's lifetime is over).
+    """
     rules = policy(settings)
     name = (name or "").strip()
     row = sql.user_by_name(store.conn, name)
@@ -182,10 +187,13 @@ def sign_in(store: Store, settings: Settings, name: str, password: str) -> Staff
         if until:
             raise LockedOut(until) from None
         return None
+    key = secrets.token_urlsafe(16)
+    forget_before = to_iso(from_iso(now) - timedelta(hours=rules.session_hours))
     with store.write() as conn:
         sql.record_success(conn, row["id"])
+        sql.open_sign_in(conn, key, row["id"], now, forget_before)
         audit(conn, f"staff:{row['name']}", "staff.sign_in", f"staff:{row['id']}")
-    return _user(row)
+    return StaffUser(row["id"], row["name"], row["device_id"], sign_in=key)
 
 
 def by_id(store: Store, user_id: int) -> StaffUser | None:
@@ -196,8 +204,19 @@ def by_id(store: Store, user_id: int) -> StaffUser | None:
     return _user(row)
 
 
+def signed_in(store: Store, user_id: int, sign_in: object) -> StaffUser | None:
+    """An enabled account whose sign-in `sign_in` has not signed out, None otherwise."""
+    user = by_id(store, user_id)
+    if user is None or not isinstance(sign_in, str):
+        return None
+    return user if sql.sign_in_open(store.conn, sign_in, user_id) else None
+
+
 def sign_out(store: Store, user: StaffUser, sign_in: str | None) -> None:
-    """End one sign-in of an account: audited; the live connections it opened are cut."""
+    """End one sign-in of an account: audited; its cookie and the live connections it opened
+    are of no more use."""
     with store.write() as conn:
+        if sign_in is not None:
+            sql.close_sign_in(conn, sign_in)
         audit(conn, user.actor, "staff.sign_out", f"staff:{user.id}")
     events.publish(store, events.StaffSignedOut(staff_id=user.id, sign_in=sign_in, at=utcnow()))

@@ -388,3 +388,18 @@ def i9_person_lookup(db: sqlite_utils.Database) -> None:
             WHERE company != '';
         """,
     )
+
+
+@migrations(name="i10_staff_sign_ins")
+def i10_staff_sign_ins(db: sqlite_utils.Database) -> None:
+    """Each console sign-in is kept until it signs out, so that its cookie opens nothing after."""
+    _run(
+        db,
+        """
+        CREATE TABLE staff_sign_ins (
+            key TEXT PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff_users(id),
+            started_at TEXT NOT NULL
+        );
+        """,
+    )

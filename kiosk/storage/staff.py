@@ -59,6 +59,30 @@ def record_success(conn: sqlite3.Connection, user_id: int) -> None:
     )
 
 
+def open_sign_in(
+    conn: sqlite3.Connection, key: str, user_id: int, at: str, forget_before: str
+) -> None:
+    """Keep a new sign-in; forget those begun before `forget_before` (their sessions are over)."""
+    conn.execute("DELETE FROM staff_sign_ins WHERE started_at < ?", (forget_before,))
+    conn.execute(
+        "INSERT INTO staff_sign_ins (key, staff_id, started_at) VALUES (?, ?, ?)",
+        (key, user_id, at),
+    )
+
+
+def sign_in_open(conn: sqlite3.Connection, key: str, user_id: int) -> bool:
+    """Whether this sign-in of this account has not signed out."""
+    row = conn.execute(
+        "SELECT 1 FROM staff_sign_ins WHERE key = ? AND staff_id = ?", (key, user_id)
+    ).fetchone()
+    return row is not None
+
+
+def close_sign_in(conn: sqlite3.Connection, key: str) -> None:
+    """Forget a sign-in: its session cookie opens nothing any more."""
+    conn.execute("DELETE FROM staff_sign_ins WHERE key = ?", (key,))
+
+
 def console_device_ids(conn: sqlite3.Connection) -> set[int]:
     """Device rows that stand for staff accounts (not shown as devices)."""
     return {row[0] for row in conn.execute("SELECT device_id FROM staff_users")}

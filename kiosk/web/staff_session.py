@@ -8,7 +8,6 @@ the web layer, so the flask session is read here only and live stays below web.
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -60,8 +59,9 @@ def start(user: StaffUser) -> None:
     session.clear()
     session.permanent = True
     now = int(time.time())
-    # `key` names this sign-in, so that signing out cuts the live connections it opened.
-    session["staff"] = {"id": user.id, "since": now, "seen": now, "key": secrets.token_urlsafe(16)}
+    # `key` names this sign-in: signing out ends it on the server (a copy of the cookie opens
+    # nothing after) and cuts the live connections it opened.
+    session["staff"] = {"id": user.id, "since": now, "seen": now, "key": user.sign_in}
 
 
 def end() -> None:
@@ -95,7 +95,7 @@ def current_staff() -> StaffUser | None:
     ):
         session.pop("staff", None)
         return None
-    user = accounts.by_id(services().store, int(data.get("id", 0)))
+    user = accounts.signed_in(services().store, int(data.get("id", 0)), data.get("key"))
     if user is None:
         session.pop("staff", None)
         return None

@@ -19,9 +19,9 @@ def client_address() -> str:
 
 
 def unknown_token() -> None:
-    """A request sent a token that names no device: counted, or 429 once over the budget."""
+    """A request sent a token that names no device: counted; 429 once that spends the budget."""
     address = client_address()
-    wait = throttle().wait(TOKEN, address)
+    wait = throttle().wait(TOKEN, address) or throttle().failed(TOKEN, address)
     if wait:
         raise ApiError(
             429,
@@ -29,7 +29,6 @@ def unknown_token() -> None:
             f"too many unknown device tokens from this address: try again in {wait} s",
             retry_after=wait,
         )
-    throttle().failed(TOKEN, address)
 
 
 def unknown_live_token() -> None:
