@@ -306,3 +306,26 @@ def test_links_between_docs_point_to_files_that_exist():
             if "://" in target:
                 continue
             assert (base / target).exists(), f"{name} links to missing {target}"
+
+
+# --- security guide --------------------------------------------------------------------------
+
+SECURITY = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+# The tables whose every key is a limit of the show floor, so the security guide names each one.
+SECURITY_TABLES = ("server", "throttle")
+
+
+@pytest.mark.parametrize(
+    "key", [k for k in CONFIG_KEYS if k.split(".")[0] in SECURITY_TABLES], ids=str
+)
+def test_every_limit_is_in_the_security_guide(key):
+    assert f"`{key}`" in SECURITY
+
+
+def test_the_security_guide_names_only_config_keys_that_exist():
+    tables = {pattern.split(".")[0] for pattern in config.KEYS}
+    named = {
+        key for key in re.findall(r"`([a-z_]+\.[a-z_]+)`", SECURITY) if key.split(".")[0] in tables
+    }
+    assert named, "the security guide names no configuration key"
+    assert named <= set(CONFIG_KEYS), sorted(named - set(CONFIG_KEYS))
