@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import crm_show as show
 import pytest
 
+from conftest import load_settings
+from kiosk.config import ConfigError
 from kiosk.crm import metrics
 from kiosk.crm.people import iter_people
 from kiosk.storage import history as sql
 
 DAY1 = "2026-11-24T01:30:00.000Z"  # 09:30 in Shanghai
 DAY2 = "2026-11-25T02:00:00.000Z"
+DAY3 = "2026-11-26T03:00:00.000Z"
+DOC = Path(__file__).resolve().parent.parent / "docs" / "crm-metrics.md"
 
 
 def metrics_of(svc, attendee_id: int) -> dict:
@@ -57,6 +64,38 @@ def test_second_and_regular_editions_form_and_stabilise(svc, make, floor):
     assert m3["loyalty"]["earlier_editions"] == ["expo-2022", "expo-2023", "expo-2025"]
     assert m3["loyalty"]["missed_editions"] == ["expo-2024"]
     assert m3["loyalty"]["retained"] is True  # came to 2025, the latest earlier edition
+
+
+def test_registered_and_never_came_is_a_no_show_not_exploring(svc, make):
+    pid, _ = make.attendee()
+    m = metrics_of(svc, pid)
+    assert m["lifecycle_stage"] == "no_show"
+    assert m["attended"] is False
+
+
+def test_returning_exhibitor_and_key_account_are_not_declining(svc, make, floor):
+    """Booth staff's participation is engagement; a key buyer with hot leads is engaged."""
+    ex, _ = make.attendee(category="exhibitor", company="Acme")
+    key, _ = make.attendee(category="buyer", company="Big Buyer", phone="+8613912345600")
+    with svc.store.write() as conn:
+        for pid in (ex, key):
+            show.history(conn, pid, "expo-2025", 2025)
+            show.check_in(conn, pid, DAY1)
+        show.lead(conn, floor["a"], key, DAY1, "hot")
+        show.lead(conn, floor["b"], key, DAY1, "hot")
+    assert metrics_of(svc, ex)["lifecycle_stage"] == "formation"
+    assert metrics_of(svc, ex)["engagement"] == {"score": 1, "engaged": True}
+    m = metrics_of(svc, key)
+    assert (m["lifecycle_stage"], m["key_account"]) == ("formation", True)
+
+
+def test_days_and_the_survey_count_as_engagement(svc, make):
+    pid, _ = make.attendee()
+    with svc.store.write() as conn:
+        show.history(conn, pid, "expo-2025", 2025)
+        show.check_in(conn, pid, DAY1)
+        show.check_in(conn, pid, DAY2)
+    assert metrics_of(svc, pid)["lifecycle_stage"] == "formation"
 
 
 def test_decline_when_lapsed_or_disengaged(svc, make, floor):
@@ -152,3 +191,155 @@ def test_exhibitor_regular_is_a_key_account_visitor_without_leads_is_not(svc, ma
     assert metrics_of(svc, ex)["key_account_reason"] == "exhibitor at 3 editions"
     assert metrics_of(svc, plain)["key_account"] is False
     assert metrics_of(svc, plain)["loyalty"]["retained"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("50万", 500_000),
+        ("USD 1-2M", 2_000_000),
+        ("500,000", 500_000),
+        ("1亿", 100_000_000),
+        ("100-500万", 5_000_000),
+        ("1.5 million", 1_500_000),
+        ("about 300k", 300_000),
+        ("n/a", None),
+        ("", None),
+    ],
+)
+def test_budget_text_becomes_an_amount(text, value):
+    assert metrics.budget_value(text) == value
+
+
+def test_thresholds_come_from_the_configuration(tmp_path):
+    base = (Path(__file__).resolve().parent.parent / "config" / "event.toml").read_text("utf-8")
+    text = base.replace("engaged_score = 2", "engaged_score = 1").replace(
+        "key_budget = 1000000", "key_budget = 50000"
+    )
+    limits = metrics.Thresholds.from_settings(load_settings(tmp_path, text))
+    assert (limits.engaged_score, limits.key_budget) == (1, 50000)
+    assert limits.buying_answers == ("large", "now")
+    bad = base.replace("engaged_score = 2", 'engaged_score = "two"')
+    (tmp_path / "b").mkdir()
+    with pytest.raises(ConfigError, match="crm.metrics.engaged_score"):
+        metrics.Thresholds.from_settings(load_settings(tmp_path / "b", bad))
+
+
+def test_one_entry_is_enough_when_the_show_says_so(svc, make):
+    pid, _ = make.attendee()
+    with svc.store.write() as conn:
+        show.history(conn, pid, "expo-2025", 2025)
+        show.check_in(conn, pid, DAY1)
+    ctx = metrics.ShowContext.build(svc.settings, sql.editions(svc.store.conn))
+    lenient = metrics.Thresholds(engaged_score=1)
+    person = next(p for p in iter_people(svc.store.conn) if p.id == pid)
+    assert metrics.compute(person, ctx)["lifecycle_stage"] == "decline"
+    ctx = metrics.ShowContext(
+        ctx.edition, ctx.event_id, ctx.timezone, ctx.previous_edition, lenient
+    )
+    assert metrics.compute(person, ctx)["lifecycle_stage"] == "formation"
+
+
+def test_key_accounts_roll_up_by_company(svc, make, floor):
+    a, _ = make.attendee(category="trade", company="Acme Co., Ltd.", job_title="Engineer")
+    b, _ = make.attendee(category="trade", company="ACME co ltd", full_name="Other")
+    c, _ = make.attendee(category="visitor", company="Small Shop")
+    with svc.store.write() as conn:
+        for pid in (a, b, c):
+            show.check_in(conn, pid, DAY1)
+        for pid in (a, b):
+            show.lead(conn, floor["a"], pid, DAY1, "hot")
+            show.lead(conn, floor["b"], pid, DAY1, "hot")
+            for n in range(3):
+                show.session(conn, pid, f"talk-{n}", DAY1)
+    ctx = metrics.ShowContext.build(svc.settings, sql.editions(svc.store.conn))
+    companies: dict = {}
+    for person in iter_people(svc.store.conn):
+        metrics.roll_up(companies, person.row, metrics.compute(person, ctx))
+    acme = companies["acme"]
+    assert (acme.people, acme.attended, acme.hot_leads) == (2, 2, 4)
+    # each: 2 booths + 6 for sessions + 6 for hot leads (+2 engineer for the first)
+    assert acme.contribution == 16 + 14
+    assert acme.key_reason(ctx.thresholds) == "2 people with contribution 30"
+    assert companies["small shop"].key_reason(ctx.thresholds) == ""
+
+
+# The worked examples of docs/crm-metrics.md -------------------------------------------------
+
+
+def doc_examples() -> dict[str, dict]:
+    """The worked-examples table of docs/crm-metrics.md, by person."""
+    text = DOC.read_text(encoding="utf-8")
+    body = text[text.index("## Worked examples") :]
+    rows = [line for line in body.splitlines() if line.startswith("| ")]
+    header = [c.strip() for c in rows[0].strip("|").split("|")]
+    return {
+        cells[0]: dict(zip(header, cells, strict=True))
+        for cells in ([c.strip() for c in r.strip("|").split("|")] for r in rows[1:])
+    }
+
+
+def build_examples(svc, make, floor) -> dict[str, int]:
+    """The hand-built people of the worked examples, as the doc describes them."""
+    people = {
+        "first-timer": make.attendee(job_title="Engineer")[0],
+        "regular": make.attendee(
+            category="trade", company="Reg Co", job_title="Purchasing Manager", budget="200万"
+        )[0],
+        "walked-in": make.attendee()[0],
+        "lapsed": make.attendee()[0],
+        "no-show": make.attendee()[0],
+        "exhibitor": make.attendee(category="exhibitor", company="Acme", job_title="Sales Manager")[
+            0
+        ],
+        "unhappy buyer": make.attendee(
+            category="buyer", company="Buy Co", job_title="采购经理", phone="+8613912345601"
+        )[0],
+    }
+    p = people
+    with svc.store.write() as conn:
+        for name in ("regular", "lapsed", "exhibitor"):
+            show.history(conn, p[name], "expo-2024", 2024)
+        for name in ("regular", "walked-in", "lapsed", "exhibitor", "unhappy buyer"):
+            show.history(conn, p[name], "expo-2025", 2025)
+        show.check_in(conn, p["first-timer"], DAY1)
+        show.lead(conn, floor["a"], p["first-timer"], DAY1, "warm", answers={"volume": "large"})
+        show.session(conn, p["first-timer"], "forum-1", DAY1)
+        show.survey(conn, p["first-timer"], DAY1, 4, 8, return_intent=True)
+        show.check_in(conn, p["regular"], DAY1)
+        show.check_in(conn, p["regular"], DAY2)
+        show.lead(conn, floor["a"], p["regular"], DAY1, "hot", answers={"timeline": "now"})
+        show.survey(conn, p["regular"], DAY2, 5, 10, return_intent=True)
+        show.check_in(conn, p["walked-in"], DAY1)
+        for day in (DAY1, DAY2, DAY3):
+            show.check_in(conn, p["exhibitor"], day)
+        show.check_in(conn, p["unhappy buyer"], DAY1)
+        show.lead(conn, floor["a"], p["unhappy buyer"], DAY1, "cold")
+        show.lead(conn, floor["b"], p["unhappy buyer"], DAY1, "cold")
+        show.survey(conn, p["unhappy buyer"], DAY1, 1, 2, return_intent=False, comment="排队太久")
+    return people
+
+
+def test_the_worked_examples_in_the_doc_are_what_the_code_computes(svc, make, floor):
+    expected = doc_examples()
+    people = build_examples(svc, make, floor)
+    assert sorted(expected) == sorted(people)
+    for name, pid in people.items():
+        m = metrics_of(svc, pid)
+        got = {
+            "stage": m["lifecycle_stage"],
+            "engagement": str(m["engagement"]["score"]),
+            "editions": str(m["loyalty"]["editions_attended"]),
+            "loyalty": str(m["loyalty"]["score"]),
+            "contribution": str(m["contribution"]["score"]),
+            "key account": m["key_account_reason"] or "–",
+        }
+        row = expected[name]
+        assert got == {k: row[k] for k in got}, name
+
+
+def test_every_stage_is_documented():
+    text = DOC.read_text(encoding="utf-8")
+    section = text[text.index("## Lifecycle stage") : text.index("## Satisfaction")]
+    documented = re.findall(r"^\| `([a-z_]+)` ", section, re.M)
+    assert sorted(documented) == sorted(metrics.STAGES)

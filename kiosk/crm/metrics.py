@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from kiosk.config import Settings
+from kiosk.config import ConfigError, Settings
 from kiosk.crm.people import Person
 from kiosk.storage import from_iso
 
-STAGES = ("exploration", "formation", "stability", "decline")
+STAGES = ("no_show", "exploration", "formation", "stability", "decline")
 ROLES = ("decision_maker", "purchaser", "influencer", "user", "unknown")
 ROLE_POINTS = {"decision_maker": 5, "purchaser": 5, "influencer": 2}
+BUYING_ROLES = ("decision_maker", "purchaser")
 KEY_CATEGORIES = ("buyer", "vip")
-KEY_HOT_LEADS = 2
-KEY_CONTRIBUTION = 15
-KEY_ROLE_HOT_LEADS = 3
-KEY_EXHIBITOR_EDITIONS = 3
 
 # Looked for in the purchasing role first, then in the job title; first match wins.
 ROLE_WORDS = (
@@ -39,6 +37,43 @@ ROLE_WORDS = (
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """The numbers the stages and the key-account rules compare with ([crm.metrics])."""
+
+    engaged_score: int = 2
+    engaged_categories: tuple[str, ...] = ("exhibitor",)
+    decline_satisfaction: float = 2
+    key_hot_leads: int = 2
+    key_contribution: int = 15
+    key_role_hot_leads: int = 3
+    key_exhibitor_editions: int = 3
+    key_budget: float = 1_000_000
+    key_company_contribution: int = 30
+    buying_answers: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Thresholds:
+        """The defaults, overridden by [crm.metrics]; ConfigError names a bad key."""
+        section = settings.extra.get("crm", {}).get("metrics", {})
+        if not isinstance(section, dict):
+            raise ConfigError("crm.metrics: expected a table")
+        values: dict = {}
+        for f in fields(cls):
+            if f.name not in section:
+                continue
+            value = section[f.name]
+            where = f"crm.metrics.{f.name}"
+            if f.name in ("engaged_categories", "buying_answers"):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ConfigError(f"{where}: expected a list of texts")
+                value = tuple(value)
+            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"{where}: expected a number, 0 or more")
+            values[f.name] = value
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class ShowContext:
     """What every person's metrics are measured against."""
 
@@ -46,10 +81,11 @@ class ShowContext:
     event_id: str
     timezone: ZoneInfo
     previous_edition: str | None
+    thresholds: Thresholds = Thresholds()
 
     @classmethod
     def build(cls, settings: Settings, editions: list) -> ShowContext:
-        """The show's own edition and the latest earlier edition on record."""
+        """The show's own edition, the latest earlier edition on record and the thresholds."""
         earlier = [
             row["edition"]
             for row in editions
@@ -60,6 +96,7 @@ class ShowContext:
             event_id=settings.event_id,
             timezone=settings.timezone,
             previous_edition=earlier[-1] if earlier else None,
+            thresholds=Thresholds.from_settings(settings),
         )
 
 
@@ -83,28 +120,77 @@ def purchasing_role(stated: str, job_title: str, category: str) -> str:
 
 
 def segment(row) -> dict:
-    """Category, industry, interests and purchasing role, plus a key to group on."""
+    """Category, industry (else main business), interests and purchasing role, plus a key."""
     role = purchasing_role(row["purchasing_role"], row["job_title"], row["category"])
+    industry = row["industry"] or row["main_business"]
     return {
         "category": row["category"],
-        "industry": row["industry"],
+        "industry": industry,
+        "main_business": row["main_business"],
         "interests": json.loads(row["interests"] or "[]"),
         "purchasing_role": role,
-        "key": f"{row['category']}/{row['industry'] or '-'}/{role}",
+        "key": f"{row['category']}/{industry or '-'}/{role}",
     }
+
+
+# Longer units first, so that 百万 is not read as 万.
+BUDGET_UNITS = (
+    ("千万", 10_000_000),
+    ("百万", 1_000_000),
+    ("亿", 100_000_000),
+    ("万", 10_000),
+    ("千", 1_000),
+    ("billion", 1_000_000_000),
+    ("bn", 1_000_000_000),
+    ("million", 1_000_000),
+    ("mn", 1_000_000),
+    ("thousand", 1_000),
+    ("m", 1_000_000),
+    ("k", 1_000),
+    ("b", 1_000_000_000),
+)
+BUDGET_NUMBER = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(" + "|".join(re.escape(u) for u, _ in BUDGET_UNITS) + r")?(?![a-z])"
+)
+
+
+def budget_value(text: str) -> float | None:
+    """The largest amount a stated budget names ("50万", "USD 1-2M", "500,000"), units applied;
+    None when it names no number. The currency is not converted."""
+    plain = unicodedata.normalize("NFKC", text or "").lower().replace(",", "")
+    amounts = []
+    for number, unit in BUDGET_NUMBER.findall(plain):
+        amounts.append(float(number) * dict(BUDGET_UNITS).get(unit, 1))
+    return max(amounts) if amounts else None
 
 
 def _local_day(at: str, tz: ZoneInfo) -> str:
     return from_iso(at).astimezone(tz).date().isoformat()
 
 
-def engagement(person: Person, tz: ZoneInfo) -> dict:
-    """This show's facts: days attended, booths visited, sessions attended, leads and hot leads."""
+def _answered(answers: dict) -> bool:
+    return any(v not in (None, "", []) for v in answers.values())
+
+
+def _chosen(answers: dict) -> set[str]:
+    chosen: set[str] = set()
+    for value in answers.values():
+        if isinstance(value, str):
+            chosen.add(value)
+        elif isinstance(value, list):
+            chosen.update(v for v in value if isinstance(v, str))
+    return chosen
+
+
+def engagement(person: Person, tz: ZoneInfo, buying_answers: tuple[str, ...] = ()) -> dict:
+    """This show's facts: days attended, booths visited, sessions, leads (hot, qualified, with
+    a buying answer) and whether the person answered the exit survey."""
     entries = [p["at"] for p in person.passages if p["type"] == "checked_in"]
     days = {_local_day(at, tz) for at in entries}
     sessions = {
         i["place"] for i in person.interactions if i["type"] == "session_attended" and i["place"]
     }
+    answers = [json.loads(lead["answers"] or "{}") for lead in person.leads]
     return {
         "attended": bool(days),
         "days_attended": len(days),
@@ -113,6 +199,9 @@ def engagement(person: Person, tz: ZoneInfo) -> dict:
         "sessions_attended": len(sessions),
         "leads": len(person.leads),
         "hot_leads": sum(1 for lead in person.leads if lead["rating"] == "hot"),
+        "qualified_leads": sum(1 for a in answers if _answered(a)),
+        "buying_signals": sum(1 for a in answers if _chosen(a) & set(buying_answers)),
+        "surveyed": bool(person.surveys),
     }
 
 
@@ -145,10 +234,40 @@ def earlier_editions(person: Person, ctx: ShowContext) -> tuple[list[str], list[
     return came, [m for m in missed if m not in came]
 
 
-def lifecycle(prior: int, here: bool, engaged: bool, return_intent: bool | None) -> str:
-    """exploration, formation, stability or decline (docs/crm-metrics.md, "Lifecycle stage")."""
-    if prior and (not here or return_intent is False or not engaged):
-        return "decline"
+def engagement_score(facts: dict) -> int:
+    """Days attended + booths visited + sessions attended + 1 for an exit-survey answer."""
+    return (
+        facts["days_attended"]
+        + facts["booths_visited"]
+        + facts["sessions_attended"]
+        + (1 if facts["surveyed"] else 0)
+    )
+
+
+def is_engaged(category: str, facts: dict, limits: Thresholds) -> bool:
+    """Came in one of the engaged categories (an exhibitor's participation), or scored enough."""
+    if facts["attended"] and category in limits.engaged_categories:
+        return True
+    return engagement_score(facts) >= limits.engaged_score
+
+
+def lifecycle(
+    prior: int,
+    here: bool,
+    engaged: bool,
+    survey: dict,
+    limits: Thresholds = Thresholds(),
+) -> str:
+    """no_show, exploration, formation, stability or decline (docs/crm-metrics.md)."""
+    if not prior and not here:
+        return "no_show"
+    if prior:
+        unhappy = (
+            survey["satisfaction"] is not None
+            and survey["satisfaction"] <= limits.decline_satisfaction
+        )
+        if not here or survey["return_intent"] is False or unhappy or not engaged:
+            return "decline"
     if not prior:
         return "exploration"
     return "formation" if prior == 1 else "stability"
@@ -164,26 +283,52 @@ def loyalty_score(editions: int, return_intent: bool | None, recommend: int | No
     return score
 
 
-def contribution_score(facts: dict, role: str) -> int:
-    """Booths + 2 a session + 3 a hot lead + role points (5 decision maker or purchaser, 2
-    influencer) when the person came."""
+def budget_points(budget: float | None, limits: Thresholds) -> int:
+    """5 for a budget at or above key_budget, 2 for a smaller stated one, else 0."""
+    if budget is None or budget <= 0:
+        return 0
+    return 5 if budget >= limits.key_budget else 2
+
+
+def contribution_score(
+    facts: dict, role: str, budget: float | None = None, limits: Thresholds = Thresholds()
+) -> int:
+    """Booths + 2 a session + 3 a hot lead + 1 a qualified lead + 2 a lead with a buying answer,
+    plus, when the person came, role points (5 decision maker or purchaser, 2 influencer) and
+    budget points."""
+    came = facts["attended"]
     return (
         facts["booths_visited"]
         + 2 * facts["sessions_attended"]
         + 3 * facts["hot_leads"]
-        + (ROLE_POINTS.get(role, 0) if facts["attended"] else 0)
+        + facts.get("qualified_leads", 0)
+        + 2 * facts.get("buying_signals", 0)
+        + (ROLE_POINTS.get(role, 0) if came else 0)
+        + (budget_points(budget, limits) if came else 0)
     )
 
 
-def key_account(category: str, role: str, facts: dict, score: int, editions: int) -> str:
+def key_account(
+    category: str,
+    role: str,
+    facts: dict,
+    score: int,
+    editions: int,
+    budget: float | None = None,
+    limits: Thresholds = Thresholds(),
+) -> str:
     """Why the person is a key account (大客户), or '' when they are not."""
-    if category in KEY_CATEGORIES and facts["hot_leads"] >= KEY_HOT_LEADS:
-        return f"{category} with {facts['hot_leads']} hot leads"
-    if category in KEY_CATEGORIES and score >= KEY_CONTRIBUTION:
+    hot = facts["hot_leads"]
+    if category in KEY_CATEGORIES and hot >= limits.key_hot_leads:
+        return f"{category} with {hot} hot leads"
+    if category in KEY_CATEGORIES and score >= limits.key_contribution:
         return f"{category} with contribution {score}"
-    if role in ("decision_maker", "purchaser") and facts["hot_leads"] >= KEY_ROLE_HOT_LEADS:
-        return f"{role} with {facts['hot_leads']} hot leads"
-    if category == "exhibitor" and editions >= KEY_EXHIBITOR_EDITIONS:
+    if role in BUYING_ROLES and hot >= limits.key_role_hot_leads:
+        return f"{role} with {hot} hot leads"
+    buyer = category in KEY_CATEGORIES or role in BUYING_ROLES
+    if buyer and facts["attended"] and budget is not None and budget >= limits.key_budget:
+        return f"{role if role in BUYING_ROLES else category} with budget {budget:,.0f}"
+    if category == "exhibitor" and editions >= limits.key_exhibitor_editions:
         return f"exhibitor at {editions} editions"
     return ""
 
@@ -191,23 +336,26 @@ def key_account(category: str, role: str, facts: dict, score: int, editions: int
 def compute(person: Person, ctx: ShowContext) -> dict:
     """Every indicator of one person, as exported."""
     row = person.row
+    limits = ctx.thresholds
     seg = segment(row)
-    facts = engagement(person, ctx.timezone)
+    facts = engagement(person, ctx.timezone, limits.buying_answers)
     survey = satisfaction(person)
     came, missed = earlier_editions(person, ctx)
     editions = len(came) + (1 if facts["attended"] else 0)
-    engaged = bool(facts["booths_visited"] or facts["sessions_attended"])
-    score = contribution_score(facts, seg["purchasing_role"])
-    reason = key_account(row["category"], seg["purchasing_role"], facts, score, editions)
+    engaged = is_engaged(row["category"], facts, limits)
+    budget = budget_value(row["budget"])
+    score = contribution_score(facts, seg["purchasing_role"], budget, limits)
+    reason = key_account(
+        row["category"], seg["purchasing_role"], facts, score, editions, budget, limits
+    )
     retained = None
     if ctx.previous_edition is not None:
         retained = facts["attended"] and ctx.previous_edition in came
     return {
         "segment": seg,
-        "lifecycle_stage": lifecycle(
-            len(came), facts["attended"], engaged, survey["return_intent"]
-        ),
+        "lifecycle_stage": lifecycle(len(came), facts["attended"], engaged, survey, limits),
         "returning": bool(came),
+        "engagement": {"score": engagement_score(facts), "engaged": engaged},
         "satisfaction": survey,
         "loyalty": {
             "editions_attended": editions,
@@ -221,7 +369,10 @@ def compute(person: Person, ctx: ShowContext) -> dict:
             **{k: facts[k] for k in ("days_attended", "booths_visited", "sessions_attended")},
             "leads": facts["leads"],
             "hot_leads": facts["hot_leads"],
+            "qualified_leads": facts["qualified_leads"],
+            "buying_signals": facts["buying_signals"],
             "purchasing_role": seg["purchasing_role"],
+            "budget": budget,
             "score": score,
         },
         "attended": facts["attended"],
@@ -229,6 +380,55 @@ def compute(person: Person, ctx: ShowContext) -> dict:
         "key_account": bool(reason),
         "key_account_reason": reason,
     }
+
+
+def company_key(company: str) -> str:
+    """The company a person works for, folded so that spellings of one name group together."""
+    text = unicodedata.normalize("NFKC", company or "").casefold()
+    text = re.sub(r"[\s.,()（）·\-]+", " ", text).strip()
+    return re.sub(
+        r"\b(co|ltd|inc|llc|gmbh|corp|limited|company)\b|有限公司|公司$", "", text
+    ).strip()
+
+
+@dataclass
+class Company:
+    """A company's people at the show, rolled up (key accounts by company)."""
+
+    name: str
+    people: int = 0
+    attended: int = 0
+    hot_leads: int = 0
+    contribution: int = 0
+    key_people: list[str] = field(default_factory=list)
+    categories: set[str] = field(default_factory=set)
+
+    def add(self, full_name: str, category: str, m: dict) -> None:
+        """Count one person of the company."""
+        self.people += 1
+        self.attended += m["attended"]
+        self.hot_leads += m["contribution"]["hot_leads"]
+        self.contribution += m["contribution"]["score"]
+        self.categories.add(category)
+        if m["key_account"]:
+            self.key_people.append(full_name)
+
+    def key_reason(self, limits: Thresholds) -> str:
+        """Why the company is a key account: a key person, or its people's summed contribution."""
+        if self.key_people:
+            return f"{len(self.key_people)} key account(s): {', '.join(self.key_people[:3])}"
+        if self.contribution >= limits.key_company_contribution:
+            return f"{self.people} people with contribution {self.contribution}"
+        return ""
+
+
+def roll_up(companies: dict[str, Company], row, m: dict) -> None:
+    """Add one person's metrics to their company's roll-up (people without a company left out)."""
+    key = company_key(row["company"])
+    if not key or row["category"] == "staff":
+        return
+    company = companies.setdefault(key, Company(row["company"]))
+    company.add(row["full_name"], row["category"], m)
 
 
 def local_time(at: str, tz: ZoneInfo) -> datetime:

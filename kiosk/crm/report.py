@@ -15,6 +15,7 @@ from kiosk.crm.people import iter_people
 from kiosk.storage import Store, history, reports, utcnow
 
 STAGE_LABELS = {
+    "no_show": "No-show 未到场",
     "exploration": "Exploration 考察期",
     "formation": "Formation 形成期",
     "stability": "Stability 稳定期",
