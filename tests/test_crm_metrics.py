@@ -260,7 +260,7 @@ def test_key_accounts_roll_up_by_company(svc, make, floor):
     assert (acme.people, acme.attended, acme.hot_leads) == (2, 2, 4)
     # each: 2 booths + 6 for sessions + 6 for hot leads (+2 engineer for the first)
     assert acme.contribution == 16 + 14
-    assert acme.key_reason(ctx.thresholds) == "2 people with contribution 30"
+    assert acme.key_reason(ctx.thresholds) == "contribution 贡献 30 ≥ 30"
     assert companies["small shop"].key_reason(ctx.thresholds) == ""
 
 

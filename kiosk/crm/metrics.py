@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -401,7 +402,7 @@ class Company:
     hot_leads: int = 0
     contribution: int = 0
     key_people: list[str] = field(default_factory=list)
-    categories: set[str] = field(default_factory=set)
+    categories: Counter = field(default_factory=Counter)
 
     def add(self, full_name: str, category: str, m: dict) -> None:
         """Count one person of the company."""
@@ -409,16 +410,17 @@ class Company:
         self.attended += m["attended"]
         self.hot_leads += m["contribution"]["hot_leads"]
         self.contribution += m["contribution"]["score"]
-        self.categories.add(category)
+        self.categories[category] += 1
         if m["key_account"]:
             self.key_people.append(full_name)
 
     def key_reason(self, limits: Thresholds) -> str:
         """Why the company is a key account: a key person, or its people's summed contribution."""
         if self.key_people:
-            return f"{len(self.key_people)} key account(s): {', '.join(self.key_people[:3])}"
+            names = ", ".join(self.key_people[:3]) + (" …" if len(self.key_people) > 3 else "")
+            return f"{len(self.key_people)} key people 大客户: {names}"
         if self.contribution >= limits.key_company_contribution:
-            return f"{self.people} people with contribution {self.contribution}"
+            return f"contribution 贡献 {self.contribution} ≥ {limits.key_company_contribution}"
         return ""
 
 

@@ -15,6 +15,18 @@ def editions(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+def attendance_by_category(conn: sqlite3.Connection, edition: str) -> dict[str, int]:
+    """People on record as having attended one edition, per category ('' when not given)."""
+    return {
+        row["category"]: row["n"]
+        for row in conn.execute(
+            "SELECT category, count(*) AS n FROM history WHERE edition = ? AND attended = 1"
+            " GROUP BY category",
+            (edition,),
+        )
+    }
+
+
 def upsert(conn: sqlite3.Connection, row: dict) -> str:
     """Insert or refresh one earlier-edition row; return created, updated or unchanged."""
     existing = conn.execute(

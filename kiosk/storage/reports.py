@@ -166,6 +166,32 @@ def session_counts(conn: sqlite3.Connection) -> list[dict]:
     ]
 
 
+def hot_leads(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every hot lead with its exhibitor and person (erased people left out), by booth, newest
+    scan first."""
+    return conn.execute(
+        "SELECT e.id AS exhibitor_id, e.name AS exhibitor, e.booth, a.id AS attendee_id,"
+        " a.full_name, a.company, a.job_title, a.country, l.answers, l.last_scanned_at"
+        " FROM leads l JOIN exhibitors e ON e.id = l.exhibitor_id"
+        " JOIN attendees a ON a.id = l.attendee_id"
+        " WHERE l.rating = 'hot' AND a.status != 'erased'"
+        " ORDER BY e.booth, e.id, l.last_scanned_at DESC, l.id"
+    ).fetchall()
+
+
+def detractors(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Exit-survey answers recommending 0-6, with the person when known (erased people and
+    anonymous answers have none), those with a comment first, newest first."""
+    return conn.execute(
+        "SELECT s.at, s.satisfaction, s.recommend, s.return_intent, s.comment,"
+        " CASE WHEN a.status = 'erased' THEN NULL ELSE a.id END AS attendee_id,"
+        " CASE WHEN a.status = 'erased' THEN '' ELSE a.full_name END AS full_name,"
+        " CASE WHEN a.status = 'erased' THEN '' ELSE a.company END AS company,"
+        " a.category FROM survey_responses s LEFT JOIN attendees a ON a.id = s.attendee_id"
+        " WHERE s.recommend <= 6 ORDER BY s.comment = '', s.at DESC, s.id DESC"
+    ).fetchall()
+
+
 # CRM export: one person at a time ----------------------------------------------------------
 
 # Every per-person cursor is ordered by attendee id so that the export can walk them side by
