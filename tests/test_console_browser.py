@@ -131,3 +131,26 @@ def test_scan_into_a_session_and_answer_the_exit_survey(live_server, make, svc, 
         "SELECT count(*) FROM interactions WHERE type = 'session_attended' AND place = 'forum-2'"
     )[0]
     assert sessions == 1
+
+
+def test_review_likely_duplicates_merge_one_dismiss_another(live_server, make, svc, page):
+    from conftest import SCREENSHOTS
+
+    create_staff(svc.store, "alice", STAFF_PASSWORD)
+    a, _ = make.attendee(full_name="张伟", company="华为", phone="+8613912340001")
+    b, _ = make.attendee(full_name="Zhang Wei", email="zw@private.example", phone="+8613912340001")
+    c, _ = make.attendee(full_name="Anna Müller", company="Bosch")
+    d, _ = make.attendee(full_name="anna müller", company="BOSCH", email="anna@mailinator.com")
+    sign_in(page, live_server.url)
+    page.click("nav >> text=待审 To review")
+    page.wait_for_url(re.compile(r"/staff/review$"))
+    assert page.locator("#duplicates tbody tr").count() == 2
+    assert "一次性邮箱 Disposable e-mail domain" in page.inner_text("#flagged")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-review.png"), full_page=True)
+    page.click(f'[data-pair="{a}-{b}"] [data-action="merge-{b}-into-{a}"]')
+    page.wait_for_selector(f"text=#{b} merged into #{a}")
+    page.click(f'[data-pair="{c}-{d}"] [data-action="dismiss"]')
+    page.wait_for_selector("#no-duplicates")
+    assert svc.store.one("SELECT status FROM attendees WHERE id = ?", (b,))["status"] == "merged"
+    assert svc.store.one("SELECT status FROM attendees WHERE id = ?", (d,))["status"] == "active"

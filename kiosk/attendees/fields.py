@@ -80,6 +80,8 @@ CONTACT_FIELDS = tuple(f.name for f in PERSON if f.contact)
 IMPORT_COLUMNS = ("external_id", *TYPED)
 
 MAX_LEN = 200
+# What normalise_phone says of a number that is not one (as opposed to a missing one).
+PHONE_ERRORS = ("not a phone number", "not a valid phone number")
 TRUE_WORDS = {"yes", "y", "true", "1", "是", "同意", "on"}
 FALSE_WORDS = {"no", "n", "false", "0", "否", "", "off"}
 
@@ -105,9 +107,9 @@ def normalise_phone(value: str, region: str) -> str:
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as exc:
-        raise ValueError("not a phone number") from exc
+        raise ValueError(PHONE_ERRORS[0]) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ValueError("not a valid phone number")
+        raise ValueError(PHONE_ERRORS[1])
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -123,8 +125,12 @@ def parse_bool(value) -> bool:
     raise ValueError(f"'{value}' is not yes/no")
 
 
-def clean_person(raw: dict, settings: Settings, *, default_category: str = "visitor") -> dict:
-    """Validate and normalise a person's fields; raise FieldErrors naming each bad field."""
+def clean_person(
+    raw: dict, settings: Settings, *, default_category: str = "visitor", waive: tuple = ()
+) -> dict:
+    """Validate and normalise a person's fields; raise FieldErrors naming each bad field.
+
+    `waive` names fields the category requires that may be left empty this time."""
     errors: dict[str, str] = {}
     person: dict = {}
     for name in TEXT_FIELDS:
@@ -157,7 +163,7 @@ def clean_person(raw: dict, settings: Settings, *, default_category: str = "visi
         person["language"] = ""
     if category in settings.categories:
         for required in settings.categories[category].required:
-            if not person.get(required) and required not in errors:
+            if not person.get(required) and required not in errors and required not in waive:
                 errors[required] = "required"
     if not person["full_name"] and "full_name" not in errors:
         errors["full_name"] = "required"

@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kiosk import events
-from kiosk.attendees import registry, search_keys
-from kiosk.attendees.fields import FORM_FIELDS, TYPED, clean_person
+from kiosk.attendees import registry, screening, search_keys
+from kiosk.attendees.fields import (
+    FORM_FIELDS,
+    MAX_LEN,
+    PHONE_ERRORS,
+    TYPED,
+    clean_person,
+    clean_text,
+)
 from kiosk.attendees.walkup import Form
 from kiosk.checkin.scans import attendee_summary
 from kiosk.config import Settings
@@ -58,10 +65,12 @@ class AlreadyRegistered(Conflict):
 
 @dataclass(frozen=True)
 class Applicant:
-    """A person ready to be put on file: clean fields and the consents they answered."""
+    """A person ready to be put on file: clean fields, the consents they answered, and flags
+    screening raised while cleaning (a walk-up's phone that is not a number)."""
 
     person: dict
     consents: dict[str, bool]
+    flags: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -124,10 +133,22 @@ def screen(raw: dict, settings: Settings, *, form: Form | None = None) -> Applic
             if not person.get(name):
                 errors.setdefault(name, "required")
     errors.update(consent_errors)
+    flags: list[dict] = []
+    if form is not None and errors.get("phone") in PHONE_ERRORS and len(errors) == 1:
+        # A walk-up is not lost to a mistyped phone: it is left out and flagged for the desk.
+        typed = clean_text(raw.get("phone"))[:MAX_LEN]
+        fields = {**{k: raw.get(k) for k in wanted}, "category": category, "phone": ""}
+        person = clean_person(fields, settings, waive=("phone",))
+        errors = {
+            name: "required"
+            for name in form.required.get(category, ())
+            if name != "phone" and not person.get(name)
+        }
+        flags.append({"flag": "invalid_phone", "field": "phone", "typed": typed})
     if errors or person is None:
         raise FieldErrors(errors)
     person["language"] = person["language"] or settings.default_language
-    return Applicant(person, given)
+    return Applicant(person, given, flags)
 
 
 def on_file(conn: sqlite3.Connection, person: dict) -> tuple[sqlite3.Row, str] | None:
@@ -156,6 +177,9 @@ def create(
     attendee_id = sql.insert(
         conn, {**person, "source": source, "search_keys": search_keys.build(person)}
     )
+    flags = applicant.flags + screening.check(person)
+    if flags:
+        sql.set_flags(conn, attendee_id, flags)
     code = registry.issue_badge(conn, keys, attendee_id)
     append(
         conn,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from kiosk.attendees import search_keys
+from kiosk.attendees import screening, search_keys
 from kiosk.attendees.fields import TYPED
 from kiosk.checkin import codes
 from kiosk.config import Settings
@@ -53,6 +53,9 @@ def apply_update(
     if "email" in changes:
         changes["email_key"] = changes["email"].lower()
     sql.update(conn, row["id"], changes)
+    flags = screening.refreshed(row["flags"], merged, set(changes))
+    if flags != json.loads(row["flags"]):
+        sql.set_flags(conn, row["id"], flags)
     append(
         conn,
         "updated",

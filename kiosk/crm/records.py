@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from kiosk.attendees import screening
 from kiosk.attendees.fields import CONTACT_FIELDS, PERSON
 from kiosk.config import Settings
 from kiosk.crm import metrics
@@ -92,6 +93,7 @@ def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibito
             value = ""
         record[name] = value if value is not None else ""
     record["contact_withheld"] = not allowed
+    record["flags"] = screening.codes(row["flags"])
     record["consent_state"] = consent_state(person)
     record["consents"] = [
         {

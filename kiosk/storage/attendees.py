@@ -264,3 +264,61 @@ def anonymise(conn: sqlite3.Connection, attendee_id: int) -> None:
         " flags = '[]', status = 'erased', updated_at = ? WHERE id = ?",
         (f"erased #{attendee_id}", utcnow(), attendee_id),
     )
+
+
+# Screening -------------------------------------------------------------------------------------
+
+
+def set_flags(conn: sqlite3.Connection, attendee_id: int, flags: list[dict]) -> None:
+    """Write a person's screening flags (the row's updated_at is left alone)."""
+    conn.execute("UPDATE attendees SET flags = ? WHERE id = ?", (dumps(flags), attendee_id))
+
+
+def flagged(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
+    """Active people with at least one screening flag, newest first."""
+    return conn.execute(
+        "SELECT * FROM attendees WHERE status = 'active' AND flags != '[]'"
+        " ORDER BY id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+
+
+def _groups(conn: sqlite3.Connection, sql: str) -> list[list[int]]:
+    return [sorted(int(i) for i in row[0].split(",")) for row in conn.execute(sql)]
+
+
+def shared_phone_groups(conn: sqlite3.Connection) -> list[list[int]]:
+    """Ids of active people sharing one phone number, a list per number, oldest first."""
+    return _groups(
+        conn,
+        "SELECT group_concat(id) FROM (SELECT id, phone FROM attendees"
+        " WHERE status = 'active' AND phone != '' ORDER BY id)"
+        " GROUP BY phone HAVING count(*) > 1 ORDER BY min(id)",
+    )
+
+
+def shared_name_company_groups(conn: sqlite3.Connection) -> list[list[int]]:
+    """Ids of active people sharing a name and a company (any case), a list per pair."""
+    return _groups(
+        conn,
+        "SELECT group_concat(id) FROM (SELECT id, full_name, company FROM attendees"
+        " WHERE status = 'active' AND company != '' ORDER BY id)"
+        " GROUP BY lower(full_name), lower(company) HAVING count(*) > 1 ORDER BY min(id)",
+    )
+
+
+def dismissed_pairs(conn: sqlite3.Connection) -> set[tuple[int, int]]:
+    """(first_id, second_id) of every pair staff reviewed as different people."""
+    return {(r[0], r[1]) for r in conn.execute("SELECT first_id, second_id FROM duplicate_reviews")}
+
+
+def dismiss_pair(conn: sqlite3.Connection, first_id: int, second_id: int, actor: str) -> bool:
+    """Record two records as different people; False when they were already."""
+    return (
+        conn.execute(
+            "INSERT INTO duplicate_reviews (first_id, second_id, decision, actor, at)"
+            " VALUES (?, ?, 'dismissed', ?, ?) ON CONFLICT DO NOTHING",
+            (first_id, second_id, actor, utcnow()),
+        ).rowcount
+        == 1
+    )

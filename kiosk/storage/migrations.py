@@ -403,3 +403,22 @@ def i10_staff_sign_ins(db: sqlite_utils.Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="i13_duplicate_reviews")
+def i13_duplicate_reviews(db: sqlite_utils.Database) -> None:
+    """Pairs of records staff reviewed as different people (ids only, no personal data)."""
+    _run(
+        db,
+        """
+        CREATE TABLE duplicate_reviews (
+            first_id INTEGER NOT NULL REFERENCES attendees(id),
+            second_id INTEGER NOT NULL REFERENCES attendees(id),
+            decision TEXT NOT NULL CHECK (decision IN ('dismissed')),
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (first_id, second_id),
+            CHECK (first_id < second_id)
+        );
+        """,
+    )

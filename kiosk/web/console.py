@@ -26,7 +26,7 @@ from kiosk import devices as device_admin
 from kiosk import pairing
 from kiosk.attendees import desk as people
 from kiosk.attendees import fields as person_fields
-from kiosk.attendees import registration
+from kiosk.attendees import registration, screening
 from kiosk.attendees import search as people_search
 from kiosk.badges import printing
 from kiosk.checkin import codes
@@ -191,6 +191,8 @@ def _person_context(attendee_id: int) -> dict:
         "consents": attendee_sql.current_consents(conn, attendee_id),
         "presence": checkin_sql.presence(conn, attendee_id),
         "editable": person_fields.DESK_FIELDS,
+        "flags": json.loads(row["flags"]),
+        "flag_labels": screening.FLAGS,
     }
 
 
@@ -309,6 +311,59 @@ def person_unmerge(attendee_id: int):
         "Merge undone; the record has a new badge. 已撤销合并。",
     )
     return redirect(url_for("console.person", attendee_id=attendee_id))
+
+
+# To review: likely duplicates and flagged records ------------------------------------------
+
+
+@bp.get("/review")
+@staff_page
+def review():
+    """Likely duplicates to merge or dismiss, and records screening flagged as likely fakes."""
+    conn = services().store.conn
+    return _page(
+        "console/review.html",
+        pairs=screening.likely_duplicates(conn),
+        flagged=screening.flagged(conn),
+        flag_labels=screening.FLAGS,
+        matches=screening.MATCHES,
+    )
+
+
+def _form_id(name: str) -> int | None:
+    try:
+        return int(request.form.get(name, ""))
+    except ValueError:
+        flash(f"{name}: give a record id. 请提供记录编号。", "error")
+        return None
+
+
+@bp.post("/review/merge")
+@staff_page
+def review_merge():
+    """Merge one record of a likely duplicate pair into the other (the desk's merge, audited)."""
+    keep, other = _form_id("keep_id"), _form_id("merge_id")
+    if keep is not None and other is not None:
+        _flash_outcome(
+            lambda: people.merge(
+                services().store, keep, other, actor=actor(), device_id=g.device.id
+            ),
+            f"#{other} merged into #{keep}. 已合并。",
+        )
+    return redirect(url_for("console.review"))
+
+
+@bp.post("/review/dismiss")
+@staff_page
+def review_dismiss():
+    """Record that a likely duplicate pair is two different people (audited)."""
+    first, second = _form_id("first_id"), _form_id("second_id")
+    if first is not None and second is not None:
+        _flash_outcome(
+            lambda: screening.dismiss(services().store, first, second, actor=actor()),
+            f"#{first} and #{second} kept apart. 已确认不是同一人。",
+        )
+    return redirect(url_for("console.review"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
