@@ -125,7 +125,8 @@ class SurveyAnswered(Event):
 
 @dataclass(frozen=True)
 class PeopleChanged(Event):
-    """The desk corrected, reprinted, voided, merged or unmerged a record."""
+    """The desk corrected, reprinted, voided, merged, unmerged or dismissed (as a likely
+    duplicate) a record."""
 
     action: str
     attendee_id: int

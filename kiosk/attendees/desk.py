@@ -1,4 +1,5 @@
-"""The registration desk: correct, reprint, void a check-in, merge and unmerge.
+"""The registration desk: correct, reprint, void a check-in, merge, unmerge, and dismiss a likely
+duplicate.
 
 Each change is one transaction with its interaction row and an audit row (who, when, before, after).
 """
@@ -217,3 +218,24 @@ def unmerge(store: Store, keys: Keys, other_id: int, *, actor: str, device_id: i
         )
     events.publish(store, events.PeopleChanged(action="unmerge", attendee_id=other_id))
     return code
+
+
+def dismiss_duplicate(store: Store, first_id: int, second_id: int, *, actor: str) -> None:
+    """Record that two records screening paired as likely duplicates are different people."""
+    low, high = sorted((first_id, second_id))
+    if low == high:
+        raise DeskError("a record is not a duplicate of itself", code="same_record")
+    with store.write() as conn:
+        for attendee_id in (low, high):
+            _person(conn, attendee_id)  # NotFound for an unknown id
+        if not attendee_sql.dismiss_pair(conn, low, high, actor):
+            raise DeskError("these two records were dismissed already", code="already_dismissed")
+        audit(
+            conn,
+            actor,
+            "person.duplicate_dismiss",
+            f"attendee:{low}",
+            before=None,
+            after={"first_id": low, "second_id": high},
+        )
+    events.publish(store, events.PeopleChanged(action="dismiss", attendee_id=low))

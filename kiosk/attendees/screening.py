@@ -15,11 +15,7 @@ from dataclasses import dataclass
 import phonenumbers
 from disposable_email_domains import blocklist
 
-from kiosk import events
-from kiosk.errors import Conflict, NotFound
-from kiosk.storage import Store
 from kiosk.storage import attendees as sql
-from kiosk.storage.interactions import audit
 
 FLAGS = {
     "disposable_email": "一次性邮箱 Disposable e-mail domain",
@@ -158,12 +154,6 @@ def codes(flags: str | list) -> list[str]:
 MATCHES = {"phone": "同一电话 same phone", "name_company": "同名同公司 same name and company"}
 
 
-class ReviewError(Conflict):
-    """A review action that does not apply to these two records."""
-
-    code = "review_refused"
-
-
 @dataclass(frozen=True)
 class Pair:
     """Two active records that may be one person, and what they share."""
@@ -197,28 +187,6 @@ def likely_duplicates(conn: sqlite3.Connection, limit: int = 200) -> list[Pair]:
                     if len(pairs) >= limit:
                         return pairs
     return pairs
-
-
-def dismiss(store: Store, first_id: int, second_id: int, *, actor: str) -> None:
-    """Record that two records are different people: they leave the review list (audited)."""
-    low, high = sorted((first_id, second_id))
-    if low == high:
-        raise ReviewError("a record is not a duplicate of itself", code="same_record")
-    with store.write() as conn:
-        a, b = sql.get(conn, low), sql.get(conn, high)
-        if a is None or b is None:
-            raise NotFound(f"no person with id {high if a else low}")
-        if not sql.dismiss_pair(conn, low, high, actor):
-            raise ReviewError("these two records were dismissed already", code="already_dismissed")
-        audit(
-            conn,
-            actor,
-            "person.duplicate_dismiss",
-            f"attendee:{low}",
-            before=None,
-            after={"first_id": low, "second_id": high},
-        )
-    events.publish(store, events.PeopleChanged(action="review", attendee_id=low))
 
 
 def flagged(conn: sqlite3.Connection, limit: int = 200) -> list[dict]:

@@ -360,7 +360,7 @@ def review_dismiss():
     first, second = _form_id("first_id"), _form_id("second_id")
     if first is not None and second is not None:
         _flash_outcome(
-            lambda: screening.dismiss(services().store, first, second, actor=actor()),
+            lambda: people.dismiss_duplicate(services().store, first, second, actor=actor()),
             f"#{first} and #{second} kept apart. 已确认不是同一人。",
         )
     return redirect(url_for("console.review"))
