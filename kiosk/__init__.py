@@ -35,6 +35,7 @@ def create_app(
     """Build the app: config -> storage -> Socket.IO handlers -> blueprints."""
     from kiosk.attendees import walkup
     from kiosk.badges import service as badge_service
+    from kiosk.crm import metrics
     from kiosk.health import StorageWatch
     from kiosk.live.bridge import Bridge
     from kiosk.throttle import Throttle
@@ -72,6 +73,9 @@ def create_app(
     app.extensions["kiosk.badges"] = badges
     app.extensions["kiosk.walkup_form"] = walkup.form(settings)
     app.extensions["kiosk.throttle"] = Throttle(settings.throttle)
+    metrics.Thresholds.from_settings(
+        settings
+    )  # a bad [crm.metrics] stops the start, not the export
 
     socketio = SocketIO(
         async_mode="threading", cors_allowed_origins=[], logger=False, engineio_logger=False

@@ -9,6 +9,7 @@ import crm_show as show
 import pytest
 
 from conftest import load_settings
+from kiosk import create_app
 from kiosk.config import ConfigError
 from kiosk.crm import metrics
 from kiosk.crm.people import iter_people
@@ -222,7 +223,7 @@ def test_thresholds_come_from_the_configuration(tmp_path):
     bad = base.replace("engaged_score = 2", 'engaged_score = "two"')
     (tmp_path / "b").mkdir()
     with pytest.raises(ConfigError, match="crm.metrics.engaged_score"):
-        metrics.Thresholds.from_settings(load_settings(tmp_path / "b", bad))
+        create_app(load_settings(tmp_path / "b", bad), testing=True)  # stops the start
 
 
 def test_one_entry_is_enough_when_the_show_says_so(svc, make):
