@@ -9,6 +9,8 @@ import crm_show as show
 import pytest
 
 from conftest import SCREENSHOTS
+from kiosk.demo import BOOTH_QUESTIONS
+from kiosk.exhibitors.manage import set_questions
 
 SCREENS = SCREENSHOTS / "report"
 CATEGORIES = ["visitor", "trade", "buyer", "media", "vip", "exhibitor"]
@@ -128,6 +130,7 @@ def action_show(svc, make):
     """A key-account company, hot leads, a detractor, a lapsed regular, a first-timer and
     an earlier edition with people who did not come back."""
     booth = make.exhibitor("Siemens", "A02")
+    set_questions(svc.store, booth, BOOTH_QUESTIONS, actor="test", languages=("zh", "en"))
     other = make.exhibitor("海尔智家", "B10")
     alice, _ = make.attendee(
         full_name="Alice Key",
@@ -173,7 +176,11 @@ def test_report_lists_who_to_act_on(action_show, runner, tmp_path):
     assert "Acme Co., Ltd." in key and "1 key people 大客户: Alice Key" in key
     assert "Old Friends" not in key
     hot = section_text(html, "Hot leads per exhibitor")
-    assert "A02 Siemens 1 hot 热" in hot and "Alice Key · Acme Co., Ltd." in hot and "large" in hot
+    assert (
+        "A02 Siemens 1 hot 热" in hot
+        and "Alice Key · Acme Co., Ltd." in hot
+        and "大批量 Large" in hot
+    )
     assert "B10 海尔智家 1 hot 热" in hot and "Erin" not in hot
     detractors = section_text(html, "Detractors and their comments")
     assert "Carol Unhappy" in detractors and "排队太久 queue too long" in detractors

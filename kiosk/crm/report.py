@@ -64,7 +64,8 @@ td.c{max-width:38em}
 margin:1px 2px 1px 0;white-space:nowrap}
 .tag.hot{background:#FFEBEE;color:#B71C1C}.tag.key{background:#FFF8E1;color:#8D6E00}
 .up{color:#2E7D32}.down{color:#C62828}
-.booth{margin:0 0 10px}.booth h3{font-size:14px;margin:8px 0 2px}
+.booth{margin:0 0 12px;padding-top:1px}.booth h3{font-size:14px;margin:0 0 2px}
+.booth ul{margin:2px 0 0;padding-left:20px}
 .booths{columns:2 420px;column-gap:28px}.booths .booth{break-inside:avoid}
 .funnel .bar{height:22px;background:#1565C0;border-radius:4px;min-width:2px}
 .funnel td{vertical-align:middle}
@@ -348,15 +349,28 @@ def _key_companies(data: dict, cat_names: dict) -> str:
     ) + _more(len(rows), len(data["key_companies"]))
 
 
-def _answers(text: str) -> str:
-    answers = json.loads(text or "{}")
-    values = []
-    for value in answers.values():
-        if isinstance(value, list):
-            values += [str(v) for v in value]
-        elif value not in (None, ""):
-            values.append(str(value))
-    return "".join(f'<span class="tag">{escape(v[:40])}</span>' for v in values[:4])
+def _label(texts: dict | str, fallback: str) -> str:
+    if isinstance(texts, str):
+        return texts
+    en, zh = texts.get("en", ""), texts.get("zh", "")
+    return " ".join(t for t in dict.fromkeys((zh, en)) if t) or fallback
+
+
+def _answers(answers_json: str, questions_json: str) -> str:
+    """A lead's answers as tags, each with its question's and option's labels (zh and en)."""
+    answers = json.loads(answers_json or "{}")
+    questions = {q.get("id"): q for q in json.loads(questions_json or "[]") if isinstance(q, dict)}
+    tags = []
+    for qid, value in answers.items():
+        if value in (None, "", []):
+            continue
+        question = questions.get(qid, {})
+        options = {o.get("id"): o.get("label", {}) for o in question.get("options", [])}
+        values = value if isinstance(value, list) else [value]
+        shown = ", ".join(_label(options.get(v, str(v)), str(v)) for v in values)
+        title = _label(question.get("label", qid), qid)
+        tags.append(f'<span class="tag" title="{escape(title)}">{escape(shown[:60])}</span>')
+    return "".join(tags[:4])
 
 
 def _hot_leads(data: dict) -> str:
@@ -373,7 +387,7 @@ def _hot_leads(data: dict) -> str:
             f"<li>{escape(r['full_name'])}"
             + (f" · {escape(r['company'])}" if r["company"] else "")
             + (f" · <i>{escape(r['job_title'])}</i>" if r["job_title"] else "")
-            + f" {_answers(r['answers'])}</li>"
+            + f" {_answers(r['answers'], r['questions'])}</li>"
             for r in rows[:LEADS_PER_BOOTH]
         )
         more = f'<li class="more">+ {len(rows) - LEADS_PER_BOOTH} more 更多</li>' * (

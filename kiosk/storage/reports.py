@@ -170,7 +170,8 @@ def hot_leads(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     """Every hot lead with its exhibitor and person (erased people left out), by booth, newest
     scan first."""
     return conn.execute(
-        "SELECT e.id AS exhibitor_id, e.name AS exhibitor, e.booth, a.id AS attendee_id,"
+        "SELECT e.id AS exhibitor_id, e.name AS exhibitor, e.booth, e.questions,"
+        " a.id AS attendee_id,"
         " a.full_name, a.company, a.job_title, a.country, l.answers, l.last_scanned_at"
         " FROM leads l JOIN exhibitors e ON e.id = l.exhibitor_id"
         " JOIN attendees a ON a.id = l.attendee_id"
