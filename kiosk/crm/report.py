@@ -35,6 +35,7 @@ LIST_LIMIT = 20  # people per action list; the export holds everyone
 LEADS_PER_BOOTH = 8
 BREAKDOWN_ROWS = 12
 NOT_GIVEN = "(not given 未填)"
+ORGANISER = "staff"  # the organiser's own people are nobody's account to win or nurture
 CSS = """
 *{box-sizing:border-box}
 body{font-family:"Noto Sans CJK SC","Noto Sans",system-ui,sans-serif;margin:0;background:#F5F7F8;
@@ -70,6 +71,7 @@ margin:1px 2px 1px 0;white-space:nowrap}
 .funnel .bar{height:22px;background:#1565C0;border-radius:4px;min-width:2px}
 .funnel td{vertical-align:middle}
 .empty{color:#78909C}.more{color:#78909C;font-size:12px;margin:6px 0 0}
+.sub{color:#607D8B;font-size:.88em}
 footer{color:#78909C;font-size:12px;padding:0 40px 30px}
 @page{size:A4;margin:12mm}
 @media print{
@@ -82,11 +84,11 @@ footer{color:#78909C;font-size:12px;padding:0 40px 30px}
  break-inside:avoid}
  section.long{break-inside:auto}
  h2.part{margin:10px 0 6px;break-after:avoid}
- h2{break-after:avoid}
+ h2,p.why{break-after:avoid}
  tr,.booth{break-inside:avoid}
  thead{display:table-header-group}
  .scroll{overflow:visible}
- .kpi{padding:6px 8px}.kpi b{font-size:18px}
+ .kpi{padding:6px 8px}.kpi b{font-size:18px}.more{font-size:9px}
  table{font-size:10px}th,td{padding:3px 5px}.tag{font-size:9px}
  h2{font-size:15px}h2.part{font-size:17px}p.why{font-size:10px}.booth h3{font-size:12px}
  .booths{columns:2}
@@ -228,7 +230,7 @@ def collect(
                 ("segment", f"{row['category']} · {seg['purchasing_role']}"),
             ):
                 breakdowns[name].setdefault(value or NOT_GIVEN, Tally()).add(m)
-            if row["status"] == "erased":
+            if row["status"] == "erased" or row["category"] == ORGANISER:
                 continue
             metrics.roll_up(companies, row, m)
             if stage == "decline":
@@ -314,7 +316,7 @@ def _more(shown: int, total: int) -> str:
 
 
 def _who(item: dict) -> str:
-    company = f"<br><span class=more>{escape(item['company'])}</span>" if item["company"] else ""
+    company = f"<br><span class='sub'>{escape(item['company'])}</span>" if item["company"] else ""
     return f"{escape(item['name'])} <small>#{item['id']}</small>{company}"
 
 
@@ -407,10 +409,10 @@ def _detractors(data: dict, cat_names: dict) -> str:
         who = (
             f"{escape(r['full_name'])} <small>#{r['attendee_id']}</small>"
             if r["attendee_id"]
-            else '<span class="more">anonymous 匿名</span>'
+            else '<span class="sub">anonymous 匿名</span>'
         )
         if r["company"]:
-            who += f"<br><span class=more>{escape(r['company'])}</span>"
+            who += f"<br><span class='sub'>{escape(r['company'])}</span>"
         intent = {1: "yes 会", 0: "no 不会"}.get(r["return_intent"], "–")
         rows.append(
             [
@@ -419,7 +421,7 @@ def _detractors(data: dict, cat_names: dict) -> str:
                 f"{r['satisfaction']}/5",
                 f"{r['recommend']}/10",
                 intent,
-                escape(r["comment"]) or '<span class="more">no comment 无意见</span>',
+                escape(r["comment"]) or '<span class="sub">no comment 无意见</span>',
             ]
         )
     return _table(
