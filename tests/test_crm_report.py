@@ -144,6 +144,7 @@ def action_show(svc, make):
     carol, _ = make.attendee(full_name="Carol Unhappy", company="Grumble GmbH", country="DE")
     dave, _ = make.attendee(full_name="Dave Lapsed", company="Old Friends")
     erin, _ = make.attendee(full_name="Erin First", company="Newco", industry="Packaging")
+    own, _ = make.attendee(full_name="Olga Organiser", category="staff", company="Expo Org")
     with svc.store.write() as conn:
         for pid in (alice, bob, carol, erin):
             show.check_in(conn, pid, "2026-11-24T02:00:00.000Z")
@@ -159,6 +160,7 @@ def action_show(svc, make):
         for year in (2024, 2025):
             show.history(conn, dave, f"expo-{year}", year)
         show.history(conn, bob, "expo-2025", 2025)
+        show.history(conn, own, "expo-2024", 2024)  # staff: never anybody's to win back
         for n in range(3):
             conn.execute(
                 "INSERT INTO history (attendee_id, email_key, edition, year, attended, category)"
@@ -188,6 +190,7 @@ def test_report_lists_who_to_act_on(action_show, runner, tmp_path):
     assert detractors.index("Carol") < detractors.index("anonymous")  # comments first
     win_back = section_text(html, "Returning people to win back")
     assert "Dave Lapsed" in win_back and "did not come 本届未到场" in win_back
+    assert "Olga" not in win_back
     nurture = section_text(html, "First-timers to nurture")
     assert "Erin First" in nurture and "Dave" not in nurture
 
@@ -196,10 +199,10 @@ def test_report_funnel_comparison_and_breakdowns(action_show, runner, tmp_path):
     runner.invoke("report", "--out", str(tmp_path))
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     funnel = section_text(html, "Funnel")
-    assert "Registered 登记 5 100%" in funnel
-    assert "Came 到场 4 80% 80%" in funnel
-    assert "Visited a booth 访问展位 2 40% 50%" in funnel
-    assert "Hot lead 热线索 1 20% 50%" in funnel
+    assert "Registered 登记 6 100%" in funnel
+    assert "Came 到场 4 67% 67%" in funnel
+    assert "Visited a booth 访问展位 2 33% 50%" in funnel
+    assert "Hot lead 热线索 1 17% 50%" in funnel
     compared = section_text(html, "Compared with the previous edition")
     # expo-2025: Bob, Dave and three people not registered this year; now: four came
     assert "expo-2025 上届" in compared and "Attendees 到场人数 5 4 -20%" in compared
@@ -210,5 +213,5 @@ def test_report_funnel_comparison_and_breakdowns(action_show, runner, tmp_path):
     assert "Packaging 1 1 (100%) 1 0 0" in industry
     segment = section_text(html, "By segment (category and purchasing role)")
     assert "Buyer 采购商 · decision maker 决策者 1 1 (100%) 2 2 1" in segment
-    # Dave is declining rather than a no-show (he came before), but he did not come
-    assert "<b>1</b><span>did not come 未到场</span>" in html
+    # Dave and Olga are declining rather than no-shows (they came before), but did not come
+    assert "<b>2</b><span>did not come 未到场</span>" in html
