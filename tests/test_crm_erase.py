@@ -66,3 +66,132 @@ def test_erasing_twice_or_an_unknown_person_is_a_clear_error(svc, make, settings
             main(["erase", str(target), *args])
         assert exit_info.value.code == 1
         assert message in capsys.readouterr().err
+
+
+def _file_bytes(settings) -> bytes:
+    """The raw database file and its WAL, as they lie on disk."""
+    path = settings.db_path
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def _missing(data: bytes, values) -> list[str]:
+    return [v for v in values if v.encode("utf-8") not in data]
+
+
+def test_nothing_the_person_gave_is_left_in_the_file_or_its_wal(
+    client, svc, make, settings, runner, tmp_path
+):
+    """A person who went everywhere: erased, no value they gave is anywhere in the raw bytes."""
+    from conftest import auth
+    from kiosk.attendees import desk, registration
+    from kiosk.attendees.fields import clean_person
+
+    kiosk, staff = make.device("kiosk"), make.device("staff")
+    exhibitor = make.exhibitor()
+    booth = make.device("exhibitor", exhibitor_id=exhibitor)
+    # Neighbours on the same pages, so that the person's rows share pages with others' rows.
+    with svc.store.write() as conn:
+        for n in range(150):
+            person = clean_person(
+                {"full_name": f"Neighbour {n}", "email": f"n{n}@example.com", "company": "Other"},
+                settings,
+            )
+            registration.create(
+                conn, settings, svc.keys, registration.Applicant(person, {}), source="test"
+            )
+    given = {
+        "full_name": "Quentin Zarathustra",
+        "company": "Zarathustra Pumpworks",
+        "job_title": "Chief Valve Whisperer",
+        "email": "quentin.zarathustra@pumpworks.example",
+        "phone": "+8613987654321",
+        "city": "Xanaduopolis",
+        "category": "buyer",
+        "consents": {"terms": True, "share_with_exhibitors": True},
+    }
+    res = client.post("/api/v1/registrations", json=given, headers=auth(kiosk))
+    assert res.status_code == 201, res.get_json()
+    pid, code = res.get_json()["attendee"]["id"], res.get_json()["badge"]["code"]
+    scan = {"code": code, "gate": "north", "direction": "in", "nonce": "n-1"}
+    assert client.post("/api/v1/checkins", json=scan, headers=auth(kiosk)).status_code == 201
+    lead = {"code": code, "client_ref": "c1", "notes": "Quentin wants 40 gilded impellers"}
+    assert client.post("/api/v1/leads", json=lead, headers=auth(booth)).status_code == 201
+    survey = {"code": code, "satisfaction": 2, "recommend": 3, "comment": "Zarathustra dislikes"}
+    res = client.post("/api/v1/surveys/responses", json=survey, headers=auth(kiosk))
+    assert res.status_code == 201, res.get_json()
+    desk.correct(
+        svc.store,
+        settings,
+        pid,
+        {"full_name": "Quentin Zarathustra-Vogt", "phone": "+8613911112222"},
+        actor="staff:alice",
+        device_id=1,
+    )
+    passage = svc.store.one("SELECT id FROM interactions WHERE type = 'checked_in'")["id"]
+    desk.void_checkin(
+        svc.store, pid, passage, "Quentin came back for his umbrella", actor="staff:a", device_id=1
+    )
+    # A second registration of the same person, merged into the first by staff.
+    twin = {**given, "email": "qz.private@mailbox.example", "phone": "+8613955556666"}
+    twin["full_name"] = "Q. Zarathustra"
+    res = client.post("/api/v1/registrations", json=twin, headers=auth(staff))
+    assert res.status_code == 201, res.get_json()
+    twin_id = res.get_json()["attendee"]["id"]
+    desk.merge(svc.store, pid, twin_id, actor="staff:alice", device_id=1)
+    history_csv = tmp_path / "history.csv"
+    history_csv.write_text(
+        "email,edition,year,note\nquentin.zarathustra@pumpworks.example,expo-2025,2025,"
+        "Zarathustra's assistant called\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke("import", "history", str(history_csv)).exit_code == 0
+    values = [
+        "Quentin Zarathustra",
+        "Zarathustra-Vogt",
+        "Q. Zarathustra",
+        "Zarathustra Pumpworks",
+        "Chief Valve Whisperer",
+        "quentin.zarathustra@pumpworks.example",
+        "qz.private@mailbox.example",
+        "13987654321",
+        "13911112222",
+        "13955556666",
+        "Xanaduopolis",
+        "gilded impellers",
+        "Zarathustra dislikes",
+        "came back for his umbrella",
+        "assistant called",
+    ]
+    assert _missing(_file_bytes(settings), values) == []  # the search finds them before
+
+    result = runner.invoke("erase", str(pid), "--reason", "request 7")
+    assert result.exit_code == 0, result.output
+    assert f"attendee {pid} erased with merged duplicates {twin_id}" in result.output
+
+    wal = settings.db_path.with_name(settings.db_path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    data = _file_bytes(settings)
+    left = [v for v in values if v.encode("utf-8") in data]
+    left += [v.lower() for v in values if v.lower().encode("utf-8") in data]
+    assert left == []
+    # The same nonce still answers, greeting the record as it is now.
+    again = client.post("/api/v1/checkins", json=scan, headers=auth(kiosk)).get_json()
+    assert again["status"] == "ok" and again["attendee"]["full_name"] == f"erased #{pid}"
+    # Counts stay: the passage, the lead and its rating, the survey scores.
+    assert svc.store.one("SELECT count(*) FROM leads WHERE attendee_id = ?", (pid,))[0] == 1
+    assert svc.store.one("SELECT satisfaction FROM survey_responses")[0] == 2
+    twin_row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = ?", (twin_id,))
+    assert tuple(twin_row) == ("erased", pid)
+
+
+def test_a_merged_duplicate_is_erased_through_its_survivor(svc, make, runner):
+    from kiosk.attendees import desk
+
+    make.device("staff")
+    survivor, _ = make.attendee()
+    twin, _ = make.attendee()
+    desk.merge(svc.store, survivor, twin, actor="staff:alice", device_id=1)
+    result = runner.invoke("erase", str(twin))
+    assert result.exit_code == 1
+    assert f"was merged into {survivor}" in result.output

@@ -5,7 +5,9 @@ any database access (a forged code is tallied in memory, see kiosk.checkin.refus
 write transaction replays the device's nonce, resolves the badge and its holder and refuses a
 revoked one; only then does the place's policy decide (check_in for gates, sessions.record for
 session doors). A refusal of a known badge is logged in that same transaction. The answer is an
-`Outcome`, which the nonce store keeps so that a retry gets the first answer again.
+`Outcome`, which the nonce store keeps so that a retry gets the first answer again; it keeps
+the person by id only, and a replay greets them from their record as it is now (an erased
+person leaves nothing behind in the nonce store).
 """
 
 from __future__ import annotations
@@ -60,14 +62,20 @@ class Outcome:
             "details": self.details,
         }
 
-    def as_json(self) -> str:
-        """The outcome as stored with its nonce."""
-        return dumps(self.as_dict())
+    def for_nonce(self) -> str:
+        """The outcome as its nonce keeps it: the person by id only, no personal data."""
+        data = self.as_dict()
+        if self.attendee is not None:
+            data["attendee"] = {"id": self.attendee["id"]}
+        return dumps(data)
 
     @classmethod
-    def from_json(cls, text: str) -> Outcome:
-        """An outcome stored with a nonce."""
-        return cls(**json.loads(text))
+    def from_nonce(cls, text: str, summary: Callable[[int], dict | None]) -> Outcome:
+        """A kept outcome with the person's summary rebuilt from their record as it is now."""
+        data = json.loads(text)
+        if data.get("attendee") is not None:
+            data["attendee"] = summary(data["attendee"]["id"])
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,11 @@ def attendee_summary(row: sqlite3.Row, settings: Settings) -> dict:
         "category_name": category.name if category else {},
         "language": row["language"],
     }
+
+
+def _summary(conn: sqlite3.Connection, attendee_id: int, settings: Settings) -> dict | None:
+    row = attendee_sql.get(conn, attendee_id)
+    return attendee_summary(row, settings) if row is not None else None
 
 
 def nonce_error(nonce) -> str | None:
@@ -168,7 +181,7 @@ def scan(
         if nonce is not None:
             seen = nonce_sql.nonce_outcome(conn, device.id, nonce)
             if seen is not None:
-                return Outcome.from_json(seen)
+                return Outcome.from_nonce(seen, lambda aid: _summary(conn, aid, settings))
         holder = resolve(conn, code_id)
         if holder is None:
             # Signed by the show's key but never issued: counted like a forged code.
@@ -182,7 +195,7 @@ def scan(
             if not outcome.ok:
                 _log_refusal(conn, place, device, holder.attendee["id"], outcome.reason, at)
             if nonce is not None:
-                nonce_sql.remember_nonce(conn, device.id, nonce, outcome.as_json(), at)
+                nonce_sql.remember_nonce(conn, device.id, nonce, outcome.for_nonce(), at)
         # Last, so that only a failed commit could lose the counts once taken from the tally.
         refusals.write_due(store, conn)
     if outcome is None:

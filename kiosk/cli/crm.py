@@ -106,16 +106,25 @@ def register(cli: click.Group, import_group: click.Group) -> None:
     @click.argument("attendee_id", type=int)
     @click.option("--reason", default="", help="e.g. the request reference")
     def erase_cmd(settings, attendee_id, reason):
-        """Anonymise a person on request; counts stay, the erasure is audited."""
+        """Erase a person's personal data (and their merged duplicates'); counts stay."""
         from kiosk.crm.erase import erase
         from kiosk.errors import DomainError
 
         actor = f"cli:{os.environ.get('USER', 'unknown')}"
         try:
-            erase(services_for(settings).store, attendee_id, actor=actor, reason=reason)
+            done = erase(services_for(settings).store, attendee_id, actor=actor, reason=reason)
         except DomainError as exc:
             raise click.ClickException(str(exc)) from exc
-        click.echo(f"attendee {attendee_id} erased")
+        if not done.wal_truncated:
+            click.echo(
+                "kiosk: erase: a reader kept an older snapshot open, so the write-ahead log"
+                " still holds pages from before the erasure until the last process using the"
+                " database closes it (restart `kiosk serve` to empty it now)",
+                err=True,
+            )
+        duplicates = [str(i) for i in done.attendee_ids if i != attendee_id]
+        also = f" with merged duplicates {', '.join(duplicates)}" if duplicates else ""
+        click.echo(f"attendee {attendee_id} erased{also}")
 
     @cli.command("report")
     @show_options

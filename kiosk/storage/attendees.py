@@ -256,6 +256,19 @@ ERASED_TEXT = (
 )
 
 
+def merge_group(conn: sqlite3.Connection, attendee_id: int) -> list[int]:
+    """A record and every record merged into it, directly or through another, by id."""
+    return [
+        row[0]
+        for row in conn.execute(
+            "WITH RECURSIVE grp(id) AS (SELECT ? UNION SELECT a.id FROM attendees a"
+            " JOIN grp ON a.merged_into = grp.id AND a.status = 'merged')"
+            " SELECT id FROM grp ORDER BY id",
+            (attendee_id,),
+        )
+    ]
+
+
 def anonymise(conn: sqlite3.Connection, attendee_id: int) -> None:
     """Blank a person's record, keeping its category, country and dates (the countable facts)."""
     blanks = ", ".join(f"{c} = ''" for c in ERASED_TEXT)

@@ -77,6 +77,24 @@ def attended(conn: sqlite3.Connection, attendee_id: int, session_id: str) -> sql
     ).fetchone()
 
 
+def of_types(conn: sqlite3.Connection, attendee_ids: list[int], types: tuple[str, ...]):
+    """The interactions of these records that are of the given types, by id."""
+    id_marks, type_marks = ",".join("?" * len(attendee_ids)), ",".join("?" * len(types))
+    return conn.execute(
+        f"SELECT * FROM interactions WHERE attendee_id IN ({id_marks})"
+        f" AND type IN ({type_marks}) ORDER BY id",
+        [*attendee_ids, *types],
+    ).fetchall()
+
+
+def redact(conn: sqlite3.Connection, interaction_id: int, data: dict) -> None:
+    """Rewrite one interaction's data for an erasure (the only change the log accepts)."""
+    conn.execute(
+        "UPDATE interactions SET data = ? WHERE id = ?",
+        (dumps({**data, "redacted": True}), interaction_id),
+    )
+
+
 def audit(
     conn: sqlite3.Connection,
     actor: str,
@@ -119,3 +137,31 @@ def audit_rows(
 def all_audit_rows(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     """Every audit row, oldest first (for the export)."""
     return conn.execute("SELECT * FROM audit_log ORDER BY id")
+
+
+def audit_about(
+    conn: sqlite3.Connection, attendee_ids: list[int], interaction_ids: list[int]
+) -> list[sqlite3.Row]:
+    """Audit rows about these records: their own, merges naming them, their voided passages."""
+    targets = [f"attendee:{i}" for i in attendee_ids] + [
+        f"interaction:{i}" for i in interaction_ids
+    ]
+    target_marks, id_marks = ",".join("?" * len(targets)), ",".join("?" * len(attendee_ids))
+    return conn.execute(
+        f"SELECT * FROM audit_log WHERE target IN ({target_marks})"
+        " OR (action = 'person.merge'"
+        f" AND json_extract(after, '$.merged_id') IN ({id_marks})) ORDER BY id",
+        [*targets, *attendee_ids],
+    ).fetchall()
+
+
+def rewrite_audit(conn: sqlite3.Connection, audit_id: int, before, after) -> None:
+    """Replace an audit row's before and after values (erasure redacts them)."""
+    conn.execute(
+        "UPDATE audit_log SET before = ?, after = ? WHERE id = ?",
+        (
+            None if before is None else dumps(before),
+            None if after is None else dumps(after),
+            audit_id,
+        ),
+    )

@@ -422,3 +422,37 @@ def i13_duplicate_reviews(db: sqlite_utils.Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="i13_erasure")
+def i13_erasure(db: sqlite_utils.Database) -> None:
+    """What complete erasure needs: nonces keep no person, an interaction's free text can be
+    redacted (nothing else of it changes), and erased people wait in a deletion list for the CRMs.
+    """
+    _run(
+        db,
+        """
+        -- A kept scan outcome names the person by id only; a replay reads them afresh.
+        UPDATE nonces SET outcome = json_set(outcome, '$.attendee',
+            json_object('id', json_extract(outcome, '$.attendee.id')))
+        WHERE json_extract(outcome, '$.attendee.id') IS NOT NULL;
+
+        -- Still append-only, but for erasure: a row's data may be rewritten once it carries
+        -- "redacted": true, and none of its other columns may change.
+        DROP TRIGGER interactions_no_update;
+        CREATE TRIGGER interactions_no_update BEFORE UPDATE ON interactions
+        WHEN NOT (NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.type = OLD.type
+            AND NEW.attendee_id IS OLD.attendee_id AND NEW.exhibitor_id IS OLD.exhibitor_id
+            AND NEW.device_id IS OLD.device_id AND NEW.place = OLD.place
+            AND NEW.direction = OLD.direction AND json_extract(NEW.data, '$.redacted') = 1)
+        BEGIN SELECT RAISE(ABORT, 'interactions are append-only'); END;
+
+        -- One row per erased record: the ids a CRM knows it by, never a value the person gave.
+        CREATE TABLE crm_erasures (
+            attendee_id INTEGER PRIMARY KEY REFERENCES attendees(id),
+            erased_at TEXT NOT NULL,
+            crm_id TEXT NOT NULL DEFAULT '',
+            remote_ids TEXT NOT NULL DEFAULT '{}'
+        );
+        """,
+    )

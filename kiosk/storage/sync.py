@@ -1,11 +1,12 @@
-"""SQL for the CRM sync ledger: what each target has acknowledged, the resume point of a sync."""
+"""SQL for the CRM sync ledger (what each target has acknowledged, the resume point of a sync)
+and the deletion list (people erased, by the ids the CRMs know them by)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
 
-from kiosk.storage import utcnow
+from kiosk.storage import dumps, utcnow
 
 
 def sent_digests(conn: sqlite3.Connection, target: str) -> Iterator[sqlite3.Row]:
@@ -39,3 +40,30 @@ def mark_sent(
 def forget(conn: sqlite3.Connection, attendee_id: int) -> None:
     """Drop every target's ledger row of a person (erasure)."""
     conn.execute("DELETE FROM crm_sync_sent WHERE attendee_id = ?", (attendee_id,))
+
+
+def remote_ids(conn: sqlite3.Connection, attendee_id: int) -> dict[str, str]:
+    """The id each target gave a person's record, where it gave one."""
+    return {
+        row["target"]: row["remote_id"]
+        for row in conn.execute(
+            "SELECT target, remote_id FROM crm_sync_sent WHERE attendee_id = ? AND remote_id != ''"
+            " ORDER BY target",
+            (attendee_id,),
+        )
+    }
+
+
+def record_erasure(
+    conn: sqlite3.Connection, attendee_id: int, crm_id: str, remote: dict[str, str], at: str
+) -> None:
+    """Put an erased record on the deletion list the CRMs are sent."""
+    conn.execute(
+        "INSERT INTO crm_erasures (attendee_id, erased_at, crm_id, remote_ids) VALUES (?, ?, ?, ?)",
+        (attendee_id, at, crm_id, dumps(remote)),
+    )
+
+
+def erasures(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+    """The deletion list, by attendee id, from a cursor."""
+    return conn.execute("SELECT * FROM crm_erasures ORDER BY attendee_id")
