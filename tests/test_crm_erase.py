@@ -195,3 +195,40 @@ def test_a_merged_duplicate_is_erased_through_its_survivor(svc, make, runner):
     result = runner.invoke("erase", str(twin))
     assert result.exit_code == 1
     assert f"was merged into {survivor}" in result.output
+
+
+def test_each_crm_export_carries_a_deletion_list(svc, make, runner, tmp_path):
+    import csv
+
+    keep, _ = make.attendee(full_name="Kept Person")
+    gone, _ = make.attendee(full_name="Gone Person", email="gone@example.com")
+    with svc.store.write() as conn:
+        conn.execute("UPDATE attendees SET crm_id = '00Q5g00000AbCdE' WHERE id = ?", (gone,))
+    assert runner.invoke("erase", str(gone)).exit_code == 0
+    event = svc.settings.event_id
+    expected = {
+        "hubspot": (
+            "hubspot_deletions.csv",
+            {"kiosk_attendee_id": str(gone), "crm_id": "00Q5g00000AbCdE"},
+        ),
+        "salesforce": (
+            "salesforce_deletions.csv",
+            {"Kiosk_Attendee_Id__c": f"{event}:{gone}", "Id": "00Q5g00000AbCdE"},
+        ),
+        "csv": ("deletions.csv", {"id": str(gone), "event": event}),
+        "vcard": ("vcard/deletions.csv", {"attendee_id": str(gone)}),
+    }
+    for fmt, (name, cells) in expected.items():
+        out = tmp_path / fmt
+        assert runner.invoke("export", "--format", fmt, "--out", str(out)).exit_code == 0
+        text = (out / name).read_text(encoding="utf-8")
+        rows = list(csv.DictReader(text.splitlines()))
+        assert len(rows) == 1 and cells.items() <= rows[0].items(), (fmt, rows)
+        assert "gone@example.com" not in text and "Gone Person" not in text
+    assert "urn:uuid:" in (tmp_path / "vcard" / "vcard/deletions.csv").read_text()
+    out = tmp_path / "jsonl"
+    assert runner.invoke("export", "--format", "jsonl", "--out", str(out)).exit_code == 0
+    lines = (out / "deletions.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [gone]
+    contacts = (tmp_path / "hubspot" / "hubspot_contacts.csv").read_text(encoding="utf-8")
+    assert "gone@example.com" not in contacts and str(keep) in contacts

@@ -287,4 +287,4 @@ def test_progress_bar_on_a_terminal_only(svc, make, settings, tmp_path):
         timeout=60,
     )
     assert piped.stderr == ""
-    assert piped.stdout.startswith("export jsonl: 3 people; people.jsonl 3 in ")
+    assert piped.stdout.startswith("export jsonl: 3 people; deletions.jsonl 0, people.jsonl 3 in ")

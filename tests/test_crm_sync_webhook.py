@@ -244,3 +244,21 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_carries_on(svc, make, settings, r
         )
         assert "8 records sent in 2 batches, 4 unchanged" in resumed.stdout
     assert receiver.people() == Counter({pid: 1 for pid in ids})
+
+
+def test_an_erased_person_gets_one_delete_event_and_no_record(svc, make):
+    from kiosk.crm.erase import erase
+
+    ids = people(make, 4)
+    with Receiver() as receiver:
+        sync_webhook(svc.store, svc.settings, Webhook(receiver.url, SECRET), batch_size=10)
+        erase(svc.store, ids[1], actor="cli:test")
+        report = sync_webhook(svc.store, svc.settings, Webhook(receiver.url, SECRET))
+        assert (report.sent, report.deleted, report.unchanged) == (1, 1, 3)
+        assert "1 records sent (1 delete events)" in report.line()
+        event = receiver.applied[f"{svc.settings.event_id}:{ids[1]}:deleted"]
+        assert event["id"] == ids[1] and event["event"] == svc.settings.event_id
+        assert set(event) == {"id", "event", "erased_at", "crm_id", "remote_ids"}
+        again = sync_webhook(svc.store, svc.settings, Webhook(receiver.url, SECRET))
+        assert (again.sent, again.unchanged) == (0, 4)
+    assert [r["id"] for r in receiver.applied.values()].count(ids[1]) == 2  # upsert, delete

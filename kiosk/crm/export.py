@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.config import Settings
-from kiosk.crm import metrics, vcard
+from kiosk.crm import deletions, metrics, vcard
 from kiosk.crm.files import Output
 from kiosk.crm.people import iter_people
 from kiosk.crm.records import STATIC_FIELDS, build, contact_consent, share_consent, split_name
@@ -199,6 +199,7 @@ def run_export(
         try:
             writer = WRITERS[fmt]
             writer(conn, settings, output, summary, progress)
+            deletions.write(conn, settings, fmt, output)
             output.commit()
         except BaseException:
             output.discard()

@@ -33,15 +33,19 @@ def fold(line: str) -> str:
     return "\r\n".join(out) + "\r\n"
 
 
+def person_uid(event_id: str, attendee_id: int) -> str:
+    """The UID of every vCard of a person (stable per show and person; the deletion list uses it)."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'kiosk:{event_id}:attendee:{attendee_id}')}"
+
+
 def card(lead, event_id: str, rev: str) -> str:
     """One vCard for a lead row joined with its person."""
     given, family = split_name(lead["full_name"])
-    uid = uuid.uuid5(uuid.NAMESPACE_URL, f"kiosk:{event_id}:attendee:{lead['attendee_id']}")
     lines = [
         "BEGIN:VCARD",
         "VERSION:4.0",
         "KIND:individual",
-        f"UID:urn:uuid:{uid}",
+        f"UID:{person_uid(event_id, lead['attendee_id'])}",
         f"FN:{escape(lead['full_name'])}",
         f"N:{escape(family)};{escape(given)};;;",
     ]

@@ -1,4 +1,8 @@
-"""`kiosk sync webhook`: signed JSON batches to an HTTPS endpoint, resumable, never resent."""
+"""`kiosk sync webhook`: signed JSON batches to an HTTPS endpoint, resumable, never resent.
+
+Each record is an upsert of a person's export record, or a delete event for a person erased here
+(the deletion list's entry: ids only), sent once per target.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,14 @@ from email.utils import parsedate_to_datetime
 import requests
 
 from kiosk.config import Settings
-from kiosk.crm import metrics
+from kiosk.crm import deletions, metrics
 from kiosk.crm.people import iter_people
 from kiosk.crm.records import build
 from kiosk.storage import Store, history, reports, sync
 from kiosk.storage import exhibitors as exhibitor_sql
 
+# The ledger's digest of a person whose delete event the target accepted.
+DELETED = "deleted"
 RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
 SIGNATURE_HEADER = "X-Kiosk-Signature"
 TIMESTAMP_HEADER = "X-Kiosk-Timestamp"
@@ -33,6 +39,7 @@ class SyncError(RuntimeError):
 class SyncReport:
     target: str
     sent: int = 0
+    deleted: int = 0
     unchanged: int = 0
     batches: int = 0
     retries: int = 0
@@ -40,8 +47,9 @@ class SyncReport:
 
     def line(self) -> str:
         """The end-of-run summary."""
+        deletes = f" ({self.deleted} delete events)" if self.deleted else ""
         return (
-            f"sync {self.target}: {self.sent} records sent in {self.batches} batches,"
+            f"sync {self.target}: {self.sent} records sent{deletes} in {self.batches} batches,"
             f" {self.unchanged} unchanged since the last sync, {self.retries} retries"
             f" in {self.seconds:.1f}s"
         )
@@ -148,7 +156,8 @@ def sync_webhook(
     batch_size: int = 100,
     progress: Callable[..., Iterable] = lambda items, **kw: items,
 ) -> SyncReport:
-    """Send every record the target has not yet accepted in this version, batch by batch."""
+    """Send every record the target has not yet accepted in this version, then a delete event
+    for every erased record it has not yet acknowledged, batch by batch."""
     target = f"webhook:{hook.url}"
     report = SyncReport(target)
     started = time.perf_counter()
@@ -162,6 +171,8 @@ def sync_webhook(
             batch: list[tuple[int, str, dict]] = []
             total = reports.count_people(conn)
             for person in progress(iter_people(conn), total=total, desc="sync", unit="person"):
+                if person.row["status"] == "erased":
+                    continue  # a delete event below, never the blanked record
                 while known is not None and known["attendee_id"] < person.id:
                     known = next(ledger, None)
                 record = build(person, settings, ctx, exhibitors)
@@ -171,6 +182,15 @@ def sync_webhook(
                     report.unchanged += 1
                     continue
                 batch.append((person.id, fingerprint, record))
+                if len(batch) >= batch_size:
+                    _deliver(store, settings, hook, target, batch, report)
+                    batch = []
+            for row in sync.erasures(conn):
+                done = sync.sent(conn, target, row["attendee_id"])
+                if done is not None and done["digest"] == DELETED:
+                    report.unchanged += 1
+                    continue
+                batch.append((row["attendee_id"], DELETED, deletions.entry(row, settings)))
                 if len(batch) >= batch_size:
                     _deliver(store, settings, hook, target, batch, report)
                     batch = []
@@ -190,8 +210,12 @@ def _deliver(store, settings, hook, target, batch, report) -> None:
             "event": settings.event_id,
             "batch": batch_key,
             "records": [
-                {"idempotency_key": key, "record": record}
-                for key, (_, _, record) in zip(keys, batch, strict=True)
+                {
+                    "action": "delete" if fingerprint == DELETED else "upsert",
+                    "idempotency_key": key,
+                    "record": record,
+                }
+                for key, (_, fingerprint, record) in zip(keys, batch, strict=True)
             ],
         },
         ensure_ascii=False,
@@ -202,4 +226,5 @@ def _deliver(store, settings, hook, target, batch, report) -> None:
         for attendee_id, fingerprint, _ in batch:
             sync.mark_sent(conn, target, attendee_id, fingerprint)
     report.sent += len(batch)
+    report.deleted += sum(fingerprint == DELETED for _, fingerprint, _ in batch)
     report.batches += 1
