@@ -36,12 +36,12 @@ KEYS: dict[str, tuple[str, ...]] = {
     "gates.*": ("name", "directions", "reentry", "rules"),
     "gates.*.rules": ("days", "categories", "opens", "closes"),
     "sessions.*": ("name", "room", "starts", "ends", "capacity"),
-    "consents.*": ("required", "version", "text"),
+    "consents.*": ("required", "version", "text", "import_default"),
     "kiosks.*": ("gate", "printer", "badge_template"),
     "registration": ("categories", "fields", "fields_by_category"),
     "badges": ("templates_dir", "template", "fonts", "gate_printers"),
     "staff": ("max_failures", "lockout_minutes", "idle_minutes", "session_hours"),
-    "crm": ("contact_consent", "share_consent", "metrics"),
+    "crm": ("contact_consent", "share_consent", "marketing_consent", "metrics"),
     "crm.metrics": (
         "engaged_score",
         "engaged_categories",
@@ -118,6 +118,8 @@ class Consent:
     text: dict[str, str]
     version: str
     required: bool = False
+    # The answer `kiosk import attendees` records (source "import") for a row that gives none.
+    import_default: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -420,11 +422,15 @@ def parse(
     consents = {}
     for kid, k in raw.get("consents", {}).items():
         where = f"consents.{kid}"
+        import_default = k.get("import_default")
+        if import_default is not None and not isinstance(import_default, bool):
+            raise ConfigError(f"{where}.import_default: expected true or false")
         consents[_id(kid, where)] = Consent(
             id=kid,
             text=_names(_require(k, "text", where), f"{where}.text", languages),
             version=str(_require(k, "version", where)),
             required=bool(k.get("required", False)),
+            import_default=import_default,
         )
 
     kiosks = {}

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import qrcode
 
 from kiosk.attendees import registration
+from kiosk.attendees.consents import import_defaults
 from kiosk.attendees.fields import clean_person
 from kiosk.checkin import codes
 from kiosk.checkin import sessions as attendance
@@ -328,7 +329,7 @@ def create_demo_show(svc: Services, *, people: int = 300, seed: int = 2026) -> C
         for i in range(1, people + 1):
             person = clean_person(_person(rng, i, categories), settings)
             person["external_id"] = f"DEMO-{i:05d}"
-            consents = {}
+            consents = import_defaults(settings)  # the demo's people come as from an import
             if "share_with_exhibitors" in settings.consents:
                 consents["share_with_exhibitors"] = rng.random() < 0.6
             applicant = registration.Applicant(person, consents)

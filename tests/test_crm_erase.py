@@ -203,6 +203,8 @@ def test_each_crm_export_carries_a_deletion_list(svc, make, runner, tmp_path):
     keep, _ = make.attendee(full_name="Kept Person")
     gone, _ = make.attendee(full_name="Gone Person", email="gone@example.com")
     with svc.store.write() as conn:
+        for person in (keep, gone):
+            show.consent(conn, person, "terms", True)
         conn.execute("UPDATE attendees SET crm_id = '00Q5g00000AbCdE' WHERE id = ?", (gone,))
     assert runner.invoke("erase", str(gone)).exit_code == 0
     event = svc.settings.event_id

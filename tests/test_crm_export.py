@@ -39,6 +39,8 @@ def floor(svc, make):
     p["booth"], _ = make.attendee(full_name="李雷", company="韩梅梅贸易")
     p["gone"], _ = make.attendee(full_name="Gone Person", company="Erased AG")
     with svc.store.write() as conn:
+        for pid in (p["wang"], p["anna"], p["booth"]):
+            show.consent(conn, pid, "terms", True, at=DAY1)  # contact details may reach the CRM
         show.consent(conn, p["wang"], "share_with_exhibitors", True, at=DAY1)
         show.consent(conn, p["anna"], "share_with_exhibitors", True, at=DAY1)
         show.consent(conn, p["quiet"], "terms", True, at=DAY1)

@@ -185,6 +185,8 @@ def test_people_become_parties_hot_leads_opportunities_and_twice_changes_nothing
         show.lead(conn, acme, anna, DAY1, "hot")
         show.lead(conn, beta, anna, DAY1, "hot")
         show.lead(conn, beta, wang, DAY1, "warm")
+        for person in (wang, anna, gone):
+            show.consent(conn, person, "terms", True)
         show.consent(conn, quiet, "terms", False)
     erase(svc.store, gone, actor="test")
     url = tryton.url.replace("http://", f"http://admin:{PASSWORD}@")

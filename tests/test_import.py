@@ -85,7 +85,9 @@ def test_changed_row_updates_the_person_and_is_logged(tmp_path, runner, svc):
     assert count(svc, "SELECT count(*) FROM attendees") == 1
     log = svc.store.one("SELECT data FROM interactions WHERE type = 'updated'")
     assert json.loads(log["data"])["fields"] == ["category", "company", "job_title"]
-    consents = svc.store.query("SELECT granted FROM consents ORDER BY id")
+    consents = svc.store.query(
+        "SELECT granted FROM consents WHERE consent = 'share_with_exhibitors' ORDER BY id"
+    )
     assert [c["granted"] for c in consents] == [0, 1]  # withdrawal history kept, latest wins
 
 

@@ -12,20 +12,31 @@ import io
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from kiosk.attendees import registration, registry
+from kiosk.attendees.consents import import_defaults, latest
 from kiosk.attendees.fields import clean_person, clean_text, parse_bool
 from kiosk.config import Settings
 from kiosk.errors import FieldErrors
 from kiosk.secrets import Keys
-from kiosk.storage import Store
+from kiosk.storage import Store, to_iso
 from kiosk.storage import attendees as sql
-from kiosk.storage.attendees import current_consents
 
 REQUIRED_HEADERS = ("full_name",)
-SHARE = "share_with_exhibitors"
 BATCH = 500
+# Per consent the file may give: consent_<id> (the answer), consent_<id>_version, consent_<id>_at.
+CONSENT_SUFFIXES = ("", "_version", "_at")
+
+
+@dataclass
+class Answers:
+    """The consents one row gives: answer, text version and time per consent id."""
+
+    granted: dict[str, bool] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    times: dict[str, str] = field(default_factory=dict)
 
 
 class ImportFileError(ValueError):
@@ -88,6 +99,46 @@ def text_line(exc: UnicodeDecodeError) -> int:
     return exc.object[: exc.start].count(b"\n") + 1
 
 
+def check_consent_columns(path: Path, headers: list[str], settings: Settings) -> None:
+    """Refuse a file whose consent columns name a consent this show does not have."""
+    known = {f"consent_{key}{suffix}" for key in settings.consents for suffix in CONSENT_SUFFIXES}
+    unknown = [h for h in headers if h.startswith("consent_") and h not in known]
+    if unknown:
+        choices = ", ".join(f"consent_{key}" for key in settings.consents) or "none"
+        raise ImportFileError(f"{path}: unknown consent column {unknown[0]} (this show: {choices})")
+
+
+def consent_answers(raw: dict, settings: Settings) -> Answers:
+    """The consents a row answers; FieldErrors names a bad answer or time."""
+    answers, errors = Answers(), {}
+    for key in settings.consents:
+        column = f"consent_{key}"
+        value = (raw.get(column) or "").strip()
+        if not value:
+            continue  # not answered: the consent's import_default, or nothing
+        try:
+            answers.granted[key] = parse_bool(value)
+        except ValueError as exc:
+            errors[column] = str(exc)
+            continue
+        version = clean_text(raw.get(f"{column}_version"))
+        if version:
+            answers.versions[key] = version
+        when = (raw.get(f"{column}_at") or "").strip()
+        if when:
+            try:
+                moment = datetime.fromisoformat(when.replace("Z", "+00:00"))
+            except ValueError:
+                errors[f"{column}_at"] = "expected an ISO 8601 time, e.g. 2026-10-01T09:30:00+08:00"
+                continue
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=settings.timezone)
+            answers.times[key] = to_iso(moment)
+    if errors:
+        raise FieldErrors(errors)
+    return answers
+
+
 def import_attendees(
     store: Store,
     settings: Settings,
@@ -97,7 +148,8 @@ def import_attendees(
     progress: Callable[[Iterable], Iterable] = lambda rows: rows,
 ) -> ImportReport:
     """Import pre-registrations: new people get a badge code, changed rows update, bad rows report."""
-    _, rows = read_rows(path)
+    headers, rows = read_rows(path)
+    check_consent_columns(path, headers, settings)
     report = ImportReport()
     seen_ids: dict[str, int] = {}
     batch: list[tuple[int, dict]] = []
@@ -120,13 +172,9 @@ def _import_batch(store, settings, keys, batch, report, seen_ids) -> None:
                 continue
             try:
                 person = clean_person(raw, settings)
-                share = raw.get("consent_share_with_exhibitors")
-                share = None if share is None or not share.strip() else parse_bool(share)
+                answers = consent_answers(raw, settings)
             except FieldErrors as exc:
                 report.errors.append((line, str(exc)))
-                continue
-            except ValueError as exc:
-                report.errors.append((line, f"consent_share_with_exhibitors: {exc}"))
                 continue
             person["external_id"] = clean_text(raw.get("external_id"))
             if person["external_id"] in seen_ids:
@@ -140,10 +188,12 @@ def _import_batch(store, settings, keys, batch, report, seen_ids) -> None:
                 continue
             if person["external_id"]:
                 seen_ids[person["external_id"]] = line
-            consents = {}
-            if share is not None and SHARE in settings.consents:
-                consents[SHARE] = share
-            applicant = registration.Applicant(person, consents)
+            applicant = registration.Applicant(
+                person,
+                answers.granted,
+                consent_versions=answers.versions,
+                consent_times=answers.times,
+            )
             done = _import_person(conn, settings, keys, applicant, report)
             if done is not None:
                 created.append(done)
@@ -166,17 +216,31 @@ def _known(conn, person: dict) -> sqlite3.Row | None:
 
 
 def _import_person(conn, settings, keys, applicant, report) -> registration.Registration | None:
-    person, consents = applicant.person, applicant.consents
+    person = applicant.person
+    defaults = import_defaults(settings)
     existing = _known(conn, person)
     if existing is None:
         report.created += 1
+        applicant.consents.update(
+            {k: v for k, v in defaults.items() if k not in applicant.consents}
+        )
         return registration.create(conn, settings, keys, applicant, source="import")
     # An empty cell never erases: what a visitor typed at the kiosk stays when their ticket comes.
     changes = {k: v for k, v in registry.changes_between(existing, person).items() if v}
     if person["external_id"] and not existing["external_id"]:
         changes["external_id"] = person["external_id"]
-    current = current_consents(conn, existing["id"])
-    new_consents = {k: v for k, v in consents.items() if current.get(k) != v}
+    current = latest(sql.consents(conn, existing["id"]))
+    new_consents = {
+        k: v
+        for k, v in applicant.consents.items()
+        if k not in current
+        or bool(current[k]["granted"]) != v
+        or current[k]["version"] != (applicant.consent_versions.get(k) or current[k]["version"])
+    }
+    # A default is recorded only for a consent the person never answered.
+    new_consents.update(
+        {k: v for k, v in defaults.items() if k not in current and k not in applicant.consents}
+    )
     if not changes and not new_consents:
         report.unchanged += 1
         return None
@@ -189,6 +253,9 @@ def _import_person(conn, settings, keys, applicant, report) -> registration.Regi
             existing["id"],
             new_consents,
             language=existing["language"] or settings.default_language,
+            source="import",
+            versions=applicant.consent_versions,
+            times=applicant.consent_times,
         )
     report.updated += 1
     return None

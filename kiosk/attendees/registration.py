@@ -71,6 +71,9 @@ class Applicant:
     person: dict
     consents: dict[str, bool]
     flags: list[dict] = field(default_factory=list)
+    # What the ticketing system recorded with an imported answer: its text version and time.
+    consent_versions: dict[str, str] = field(default_factory=dict)
+    consent_times: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,9 @@ def create(
         applicant.consents,
         language=person.get("language") or settings.default_language,
         device_id=device_id,
+        source=source,
+        versions=applicant.consent_versions,
+        times=applicant.consent_times,
     )
     if actor:
         audit(

@@ -79,25 +79,33 @@ def record_consents(
     device_id: int | None = None,
     exhibitor_id: int | None = None,
     at: str | None = None,
+    source: str = "",
+    versions: dict[str, str] | None = None,
+    times: dict[str, str] | None = None,
 ) -> None:
-    """Store each answered consent with its exact text and version, and log it.
+    """Store each answered consent with its exact text, version, time and source, and log it.
 
     With ``exhibitor_id`` the answer was given at that exhibitor's booth and holds for it alone.
+    ``versions`` and ``times`` carry what another system recorded (an import); a version other
+    than the configured one is stored without a text, which this show does not know.
     """
     for key, granted in given.items():
         consent = settings.consents[key]
         lang = language if language in consent.text else settings.default_language
+        version = (versions or {}).get(key) or consent.version
+        when = (times or {}).get(key) or at
         sql.insert_consent(
             conn,
             attendee_id=attendee_id,
             consent=key,
             granted=granted,
-            version=consent.version,
-            text=consent.text[lang],
+            version=version,
+            text=consent.text[lang] if version == consent.version else "",
             language=lang,
             exhibitor_id=exhibitor_id,
             device_id=device_id,
-            at=at,
+            at=when,
+            source=source,
         )
         append(
             conn,
@@ -105,6 +113,6 @@ def record_consents(
             attendee_id=attendee_id,
             device_id=device_id,
             place=key,
-            data={"consent": key, "version": consent.version, "language": lang},
-            at=at,
+            data={"consent": key, "version": version, "language": lang, "source": source},
+            at=when,
         )

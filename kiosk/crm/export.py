@@ -14,7 +14,15 @@ from kiosk.config import Settings
 from kiosk.crm import deletions, metrics, vcard
 from kiosk.crm.files import Output
 from kiosk.crm.people import iter_people
-from kiosk.crm.records import STATIC_FIELDS, build, contact_consent, share_consent, split_name
+from kiosk.crm.records import (
+    STATIC_FIELDS,
+    build,
+    consent_cells,
+    consent_columns,
+    contact_consent,
+    share_consent,
+    split_name,
+)
 from kiosk.storage import Store, history, reports
 from kiosk.storage import exhibitors as exhibitor_sql
 
@@ -25,6 +33,7 @@ PEOPLE_COLUMNS = [
     *STATIC_FIELDS,
     "contact_withheld",
     "consents",
+    "permissions",
     "segment",
     "lifecycle_stage",
     "returning",
@@ -114,6 +123,7 @@ HUBSPOT_COLUMNS = [
     "kiosk_category",
     *HUBSPOT_METRICS,
     "kiosk_consents",
+    *consent_columns("hubspot"),
 ]
 HUBSPOT_EVENT_COLUMNS = [
     "email",
@@ -149,6 +159,8 @@ SALESFORCE_LEAD_COLUMNS = [
     "Kiosk_Contribution_Score__c",
     "Kiosk_Hot_Leads__c",
     "Kiosk_Key_Account__c",
+    "HasOptedOutOfEmail",
+    *consent_columns("salesforce"),
 ]
 SALESFORCE_MEMBER_COLUMNS = [
     "Lead.Kiosk_Attendee_Id__c",
@@ -343,6 +355,7 @@ def write_hubspot(conn, settings, output, summary, progress) -> None:
                 "kiosk_consents": ";".join(
                     sorted(k for k, v in record["consent_state"].items() if v)
                 ),
+                **consent_cells(record, "hubspot"),
             }
         )
         events.write(
@@ -398,6 +411,8 @@ def write_salesforce(conn, settings, output, summary, progress) -> None:
                 f" {m['lifecycle_stage']}",
                 "Kiosk_Category__c": record["category"],
                 **_metric_cells(m, SALESFORCE_METRICS),
+                "HasOptedOutOfEmail": not record["permissions"]["marketing"]["allowed"],
+                **consent_cells(record, "salesforce"),
             }
         )
         first = m["first_check_in"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from kiosk.attendees import screening
+from kiosk.attendees import consents, screening
 from kiosk.attendees.fields import CONTACT_FIELDS, PERSON
 from kiosk.config import Settings
 from kiosk.crm import metrics
@@ -18,13 +18,13 @@ CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f
 
 
 def contact_consent(settings: Settings) -> str:
-    """The consent whose withdrawal keeps contact details out of CRM exports ([crm] table)."""
-    return str(settings.extra.get("crm", {}).get("contact_consent", "terms"))
+    """The consent that lets contact details reach the organiser's CRM ([crm] contact_consent)."""
+    return consents.consent_for(settings, "crm")
 
 
 def share_consent(settings: Settings) -> str:
     """The consent that lets an exhibitor receive a visitor's contact details."""
-    return str(settings.extra.get("crm", {}).get("share_consent", "share_with_exhibitors"))
+    return consents.consent_for(settings, "share_with_exhibitors")
 
 
 def consent_state(person: Person) -> dict[str, bool]:
@@ -36,11 +36,49 @@ def consent_state(person: Person) -> dict[str, bool]:
     return state
 
 
-def contact_allowed(person: Person, settings: Settings) -> bool:
-    """Contact details travel unless the person was erased or withdrew the contact consent."""
+def permissions(person: Person, settings: Settings) -> dict[str, dict]:
+    """Per purpose (crm, share_with_exhibitors, marketing): allowed, by which consent, version,
+    time and source; an erased person allows nothing."""
+    granted = consents.permissions(person.consents, settings)
     if person.row["status"] == "erased":
-        return False
-    return consent_state(person).get(contact_consent(settings), True)
+        return {purpose: {**p, "allowed": False} for purpose, p in granted.items()}
+    return granted
+
+
+def contact_allowed(person: Person, settings: Settings) -> bool:
+    """Contact details travel only with a granted consent covering the CRM, never once erased."""
+    return permissions(person, settings)["crm"]["allowed"]
+
+
+# Column names of each purpose's permission in the CRM files: (HubSpot, Salesforce) prefixes.
+CONSENT_COLUMNS = {
+    "crm": ("kiosk_crm_consent", "Kiosk_Crm_Consent"),
+    "share_with_exhibitors": ("kiosk_share_consent", "Kiosk_Share_Consent"),
+    "marketing": ("kiosk_marketing_consent", "Kiosk_Marketing_Consent"),
+}
+PERMISSION_PARTS = ("allowed", "version", "at", "source")
+
+
+def _consent_column(crm: str, purpose: str, part: str) -> str:
+    hubspot, salesforce = CONSENT_COLUMNS[purpose]
+    suffix = "" if part == "allowed" else f"_{part}"
+    if crm == "hubspot":
+        return hubspot + suffix
+    return f"{salesforce}{suffix.title()}__c"
+
+
+def consent_columns(crm: str) -> list[str]:
+    """The permission columns of a CRM file ("hubspot" or "salesforce")."""
+    return [_consent_column(crm, p, part) for p in CONSENT_COLUMNS for part in PERMISSION_PARTS]
+
+
+def consent_cells(record: dict, crm: str) -> dict:
+    """A record's permissions under a CRM file's column names."""
+    return {
+        _consent_column(crm, purpose, part): record["permissions"][purpose][part]
+        for purpose in CONSENT_COLUMNS
+        for part in PERMISSION_PARTS
+    }
 
 
 def normal_email(value: str) -> str:
@@ -81,7 +119,8 @@ def timeline(person: Person) -> list[dict]:
 def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibitors: dict) -> dict:
     """The full export record of one person (the JSON Lines line and the webhook payload)."""
     row = person.row
-    allowed = contact_allowed(person, settings)
+    granted = permissions(person, settings)
+    allowed = granted["crm"]["allowed"]
     record: dict = {"id": row["id"], "event": settings.event_id}
     for name in STATIC_FIELDS:
         value = row[name]
@@ -95,6 +134,7 @@ def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibito
     record["contact_withheld"] = not allowed
     record["flags"] = screening.codes(row["flags"])
     record["consent_state"] = consent_state(person)
+    record["permissions"] = granted
     record["consents"] = [
         {
             "consent": c["consent"],
@@ -104,6 +144,7 @@ def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibito
             "language": c["language"],
             "exhibitor_id": c["exhibitor_id"],
             "at": c["at"],
+            "source": c["source"],
         }
         for c in person.consents
     ]

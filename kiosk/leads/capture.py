@@ -268,6 +268,7 @@ def consent_on_the_spot(
             language=language,
             device_id=device.id,
             exhibitor_id=device.exhibitor_id,
+            source="booth",
         )
         view = lead_view(sql.full(conn, lead_id))
     events.publish(store, _event(view, "consented"))

@@ -123,11 +123,12 @@ def insert_consent(
     exhibitor_id: int | None = None,
     device_id: int | None = None,
     at: str | None = None,
+    source: str = "",
 ) -> None:
     """Record a consent given or withdrawn (never overwritten: the latest row wins)."""
     conn.execute(
         "INSERT INTO consents (attendee_id, consent, granted, version, text, language,"
-        " exhibitor_id, device_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " exhibitor_id, device_id, at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             attendee_id,
             consent,
@@ -138,8 +139,16 @@ def insert_consent(
             exhibitor_id,
             device_id,
             at or utcnow(),
+            source,
         ),
     )
+
+
+def consents(conn: sqlite3.Connection, attendee_id: int) -> list[sqlite3.Row]:
+    """Every consent answer of a person, oldest first."""
+    return conn.execute(
+        "SELECT * FROM consents WHERE attendee_id = ? ORDER BY at, id", (attendee_id,)
+    ).fetchall()
 
 
 def current_consents(conn: sqlite3.Connection, attendee_id: int) -> dict[str, bool]:

@@ -456,3 +456,17 @@ def i13_erasure(db: sqlite_utils.Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="i13_consent_source")
+def i13_consent_source(db: sqlite_utils.Database) -> None:
+    """Each consent answer says where it was given: walk-up, staff, import or booth. Answers
+    kept so far take the booth they were given at, else the way their person came on file."""
+    _run(
+        db,
+        """
+        ALTER TABLE consents ADD COLUMN source TEXT NOT NULL DEFAULT '';
+        UPDATE consents SET source = CASE WHEN exhibitor_id IS NOT NULL THEN 'booth'
+            ELSE (SELECT a.source FROM attendees a WHERE a.id = consents.attendee_id) END;
+        """,
+    )
