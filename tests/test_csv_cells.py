@@ -36,7 +36,7 @@ def neutral(cell: str, written: str) -> bool:
 
 
 def person_with(make, svc, formula: str) -> tuple[int, str]:
-    """A visitor sharing contact details, with the formula as their company, title and city.
+    """A visitor sharing contact details (with exhibitors and the CRM), with the formula as their company, title and city.
 
     Registration trims text, so the formula is stored as it could arrive from older data.
     """
@@ -47,7 +47,11 @@ def person_with(make, svc, formula: str) -> tuple[int, str]:
             (formula, formula, formula, attendee_id),
         )
         registry.record_consents(
-            conn, svc.settings, attendee_id, {"share_with_exhibitors": True}, language="en"
+            conn,
+            svc.settings,
+            attendee_id,
+            {"terms": True, "share_with_exhibitors": True},
+            language="en",
         )
     return attendee_id, code
 
