@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -73,3 +75,10 @@ def load(path: Path) -> Keys:
         current_badge_version=int(raw["current_badge_version"]),
         session_secret=raw["session_secret"],
     )
+
+
+def pseudonym(keys: Keys, kind: str, value: str) -> str:
+    """A keyed one-way fingerprint of an identifier (HMAC-SHA256 under a key derived from the
+    show's key file): it recognises the identifier again without keeping it."""
+    key = hmac.new(keys.session_secret.encode(), b"kiosk:pseudonym:v1", hashlib.sha256).digest()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -234,3 +234,24 @@ def test_each_crm_export_carries_a_deletion_list(svc, make, runner, tmp_path):
     assert [json.loads(line)["id"] for line in lines] == [gone]
     contacts = (tmp_path / "hubspot" / "hubspot_contacts.csv").read_text(encoding="utf-8")
     assert "gone@example.com" not in contacts and str(keep) in contacts
+
+
+def test_importing_the_ticketing_file_again_does_not_bring_an_erased_person_back(
+    svc, runner, tmp_path, settings
+):
+    path = tmp_path / "reg.csv"
+    path.write_text(
+        "external_id,full_name,email\nT-1,Erin Erased,erin@example.com\nT-2,Kai Kept,kai@example.com\n",
+        encoding="utf-8",
+    )
+    assert "2 created" in runner.invoke("import", "attendees", str(path)).stdout
+    erin = svc.store.one("SELECT id FROM attendees WHERE external_id = 'T-1'")[0]
+    assert runner.invoke("erase", str(erin)).exit_code == 0
+    again = runner.invoke("import", "attendees", str(path))
+    assert "0 created, 0 updated, 1 unchanged, 0 rejected, 1 erased on request" in again.stdout
+    # Under another ticket id, the same e-mail is still the erased person.
+    path.write_text("external_id,full_name,email\nT-9,Erin E.,ERIN@example.com\n", encoding="utf-8")
+    assert "1 erased on request" in runner.invoke("import", "attendees", str(path)).stdout
+    assert svc.store.one("SELECT count(*) FROM attendees")[0] == 2
+    data = settings.db_path.read_bytes()
+    assert b"erin@example.com" not in data and b"T-1" not in data

@@ -62,7 +62,7 @@ def floor(svc, make):
         show.history(conn, p["anna"], "expo-2025", 2025)
     from kiosk.crm.erase import erase
 
-    erase(svc.store, p["gone"], actor="test")
+    erase(svc.store, svc.keys, p["gone"], actor="test")
     return {"people": p, "acme": acme, "beta": beta}
 
 

@@ -188,7 +188,7 @@ def test_people_become_parties_hot_leads_opportunities_and_twice_changes_nothing
         for person in (wang, anna, gone):
             show.consent(conn, person, "terms", True)
         show.consent(conn, quiet, "terms", False)
-    erase(svc.store, gone, actor="test")
+    erase(svc.store, svc.keys, gone, actor="test")
     url = tryton.url.replace("http://", f"http://admin:{PASSWORD}@")
 
     first = runner.invoke("sync", "tryton", "--url", url)

@@ -252,7 +252,7 @@ def test_an_erased_person_gets_one_delete_event_and_no_record(svc, make):
     ids = people(make, 4)
     with Receiver() as receiver:
         sync_webhook(svc.store, svc.settings, Webhook(receiver.url, SECRET), batch_size=10)
-        erase(svc.store, ids[1], actor="cli:test")
+        erase(svc.store, svc.keys, ids[1], actor="cli:test")
         report = sync_webhook(svc.store, svc.settings, Webhook(receiver.url, SECRET))
         assert (report.sent, report.deleted, report.unchanged) == (1, 1, 3)
         assert "1 records sent (1 delete events)" in report.line()

@@ -48,12 +48,13 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    erased: int = 0  # rows of people erased on request, not registered again
     errors: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         """Rows read, good and bad."""
-        return self.created + self.updated + self.unchanged + len(self.errors)
+        return self.created + self.updated + self.unchanged + self.erased + len(self.errors)
 
 
 def read_rows(
@@ -219,6 +220,11 @@ def _import_person(conn, settings, keys, applicant, report) -> registration.Regi
     person = applicant.person
     defaults = import_defaults(settings)
     existing = _known(conn, person)
+    if existing is None and sql.any_erased_key(
+        conn, registry.erased_keys(keys, person["external_id"], person["email_key"])
+    ):
+        report.erased += 1
+        return None
     if existing is None:
         report.created += 1
         applicant.consents.update(

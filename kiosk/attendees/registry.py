@@ -12,9 +12,19 @@ from kiosk.attendees import screening, search_keys
 from kiosk.attendees.fields import TYPED
 from kiosk.checkin import codes
 from kiosk.config import Settings
-from kiosk.secrets import Keys
+from kiosk.secrets import Keys, pseudonym
 from kiosk.storage import attendees as sql
 from kiosk.storage.interactions import append
+
+
+def erased_keys(keys: Keys, external_id: str | None, email_key: str) -> list[str]:
+    """Fingerprints of the identifiers an import would match a person on (ticket id, e-mail)."""
+    found = []
+    if external_id:
+        found.append(pseudonym(keys, "external_id", external_id))
+    if email_key:
+        found.append(pseudonym(keys, "email", email_key.lower()))
+    return found
 
 
 def issue_badge(conn: sqlite3.Connection, keys: Keys, attendee_id: int) -> str:

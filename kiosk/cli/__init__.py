@@ -311,6 +311,7 @@ def import_attendees_cmd(settings, file):
     click.echo(
         f"{report.total} rows: {report.created} created, {report.updated} updated,"
         f" {report.unchanged} unchanged, {len(report.errors)} rejected"
+        + (f", {report.erased} erased on request (not imported again)" if report.erased else "")
     )
 
 

@@ -112,7 +112,8 @@ def register(cli: click.Group, import_group: click.Group) -> None:
 
         actor = f"cli:{os.environ.get('USER', 'unknown')}"
         try:
-            done = erase(services_for(settings).store, attendee_id, actor=actor, reason=reason)
+            svc = services_for(settings)
+            done = erase(svc.store, svc.keys, attendee_id, actor=actor, reason=reason)
         except DomainError as exc:
             raise click.ClickException(str(exc)) from exc
         if not done.wal_truncated:

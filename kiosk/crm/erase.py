@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from kiosk.attendees.registry import erased_keys
 from kiosk.errors import Conflict, NotFound
+from kiosk.secrets import Keys
 from kiosk.storage import Store, history, leads, surveys, sync, utcnow
 from kiosk.storage import attendees as people_sql
 from kiosk.storage import interactions as log_sql
@@ -63,8 +65,12 @@ def _redact_audit(conn, group: list[int], passages: list[int]) -> int:
     return changed
 
 
-def erase(store: Store, attendee_id: int, *, actor: str, reason: str = "") -> Erasure:
-    """Erase a person and the duplicates merged into them; log `erased` and audit it."""
+def erase(store: Store, keys: Keys, attendee_id: int, *, actor: str, reason: str = "") -> Erasure:
+    """Erase a person and the duplicates merged into them; log `erased` and audit it.
+
+    Their ticket id and e-mail are kept only as keyed fingerprints, so that a later import of the
+    ticketing file skips them instead of registering them again.
+    """
     at = utcnow()
     with store.write() as conn:
         row = people_sql.get(conn, attendee_id)
@@ -84,6 +90,9 @@ def erase(store: Store, attendee_id: int, *, actor: str, reason: str = "") -> Er
         for member in group:
             person = people_sql.get(conn, member)
             sync.record_erasure(conn, member, person["crm_id"], sync.remote_ids(conn, member), at)
+            people_sql.add_erased_keys(
+                conn, erased_keys(keys, person["external_id"], person["email_key"])
+            )
             people_sql.anonymise(conn, member)
             leads.blank_notes(conn, member)
             surveys.blank_comments(conn, member)

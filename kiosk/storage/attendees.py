@@ -344,3 +344,17 @@ def dismiss_pair(conn: sqlite3.Connection, first_id: int, second_id: int, actor:
         ).rowcount
         == 1
     )
+
+
+def add_erased_keys(conn: sqlite3.Connection, keys: list[str]) -> None:
+    """Remember the fingerprints of an erased person's identifiers."""
+    conn.executemany("INSERT OR IGNORE INTO erased_keys (key) VALUES (?)", [(k,) for k in keys])
+
+
+def any_erased_key(conn: sqlite3.Connection, keys: list[str]) -> bool:
+    """Whether any of these fingerprints belongs to an erased person."""
+    if not keys:
+        return False
+    marks = ",".join("?" * len(keys))
+    found = conn.execute(f"SELECT 1 FROM erased_keys WHERE key IN ({marks}) LIMIT 1", keys)
+    return found.fetchone() is not None

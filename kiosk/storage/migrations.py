@@ -454,6 +454,12 @@ def i13_erasure(db: sqlite_utils.Database) -> None:
             crm_id TEXT NOT NULL DEFAULT '',
             remote_ids TEXT NOT NULL DEFAULT '{}'
         );
+
+        -- Keyed fingerprints (kiosk.secrets.pseudonym) of an erased person's ticket id and
+        -- e-mail, so that importing the ticketing file again does not bring them back.
+        CREATE TABLE erased_keys (
+            key TEXT PRIMARY KEY
+        ) WITHOUT ROWID;
         """,
     )
 
