@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import crm_show as show
+from click.testing import CliRunner
 
+from kiosk.cli import cli
 from kiosk.stats.counts import compute
 
 DAY1 = "2026-11-24T01:30:00.000Z"
@@ -86,9 +88,12 @@ def test_nothing_the_person_gave_is_left_in_the_file_or_its_wal(
     from conftest import auth
     from kiosk.attendees import desk, registration
     from kiosk.attendees.fields import clean_person
+    from kiosk.exhibitors.manage import set_questions
 
     kiosk, staff = make.device("kiosk"), make.device("staff")
     exhibitor = make.exhibitor()
+    question = {"id": "project", "type": "text", "label": {"zh": "项目", "en": "Project"}}
+    set_questions(svc.store, exhibitor, [question], actor="test", languages=settings.languages)
     booth = make.device("exhibitor", exhibitor_id=exhibitor)
     # Neighbours on the same pages, so that the person's rows share pages with others' rows.
     with svc.store.write() as conn:
@@ -107,15 +112,23 @@ def test_nothing_the_person_gave_is_left_in_the_file_or_its_wal(
         "email": "quentin.zarathustra@pumpworks.example",
         "phone": "+8613987654321",
         "city": "Xanaduopolis",
+        "address": "17 Quillfeather Lane",
+        "main_business": "Hydraulic obelisks",
+        "budget": "Nineteen gold bars",
         "category": "buyer",
         "consents": {"terms": True, "share_with_exhibitors": True},
     }
-    res = client.post("/api/v1/registrations", json=given, headers=auth(kiosk))
+    res = client.post("/api/v1/registrations", json=given, headers=auth(staff))
     assert res.status_code == 201, res.get_json()
     pid, code = res.get_json()["attendee"]["id"], res.get_json()["badge"]["code"]
     scan = {"code": code, "gate": "north", "direction": "in", "nonce": "n-1"}
     assert client.post("/api/v1/checkins", json=scan, headers=auth(kiosk)).status_code == 201
-    lead = {"code": code, "client_ref": "c1", "notes": "Quentin wants 40 gilded impellers"}
+    lead = {
+        "code": code,
+        "client_ref": "c1",
+        "notes": "Quentin wants 40 gilded impellers",
+        "answers": {"project": "Dam at Lake Vhorl"},
+    }
     assert client.post("/api/v1/leads", json=lead, headers=auth(booth)).status_code == 201
     survey = {"code": code, "satisfaction": 2, "recommend": 3, "comment": "Zarathustra dislikes"}
     res = client.post("/api/v1/surveys/responses", json=survey, headers=auth(kiosk))
@@ -134,6 +147,7 @@ def test_nothing_the_person_gave_is_left_in_the_file_or_its_wal(
     )
     # A second registration of the same person, merged into the first by staff.
     twin = {**given, "email": "qz.private@mailbox.example", "phone": "+8613955556666"}
+    twin.pop("address")
     twin["full_name"] = "Q. Zarathustra"
     res = client.post("/api/v1/registrations", json=twin, headers=auth(staff))
     assert res.status_code == 201, res.get_json()
@@ -158,6 +172,10 @@ def test_nothing_the_person_gave_is_left_in_the_file_or_its_wal(
         "13911112222",
         "13955556666",
         "Xanaduopolis",
+        "Quillfeather",
+        "Hydraulic obelisks",
+        "Nineteen gold bars",
+        "Lake Vhorl",
         "gilded impellers",
         "Zarathustra dislikes",
         "came back for his umbrella",
@@ -255,3 +273,35 @@ def test_importing_the_ticketing_file_again_does_not_bring_an_erased_person_back
     assert svc.store.one("SELECT count(*) FROM attendees")[0] == 2
     data = settings.db_path.read_bytes()
     assert b"erin@example.com" not in data and b"T-1" not in data
+
+
+def test_a_reader_holding_an_old_snapshot_is_reported_not_waited_for(
+    svc, make, runner, settings, monkeypatch
+):
+    import sqlite3
+
+    from kiosk import storage
+
+    monkeypatch.setattr(storage, "CHECKPOINT_TRIES", 2)
+    pid, _ = make.attendee(full_name="Wendy Walheld")
+    reader = sqlite3.connect(settings.db_path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM attendees").fetchone()  # a snapshot, held open
+    try:
+        result = CliRunner().invoke(
+            cli,
+            [
+                "erase",
+                str(pid),
+                "--db",
+                str(settings.db_path),
+                "--config",
+                str(settings.config_path),
+            ],
+        )
+    finally:
+        reader.close()
+    assert result.exit_code == 0 and f"attendee {pid} erased" in result.stdout
+    assert "still holds pages from before the erasure" in result.stderr
+    assert svc.store.checkpoint()  # the reader gone, the WAL empties
+    assert b"Wendy Walheld" not in _file_bytes(settings)

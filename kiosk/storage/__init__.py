@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ from kiosk.errors import StorageUnavailable
 from kiosk.storage.guard import PRIVATE, FileGuard
 
 BUSY_TIMEOUT_MS = 10_000
+CHECKPOINT_WAIT_MS = 500
+CHECKPOINT_TRIES = 10
 
 MAX_BATCH = 64
 
@@ -127,7 +130,13 @@ class _Writer:
             conn = self._conn = self._conn or self._opener()
             if self._batch is not None:
                 self._settle(self._batch, force=True)
-            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            # A truncating checkpoint holds off every writer while it waits for readers: wait
+            # briefly, so that check-ins in another process never stall behind it for long.
+            conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+            try:
+                busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             return busy == 0
         finally:
             self._lock.release()
@@ -279,10 +288,16 @@ class Store:
     def checkpoint(self) -> bool:
         """Move every committed write into the database file and truncate the WAL to nothing.
 
-        Returns False when a reader (a long export, another process) kept an older snapshot
-        open for longer than the busy timeout; the WAL is then emptied by a later checkpoint.
+        Tried a few times, waiting half a second each (writers go on in between); returns False
+        when a reader (a long export, another process) kept an older snapshot open throughout,
+        and the WAL is then emptied by a later checkpoint.
         """
-        return self._writer.checkpoint()
+        for attempt in range(CHECKPOINT_TRIES):
+            if attempt:
+                time.sleep(CHECKPOINT_WAIT_MS / 1000)  # writers go on meanwhile
+            if self._writer.checkpoint():
+                return True
+        return False
 
     def health(self) -> StorageUnavailable | None:
         """Why writes would be refused now, or None when the database file is fine."""
