@@ -182,6 +182,7 @@ def test_nothing_the_person_gave_is_left_in_the_file_or_its_wal(
         "assistant called",
     ]
     assert _missing(_file_bytes(settings), values) == []  # the search finds them before
+    audit_rows = svc.store.one("SELECT count(*) FROM audit_log")[0]
 
     result = runner.invoke("erase", str(pid), "--reason", "request 7")
     assert result.exit_code == 0, result.output
@@ -193,6 +194,11 @@ def test_nothing_the_person_gave_is_left_in_the_file_or_its_wal(
     left = [v for v in values if v.encode("utf-8") in data]
     left += [v.lower() for v in values if v.lower().encode("utf-8") in data]
     assert left == []
+    # The audit log keeps who changed which fields when, without the values.
+    assert svc.store.one("SELECT count(*) FROM audit_log")[0] == audit_rows + 1
+    update = svc.store.one("SELECT * FROM audit_log WHERE action = 'person.update'")
+    assert json.loads(update["before"]) == {"full_name": "[erased]", "phone": "[erased]"}
+    assert update["actor"] == "staff:alice"
     # The same nonce still answers, greeting the record as it is now.
     again = client.post("/api/v1/checkins", json=scan, headers=auth(kiosk)).get_json()
     assert again["status"] == "ok" and again["attendee"]["full_name"] == f"erased #{pid}"
