@@ -73,3 +73,13 @@ class StorageUnavailable(Unavailable):
     """The database cannot take writes now (its file is gone, replaced or unwritable)."""
 
     code = "storage_unavailable"
+
+
+class RateLimited(DomainError):
+    """The caller asked too often; it may try again after `retry_after` seconds."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **details):
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after

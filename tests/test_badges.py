@@ -72,7 +72,7 @@ def test_a_font_without_chinese_glyphs_is_told_apart():
 @pytest.mark.parametrize("template", ["badge-4x3", "label-62mm", "a6"])
 def test_the_qr_on_the_png_decodes_to_the_badge_code(client, make, template):
     attendee_id, code = make.attendee(full_name="陈静", company="深圳华强电子")
-    token = make.device("kiosk")
+    token = make.device("staff")
     res = client.get(
         f"/api/v1/attendees/{attendee_id}/badge.png?template={template}", headers=auth(token)
     )
@@ -237,9 +237,13 @@ def test_badge_png_roles_and_unknowns(client, make):
         ).status_code
         == 403
     )
-    assert client.get("/api/v1/attendees/999/badge.png", headers=auth(kiosk)).status_code == 404
+    # A kiosk that did not just check the person in or register them sees no badge.
+    res = client.get(f"/api/v1/attendees/{attendee_id}/badge.png", headers=auth(kiosk))
+    assert res.status_code == 403 and res.get_json()["error"] == "not_served_here"
+    staff = make.device("staff")
+    assert client.get("/api/v1/attendees/999/badge.png", headers=auth(staff)).status_code == 404
     res = client.get(
-        f"/api/v1/attendees/{attendee_id}/badge.png?template=nope", headers=auth(kiosk)
+        f"/api/v1/attendees/{attendee_id}/badge.png?template=nope", headers=auth(staff)
     )
     assert res.status_code == 422 and "template" in res.get_json()["fields"]
 

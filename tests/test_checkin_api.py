@@ -121,11 +121,13 @@ def test_not_json_is_400(client, make):
 
 
 def test_find_me_checks_in_by_attendee_id(client, make):
-    attendee_id, _ = make.attendee(full_name="Anna Müller")
-    res = post(client, make.device(), attendee_id=attendee_id, gate="north")
+    attendee_id, _ = make.attendee(full_name="Anna Müller", email="anna@example.de")
+    kiosk = make.device()
+    res = post(client, kiosk, attendee_id=attendee_id, gate="north", verify="Anna@Example.de")
     assert res.status_code == 201
     assert res.get_json()["attendee"]["full_name"] == "Anna Müller"
-    assert post(client, make.device(), attendee_id=999999, gate="north").status_code == 404
+    staff = make.device("staff")
+    assert post(client, staff, attendee_id=999999, gate="north").status_code == 404
 
 
 def test_every_checkin_is_in_the_timeline(client, make):

@@ -8,6 +8,11 @@ import pytest
 import kiosk
 from conftest import auth
 from kiosk.attendees.desk import DeskError
+from kiosk.attendees.identity import (
+    VerificationFailed,
+    VerificationRequired,
+    VerificationUnavailable,
+)
 from kiosk.attendees.registration import AlreadyRegistered
 from kiosk.badges.service import BadgesUnavailable, NoBadge
 from kiosk.checkin.scans import Outcome
@@ -18,6 +23,7 @@ from kiosk.errors import (
     FieldErrors,
     Forbidden,
     NotFound,
+    RateLimited,
     StorageUnavailable,
     Unavailable,
 )
@@ -37,6 +43,10 @@ EXPECTED = {
     Conflict: (lambda: Conflict("already answered", code="already_answered"), 409),
     DeskError: (lambda: DeskError("this record is not merged", code="not_merged"), 409),
     AlreadyRegistered: (lambda: AlreadyRegistered(PERSON, "email"), 409),
+    VerificationRequired: (VerificationRequired, 422),
+    VerificationFailed: (VerificationFailed, 422),
+    VerificationUnavailable: (VerificationUnavailable, 422),
+    RateLimited: (lambda: RateLimited("too many searches", retry_after=42), 429),
     Unavailable: (lambda: Unavailable("out of paper", code="print_failed", reason="paper"), 503),
     StorageUnavailable: (
         lambda: StorageUnavailable("the database file is gone", reason="database_missing"),
@@ -81,12 +91,23 @@ def test_each_domain_error_maps_to_its_status_and_the_one_shape(cls, raising_cli
     body = res.get_json()
     assert body["error"] == error.code and isinstance(body["message"], str) and body["message"]
     if isinstance(error, FieldErrors):
-        assert body["fields"] == error.fields and body["message"] == "some fields are not valid"
+        assert body["fields"] == error.fields and body["message"] == error.headline
     else:
         assert "fields" not in body and body["message"] == error.message
     assert {k: v for k, v in body.items() if k not in ("error", "message", "fields")} == (
         error.details
     )
+
+
+def test_rate_limited_says_when_to_retry(raising_client, make):
+    res = raising_client.get("/api/v1/raise/RateLimited", headers=auth(make.device("staff")))
+    assert res.status_code == 429 and res.headers["Retry-After"] == "42"
+
+
+def test_a_kiosk_is_told_already_registered_and_nothing_more():
+    error = AlreadyRegistered(PERSON, "email", withheld=True)
+    assert error.details == {"attendee_id": 7}
+    assert "陈静" not in error.message and "Acme" not in error.message
 
 
 def test_already_registered_names_the_record_found():

@@ -53,6 +53,18 @@ def _show(tmp_path, printer: str):
     return settings, svc, app, app.test_client(), Factory(svc)
 
 
+def _kiosk_serving(client, make, code: str, **device) -> dict:
+    """A kiosk's headers after it checked the badge in: a kiosk prints only for such a person."""
+    headers = auth(make.device("kiosk", **device))
+    res = client.post(
+        "/api/v1/checkins",
+        json={"code": code, "gate": device.get("gate", "north")},
+        headers=headers,
+    )
+    assert res.status_code == 201, res.get_json()
+    return headers
+
+
 def _wait_for_pdf(job: str, timeout: float = 30) -> Path:
     number = re.search(r"-(\d+)$", job)[1]
     folder = _cups_pdf_dir()
@@ -78,7 +90,7 @@ def _types(svc, attendee_id):
 def test_badge_pdf_arrives_through_cups(tmp_path, queue):
     _, svc, _, client, make = _show(tmp_path, queue)
     attendee_id, code = make.attendee(full_name="赵丽颖", company="北京星光传媒")
-    kiosk = auth(make.device("kiosk", name="north-1"))
+    kiosk = _kiosk_serving(client, make, code, name="north-1")
     res = client.post(f"/api/v1/attendees/{attendee_id}/print", headers=kiosk)
     assert res.status_code == 200, res.get_json()
     body = res.get_json()
@@ -130,9 +142,10 @@ def test_a_stopped_queue_keeps_the_checkin_and_alerts_staff(tmp_path, queue):
 
 def test_a_missing_printer_takes_the_alert_path(tmp_path, queue):
     _, svc, _, client, make = _show(tmp_path, "no-such-printer")
-    attendee_id, _ = make.attendee()
+    attendee_id, code = make.attendee()
     res = client.post(
-        f"/api/v1/attendees/{attendee_id}/print", headers=auth(make.device("kiosk", name="north-1"))
+        f"/api/v1/attendees/{attendee_id}/print",
+        headers=_kiosk_serving(client, make, code, name="north-1"),
     )
     assert res.status_code == 503 and res.get_json()["reason"] == "missing"
     job = svc.store.one("SELECT * FROM print_jobs WHERE attendee_id = ?", (attendee_id,))
@@ -141,9 +154,10 @@ def test_a_missing_printer_takes_the_alert_path(tmp_path, queue):
 
 def test_without_a_printer_the_browser_prints(tmp_path):
     _, svc, _, client, make = _show(tmp_path, "")
-    attendee_id, _ = make.attendee()
+    attendee_id, code = make.attendee()
     res = client.post(
-        f"/api/v1/attendees/{attendee_id}/print", headers=auth(make.device("kiosk", name="north-1"))
+        f"/api/v1/attendees/{attendee_id}/print",
+        headers=_kiosk_serving(client, make, code, name="north-1"),
     )
     body = res.get_json()
     assert res.status_code == 200 and body["status"] == "browser"
@@ -161,9 +175,10 @@ def test_a_gate_names_the_printer_of_its_kiosks(tmp_path, queue):
     svc = open_services(settings)
     client = create_app(settings, testing=True).test_client()
     make = Factory(svc)
-    attendee_id, _ = make.attendee()
+    attendee_id, code = make.attendee()
     res = client.post(
-        f"/api/v1/attendees/{attendee_id}/print", headers=auth(make.device("kiosk", gate="south"))
+        f"/api/v1/attendees/{attendee_id}/print",
+        headers=_kiosk_serving(client, make, code, gate="south"),
     )
     body = res.get_json()
     assert res.status_code == 200 and body["printer"] == queue and body["template"] == "label-62mm"
@@ -300,8 +315,8 @@ def test_staff_see_a_printer_stop_before_a_visitor_reaches_it(tmp_path, queue, m
 
 def test_a_badge_that_came_out_is_marked_completed(tmp_path, queue):
     _, svc, app, client, make = _show(tmp_path, queue)
-    attendee_id, _code = make.attendee(full_name="Jane Printer")
-    kiosk = auth(make.device("kiosk", name="north-1"))
+    attendee_id, code = make.attendee(full_name="Jane Printer")
+    kiosk = _kiosk_serving(client, make, code, name="north-1")
     body = client.post(f"/api/v1/attendees/{attendee_id}/print", headers=kiosk).get_json()
     assert body["status"] == "queued"
     _wait_for_pdf(body["cups_job"])
@@ -336,8 +351,8 @@ def test_a_printer_out_of_paper_or_jammed_is_named_so(tmp_path, monkeypatch, ale
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     monkeypatch.setenv("KIOSK_TEST_ALERTS", alerts)
     _, svc, app, client, make = _show(tmp_path, "label-north")
-    attendee_id, _ = make.attendee()
-    kiosk = auth(make.device("kiosk", name="north-1"))
+    attendee_id, code = make.attendee()
+    kiosk = _kiosk_serving(client, make, code, name="north-1")
 
     res = client.post(f"/api/v1/attendees/{attendee_id}/print", headers=kiosk)
     assert res.status_code == 503 and res.get_json()["reason"] == reason

@@ -41,24 +41,39 @@ MATCHED_ON = {"email": "email", "phone": "phone", "name_company": "name and comp
 class AlreadyRegistered(Conflict):
     """The person is on file already: the same email (any case), phone, or name and company.
 
-    The details name the record found and what matched; `attendee` is what a kiosk may show of it
-    (it greets the person: "You are registered already").
+    The details name the record found and what matched; `attendee` is what staff see of it. At a
+    kiosk (`withheld`) the answer names nobody: only the id that the person's proof goes with
+    (kiosk.attendees.identity), never a name, a company or what matched.
     """
 
     code = "already_registered"
 
-    def __init__(self, existing: sqlite3.Row, matched_on: str, attendee: dict | None = None):
-        super().__init__(
-            f"already registered as person {existing['id']} (same {MATCHED_ON[matched_on]})",
-            attendee_id=existing["id"],
-            matched_on=matched_on,
-            attendee=attendee
-            or {
-                "id": existing["id"],
-                "full_name": existing["full_name"],
-                "company": existing["company"],
-            },
-        )
+    def __init__(
+        self,
+        existing: sqlite3.Row,
+        matched_on: str,
+        attendee: dict | None = None,
+        *,
+        withheld: bool = False,
+    ):
+        if withheld:
+            super().__init__(
+                "already registered: prove it is you with the last four digits of your phone"
+                " or your whole e-mail",
+                attendee_id=existing["id"],
+            )
+        else:
+            super().__init__(
+                f"already registered as person {existing['id']} (same {MATCHED_ON[matched_on]})",
+                attendee_id=existing["id"],
+                matched_on=matched_on,
+                attendee=attendee
+                or {
+                    "id": existing["id"],
+                    "full_name": existing["full_name"],
+                    "company": existing["company"],
+                },
+            )
         self.existing = existing
         self.matched_on = matched_on
 
@@ -242,14 +257,20 @@ def register(
     """Register one person from a form; AlreadyRegistered when they are on file already.
 
     The duplicate check runs inside the write, so two kiosks sending the same person at once
-    create one. `actor` (staff) adds the audit row; `form` (a kiosk) limits what may be sent.
+    create one. `actor` (staff) adds the audit row; `form` (a kiosk) limits what may be sent,
+    and a kiosk's AlreadyRegistered names nobody (`withheld`).
     """
     applicant = screen(raw, settings, form=form)
     with store.write() as conn:
         found = on_file(conn, applicant.person)
         if found is not None:
             existing, matched_on = found
-            raise AlreadyRegistered(existing, matched_on, attendee_summary(existing, settings))
+            raise AlreadyRegistered(
+                existing,
+                matched_on,
+                attendee_summary(existing, settings),
+                withheld=form is not None,
+            )
         done = create(
             conn, settings, keys, applicant, source=source, device_id=device_id, actor=actor
         )

@@ -1,4 +1,9 @@
-"""Finding people by name (also pinyin), email, phone or company, ranked."""
+"""Finding people by name (also pinyin), email, phone or company, ranked.
+
+Staff search everything, substrings included. A kiosk searches only by name (characters,
+pinyin, initials), by a whole e-mail or by a whole phone number, and sees names only: a stranger
+at a kiosk learns no contact detail, no company, and cannot confirm a fragment of either.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,13 @@ import json
 import re
 import sqlite3
 
-from kiosk.attendees.fields import PERSON
-from kiosk.attendees.search_keys import fold, fold_query, name_keys
+from kiosk.attendees.fields import PERSON, normalise_email, normalise_phone
+from kiosk.attendees.search_keys import fold, fold_query, name_keys, name_part
 from kiosk.storage import attendees as sql
 
 LIMIT = 20
+SHOWN_AT_A_KIOSK = 5
+PHONE_LIKE = re.compile(r"[\d\s+()\-]{4,}")
 
 
 def _rank(row: sqlite3.Row, q: str) -> tuple:
@@ -35,7 +42,7 @@ def search(conn: sqlite3.Connection, text: str, limit: int = LIMIT) -> list[sqli
     text = (text or "").strip()
     if "@" in text:
         q = text.lower()
-    elif re.fullmatch(r"[\d\s+()\-]{4,}", text):
+    elif PHONE_LIKE.fullmatch(text):
         q = re.sub(r"\D", "", text)
     else:
         q = fold_query(text)
@@ -43,6 +50,51 @@ def search(conn: sqlite3.Connection, text: str, limit: int = LIMIT) -> list[sqli
         return []
     rows = sql.candidates(conn, q)
     return sorted(rows, key=lambda row: _rank(row, q))[:limit]
+
+
+def _name_rank(keys: list[str], row: sqlite3.Row, q: str) -> tuple:
+    if q in keys:
+        tier = 0
+    elif any(k.startswith(q) for k in keys):
+        tier = 1
+    else:
+        tier = 2
+    return (tier, len(row["full_name"]), row["id"])
+
+
+def kiosk_search(
+    conn: sqlite3.Connection, text: str, region: str, limit: int = SHOWN_AT_A_KIOSK
+) -> list[sqlite3.Row]:
+    """What a kiosk finds: people by name, or the holder of a whole e-mail or phone number."""
+    text = (text or "").strip()
+    if "@" in text:
+        try:
+            row = sql.by_email_key(conn, normalise_email(text).lower())
+        except ValueError:
+            return []
+        return [row] if row is not None else []
+    if PHONE_LIKE.fullmatch(text):
+        try:
+            return sql.by_phone(conn, normalise_phone(text, region), limit)
+        except ValueError:
+            return []
+    q = fold_query(text)
+    if len(q) < 2:
+        return []
+    keys: dict[int, list[str]] = {}
+
+    def by_name(row: sqlite3.Row) -> bool:
+        names = name_part(row["search_keys"], row["company"], row["email"], row["phone"])
+        keys[row["id"]] = names
+        return any(q in n for n in names)
+
+    rows = sql.candidates_where(conn, q, by_name, 400)
+    return sorted(rows, key=lambda row: _name_rank(keys[row["id"]], row, q))[:limit]
+
+
+def kiosk_view(row: sqlite3.Row) -> dict:
+    """A person as a kiosk's search shows them: the name, and the id their proof goes with."""
+    return {"id": row["id"], "full_name": row["full_name"]}
 
 
 def mask_email(email: str) -> str:

@@ -52,3 +52,11 @@ def build(person: dict) -> str:
     if person.get("phone"):
         keys.append(re.sub(r"\D", "", person["phone"]))
     return "|" + "|".join(keys) + "|"
+
+
+def name_part(search_keys: str, company: str, email: str, phone: str) -> list[str]:
+    """The name keys of a search_keys column built by build(): the contact and company keys
+    after them left out, so that a kiosk finds people by name and never by a fragment of those."""
+    keys = search_keys[1:-1].split("|") if len(search_keys) >= 2 else []
+    tail = bool(company) + bool(email) + bool(phone)
+    return keys[: max(0, len(keys) - tail)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk import events
+from kiosk.attendees import identity
 from kiosk.badges import cups
 from kiosk.badges.service import Badges, NoBadge
 from kiosk.devices import Device
@@ -91,7 +92,11 @@ def print_badge(
     reprint: bool = False,
     printer: str | None = None,
 ) -> PrintResult:
-    """Print a person's live badge on the device's printer, or the one given (else the browser)."""
+    """Print a person's live badge on the device's printer, or the one given (else the browser).
+
+    A kiosk prints only for a person it just checked in or registered (Forbidden otherwise).
+    """
+    identity.may_show_badge(store.conn, device, attendee_id)
     tpl = badges.template_for(device.name)  # before a reprint: no new code without a badge
     if reprint:
         reissue(store, keys, attendee_id, device)

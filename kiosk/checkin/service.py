@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kiosk import events
+from kiosk.attendees import identity
 from kiosk.checkin import rules
 from kiosk.checkin.scans import Outcome, Place, attendee_summary, nonce_error, scan
 from kiosk.config import Settings
@@ -43,6 +44,7 @@ def check_in(
     *,
     code=None,
     attendee_id=None,
+    verify=None,
     gate,
     direction="in",
     nonce=None,
@@ -50,7 +52,11 @@ def check_in(
     now: datetime | None = None,
     source: str = "",
 ) -> Outcome:
-    """Check a badge in or out at a gate; a camera's scan (source="camera") is shown live too."""
+    """Check a badge in or out at a gate; a camera's scan (source="camera") is shown live too.
+
+    By `attendee_id` ("find me", a walk-up recognised) a kiosk needs the person's proof in
+    `verify` (kiosk.attendees.identity); a badge code is its own proof.
+    """
     _validate(settings, gate, direction, nonce)
     if attendee_id is not None:
         # "Find me" on the kiosk: the person chose themselves; use their live badge.
@@ -60,6 +66,7 @@ def check_in(
             or not 0 < attendee_id <= MAX_ROW_ID
         ):
             raise FieldErrors({"attendee_id": "must be a person's id (a positive integer)"})
+        identity.prove(store, device, attendee_id, verify)
     elif not isinstance(code, str) or not code.strip():
         raise FieldErrors({"code": "required"})
     now = (now or settings.now()).astimezone(settings.timezone)

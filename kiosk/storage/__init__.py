@@ -2,8 +2,9 @@
 
 The only SQL of the project lives in this package. Each table's module holds every statement on
 its table (attendees.py: attendees, badges, consents; checkins.py: presence, passages, nonces;
-interactions.py: the interaction log and the audit log; and devices, exhibitors, leads, print_jobs,
-staff, surveys, history, sync). reports.py holds the read models that answer a screen or a report
+interactions.py: the interaction log and the audit log; quotas.py: what each kiosk used of its
+rate-limited searches and answers; and devices, exhibitors, leads, print_jobs, staff, surveys,
+history, sync). reports.py holds the read models that answer a screen or a report
 across tables: the live counts, the dashboard, the post-show report and the CRM export's streams.
 """
 

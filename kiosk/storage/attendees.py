@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
+from itertools import islice
 
 from kiosk.storage import dumps, utcnow
 
@@ -70,13 +72,39 @@ def by_email_key(conn: sqlite3.Connection, email_key: str) -> sqlite3.Row | None
     ).fetchone()
 
 
+def _contains(folded: str) -> str:
+    return "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def candidates(conn: sqlite3.Connection, folded: str, limit: int = 400) -> list[sqlite3.Row]:
     """Active people whose search keys contain the folded query."""
-    pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return conn.execute(
         "SELECT * FROM attendees WHERE status = 'active' AND search_keys LIKE ? ESCAPE '\\'"
         " LIMIT ?",
-        (pattern, limit),
+        (_contains(folded), limit),
+    ).fetchall()
+
+
+def candidates_where(
+    conn: sqlite3.Connection, folded: str, keep: Callable[[sqlite3.Row], bool], limit: int
+) -> list[sqlite3.Row]:
+    """Up to `limit` active people whose search keys contain the folded query and that `keep`."""
+    rows = conn.execute(
+        "SELECT * FROM attendees WHERE status = 'active' AND search_keys LIKE ? ESCAPE '\\'",
+        (_contains(folded),),
+    )
+    try:
+        return list(islice(filter(keep, rows), limit))
+    finally:
+        rows.close()
+
+
+def by_phone(conn: sqlite3.Connection, phone: str, limit: int) -> list[sqlite3.Row]:
+    """Active people with exactly this (E.164) phone number."""
+    return conn.execute(
+        "SELECT * FROM attendees WHERE phone = ? AND phone != '' AND status = 'active'"
+        " ORDER BY id LIMIT ?",
+        (phone, limit),
     ).fetchall()
 
 

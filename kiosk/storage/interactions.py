@@ -52,6 +52,19 @@ def timeline(conn: sqlite3.Connection, attendee_ids: list[int]) -> list[sqlite3.
     ).fetchall()
 
 
+def done_by_device_since(
+    conn: sqlite3.Connection, attendee_id: int, device_id: int, types: tuple[str, ...], since: str
+) -> bool:
+    """Whether this device logged one of these interactions of this person at or after `since`."""
+    marks = ", ".join("?" * len(types))
+    row = conn.execute(
+        f"SELECT 1 FROM interactions WHERE attendee_id = ? AND at >= ? AND device_id = ?"
+        f" AND type IN ({marks}) LIMIT 1",
+        (attendee_id, since, device_id, *types),
+    ).fetchone()
+    return row is not None
+
+
 def interaction(conn: sqlite3.Connection, interaction_id: int) -> sqlite3.Row | None:
     """One interaction by id."""
     return conn.execute("SELECT * FROM interactions WHERE id = ?", (interaction_id,)).fetchone()

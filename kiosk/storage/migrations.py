@@ -476,3 +476,20 @@ def i13_consent_source(db: sqlite_utils.Database) -> None:
             ELSE (SELECT a.source FROM attendees a WHERE a.id = consents.attendee_id) END;
         """,
     )
+
+
+@migrations(name="i10_device_quotas")
+def i10_device_quotas(db: sqlite_utils.Database) -> None:
+    """What each kiosk used of its rate-limited searches and identity answers, per window."""
+    _run(
+        db,
+        """
+        CREATE TABLE device_quotas (
+            device_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            window_start TEXT NOT NULL,
+            used INTEGER NOT NULL,
+            PRIMARY KEY (device_id, kind)
+        ) WITHOUT ROWID;
+        """,
+    )

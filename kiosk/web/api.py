@@ -6,6 +6,7 @@ import json
 
 from flask import Blueprint, jsonify, request
 
+from kiosk.attendees import identity
 from kiosk.attendees import search as people
 from kiosk.checkin import codes
 from kiosk.checkin.service import check_in
@@ -139,12 +140,18 @@ def me():
                 "type": "integer",
                 "description": "instead of code: the person found with 'find me'",
             },
+            "verify": {
+                "type": "string",
+                "maxLength": 200,
+                "description": "with attendee_id, from a kiosk: the last four digits of the"
+                " person's phone or their whole e-mail",
+            },
             "gate": {"type": "string", "description": "default: the device's gate"},
             "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
             "nonce": NONCE,
         }
     ),
-    responses=schemas.CHECKIN_ANSWERS,
+    responses=schemas.CHECKIN_BY_ID_ANSWERS,
 )
 def post_checkin():
     """Check in or out."""
@@ -169,7 +176,7 @@ def post_checkin():
 def post_scan():
     """Check in a code read by a camera; the domain shows the answer on the gate's kiosk."""
     body = json_body()
-    return _at_gate({**body, "attendee_id": None}, source="camera")
+    return _at_gate({**body, "attendee_id": None, "verify": None}, source="camera")
 
 
 def _at_gate(body: dict, source: str = ""):
@@ -181,6 +188,7 @@ def _at_gate(body: dict, source: str = ""):
         svc.keys,
         code=body.get("code"),
         attendee_id=body.get("attendee_id"),
+        verify=body.get("verify"),
         gate=body.get("gate") or device.gate,
         direction=body.get("direction", "in"),
         nonce=body.get("nonce"),
@@ -195,13 +203,24 @@ def _at_gate(body: dict, source: str = ""):
     "kiosk",
     "staff",
     summary="Find people by name (also pinyin), email, phone or company",
+    description="Staff find up to 20 people by name, pinyin, company or any part of an e-mail or"
+    " phone number, and see their records. A kiosk finds up to 5 by name (characters, pinyin,"
+    " initials), by a whole e-mail or by a whole phone number only, sees their names only, and"
+    " may search 30 times a minute (429 with Retry-After past that).",
     params=[{"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}}],
     responses={
         "200": ok(
-            "up to 20 people, best first; a kiosk sees email and phone masked",
-            obj({"attendees": array(ref("Person"), maxItems=20)}),
+            "up to 20 people, best first (staff); up to 5 names (a kiosk)",
+            obj(
+                {
+                    "attendees": array(
+                        {"anyOf": [ref("Person"), ref("KioskMatch")]}, maxItems=people.LIMIT
+                    )
+                }
+            ),
         ),
         "422": error("q is longer than 200 characters"),
+        "429": schemas.rate_limited("a kiosk searched too often (rate_limited)"),
     },
 )
 def search_attendees():
@@ -209,9 +228,14 @@ def search_attendees():
     q = request.args.get("q", "")
     if len(q) > 200:
         raise FieldErrors({"q": "at most 200"}, "query too long")
-    full = current_device().role == "staff"
-    rows = people.search(services().store.conn, q)
-    return jsonify({"attendees": [people.public_view(row, full=full) for row in rows]})
+    svc = services()
+    device = current_device()
+    if device.role == "staff":
+        rows = people.search(svc.store.conn, q)
+        return jsonify({"attendees": [people.public_view(row, full=True) for row in rows]})
+    identity.count_search(svc.store, device)
+    rows = people.kiosk_search(svc.store.conn, q, svc.settings.default_region)
+    return jsonify({"attendees": [people.kiosk_view(row) for row in rows]})
 
 
 @bp.get("/attendees/<int:attendee_id>")

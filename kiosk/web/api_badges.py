@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from kiosk.attendees import identity
 from kiosk.badges.printing import print_badge
 from kiosk.badges.service import Badges
 from kiosk.errors import FieldErrors, Forbidden, Unavailable
@@ -44,6 +45,10 @@ TEMPLATE_PARAM = [
     }
 ]
 BADGE_ANSWERS = {
+    "403": error(
+        "not_served_here: a kiosk gets the badge only of a person it checked in or registered"
+        " in the last 5 minutes"
+    ),
     "404": error("no such person or no live badge"),
     "422": error("unknown template: fields.template lists the layouts"),
     "503": error("badges_unavailable: a font the layouts name is missing on the server"),
@@ -80,6 +85,7 @@ def badge_pdf(attendee_id: int):
 
 
 def _badge_file(attendee_id: int, encode, mimetype: str) -> Response:
+    identity.may_show_badge(services().store.conn, current_device(), attendee_id)
     image, tpl = _render(attendee_id)
     response = Response(encode(image, tpl), mimetype=mimetype)
     # A badge carries a live code: never left in a cache.
@@ -106,7 +112,10 @@ def _badge_file(attendee_id: int, encode, mimetype: str) -> Response:
             "queued on CUPS, or status browser: the kiosk prints png_url itself",
             {"allOf": [ref("PrintJob"), obj({"png_url": STR})]},
         ),
-        "403": error("a kiosk asked for a reprint"),
+        "403": error(
+            "a kiosk asked for a reprint, or for a person it did not check in or register in"
+            " the last 5 minutes (not_served_here)"
+        ),
         "404": error("no such person or no live badge"),
         "422": error("reprint is not true or false"),
         "503": error(

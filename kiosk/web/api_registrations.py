@@ -9,7 +9,7 @@ from kiosk.checkin.scans import attendee_summary
 from kiosk.web import services, staff_session
 from kiosk.web.auth import current_device, endpoint
 from kiosk.web.errors import json_body
-from kiosk.web.schemas import BOOL, STR, TEXTS, array, error, obj, ok, ref, with_error
+from kiosk.web.schemas import BOOL, STR, TEXTS, array, error, obj, ok, ref
 
 bp = Blueprint("api_registrations", __name__, url_prefix="/api/v1")
 
@@ -120,12 +120,24 @@ def get_form():
             obj({"attendee": ref("AttendeeSummary"), "badge": obj({"code": STR, "png_url": STR})}),
         ),
         "409": error(
-            "already_registered: the same email, phone, or name and company",
-            with_error(
-                attendee_id={"type": "integer"},
-                matched_on={"type": "string", "enum": ["email", "phone", "name_company"]},
-                attendee=ref("AttendeeSummary"),
-            ),
+            "already_registered: the same email, phone, or name and company; a kiosk gets only"
+            " the id, to check the person in with their proof (POST /api/v1/checkins with"
+            " attendee_id and verify), staff also what matched and who it is",
+            {
+                "allOf": [
+                    ref("Error"),
+                    obj(
+                        {"attendee_id": {"type": "integer"}},
+                        {
+                            "matched_on": {
+                                "type": "string",
+                                "enum": ["email", "phone", "name_company"],
+                            },
+                            "attendee": ref("AttendeeSummary"),
+                        },
+                    ),
+                ]
+            },
         ),
         "422": error("invalid_fields: fields by name, consents as consents.<id>"),
     },

@@ -19,6 +19,7 @@ from kiosk.errors import (
     FieldErrors,
     Forbidden,
     NotFound,
+    RateLimited,
     StorageUnavailable,
     Unavailable,
 )
@@ -30,6 +31,7 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
+    (RateLimited, 429),
     (Unavailable, 503),
     (DomainError, 409),
 )
@@ -152,6 +154,12 @@ def register(app: Flask) -> None:
         limit = app.config["MAX_CONTENT_LENGTH"]
         if limit is not None and (request.content_length or 0) > limit:
             raise RequestEntityTooLarge()
+
+    @app.errorhandler(RateLimited)
+    def rate_limited(exc: RateLimited):
+        res = make_response(domain_error(exc))
+        res.headers["Retry-After"] = str(exc.retry_after)
+        return res
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

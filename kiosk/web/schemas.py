@@ -130,6 +130,11 @@ PERSON = obj(
     description="a person; the optional keys only for staff",
 )
 
+NAME_MATCH = obj(
+    {"id": INT, "full_name": STR},
+    description="a person as a kiosk's search shows them: the name only",
+)
+
 VISITOR = obj(
     {
         "id": INT,
@@ -246,6 +251,26 @@ CHECKIN_ANSWERS = {
     "422": error("bad code, gate, direction or nonce: fields"),
 }
 
+
+def rate_limited(description: str) -> dict:
+    """A 429: too many tries from this device; Retry-After (and retry_after) says when to retry."""
+    return {
+        **error(description, with_error(retry_after=INT)),
+        "headers": {"Retry-After": {"schema": INT, "description": "seconds to wait"}},
+    }
+
+
+# A kiosk checking a person in by attendee_id proves who they are first.
+CHECKIN_BY_ID_ANSWERS = {
+    **CHECKIN_ANSWERS,
+    "422": error(
+        "bad code, gate, direction, nonce or verify: fields; by attendee_id a kiosk gets"
+        " verification_required (no verify), verification_failed (it does not match) or"
+        " verification_unavailable (no phone or e-mail on file: the desk serves them)"
+    ),
+    "429": rate_limited("too many wrong verify answers from this kiosk (rate_limited)"),
+}
+
 COMPONENTS: dict[str, dict] = {
     "Error": obj(
         {"error": STR, "message": STR},
@@ -254,6 +279,7 @@ COMPONENTS: dict[str, dict] = {
     ),
     "AttendeeSummary": ATTENDEE_SUMMARY,
     "Person": PERSON,
+    "KioskMatch": NAME_MATCH,
     "Visitor": VISITOR,
     "Lead": LEAD,
     "ScanOk": SCAN_OK,
