@@ -94,14 +94,21 @@ def test_slow_typing_in_the_search_field_is_not_a_scan(kiosk_page, make, svc):
     assert svc.store.one(checkins)["n"] == 0
 
 
-def test_find_me_by_pinyin_then_confirm_checks_in(kiosk_page, make, svc):
-    attendee_id, _ = make.attendee(full_name="张伟", company="中远物流")
+def test_find_me_by_pinyin_then_proving_it_checks_in(kiosk_page, make, svc):
+    attendee_id, _ = make.attendee(
+        full_name="张伟", company="中远物流", phone="+86 139 1234 5678", email="zw@example.cn"
+    )
     choose(kiosk_page, "zh")
     kiosk_page.click("#btn-find")
     kiosk_page.fill("#search-q", "zhangwei")
+    kiosk_page.wait_for_selector("#results .person")
+    # Names only: a stranger at the kiosk learns no company and no contact detail.
+    assert kiosk_page.inner_text("#results") == "张伟"
     kiosk_page.click("#results .person")
-    kiosk_page.wait_for_selector("body[data-screen=confirm]")
-    kiosk_page.click("#btn-confirm")
+    kiosk_page.wait_for_selector("body[data-screen=verify]")
+    assert kiosk_page.inner_text("#verify-name") == "张伟"
+    kiosk_page.fill("#verify-answer", "5678")
+    kiosk_page.click("#btn-verify")
     kiosk_page.wait_for_selector("#screen-result[data-kind=ok]")
     assert kiosk_page.text_content("#result-title") == "欢迎，张伟！"
     row = svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))

@@ -1,8 +1,9 @@
-// The entrance kiosk: idle -> scan or find me -> result -> idle.
+// The entrance kiosk: idle -> scan, or find me -> prove it is you -> result -> idle.
 (function () {
   "use strict";
   const RESULT_MS = 6000;
-  const state = { lang: null, show: null, device: null, timer: null, selected: null };
+  const VERIFY_IDLE_MS = 60000;
+  const state = { lang: null, show: null, device: null, timer: null, selected: null, verifying: null };
   const $ = (sel) => document.querySelector(sel);
 
   function t(key, vars) {
@@ -45,6 +46,12 @@
       const gate = state.show.gates[state.device.gate];
       $("#gate-name").textContent = gate ? localName(gate.name) : "";
     }
+    const verifyLine = document.querySelector("#verify-error");
+    if (verifyLine && verifyLine.dataset.key) verifyLine.textContent = t(verifyLine.dataset.key);
+    if (state.verifying) {
+      $("#verify-title").textContent = t(state.verifying.known ? "verify_known_title" : "verify_title");
+      $("#btn-verify").textContent = t(state.verifying.known ? "verify_known_submit" : "verify_submit");
+    }
     document.dispatchEvent(new CustomEvent("kiosk:lang", { detail: lang }));
   }
 
@@ -57,6 +64,8 @@
 
   function idle() {
     state.selected = null;
+    state.verifying = null;
+    $("#verify-answer").value = "";
     $("#search-q").value = "";
     $("#results").innerHTML = "";
     $("#no-results").hidden = true;
@@ -125,7 +134,8 @@
   }
 
   let busy = false;
-  async function checkIn(body) {
+  // `handle(res)` may take an answer itself (true) before it is shown as a result.
+  async function checkIn(body, handle) {
     if (busy) return;
     busy = true;
     $("#busy").hidden = false;
@@ -137,7 +147,74 @@
     }
     $("#busy").hidden = true;
     busy = false;
+    if (handle && handle(res)) return;
     showAnswer(res);
+  }
+
+  // A person found by name, or recognised at walk-up, proves it before anything is printed:
+  // the last four digits of their phone or their whole e-mail.
+  function verify(person) {
+    state.verifying = person;
+    const screen = $("#screen-verify");
+    screen.dataset.kind = person.known ? "known" : "found";
+    $("#verify-title").textContent = t(person.known ? "verify_known_title" : "verify_title");
+    $("#verify-name").textContent = person.full_name || "";
+    $("#verify-name").hidden = !person.full_name;
+    $("#btn-verify").textContent = t(person.known ? "verify_known_submit" : "verify_submit");
+    $("#verify-answer").value = "";
+    verifyError("");
+    show("verify");
+    armVerifyIdle();
+    setTimeout(() => $("#verify-answer").focus(), 0);
+  }
+
+  function verifyError(key, vars) {
+    const line = $("#verify-error");
+    line.dataset.key = key;
+    line.textContent = key ? t(key, vars) : "";
+    $("#verify-answer").classList.toggle("invalid", Boolean(key));
+    $("#verify-answer").setAttribute("aria-invalid", key ? "true" : "false");
+  }
+
+  function armVerifyIdle() {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(() => { if (document.body.dataset.screen === "verify") idle(); }, VERIFY_IDLE_MS);
+  }
+
+  function minutes(seconds) { return String(Math.max(1, Math.ceil((seconds || 60) / 60))); }
+
+  function onVerifyAnswer(res) {
+    const d = res.data || {};
+    if (res.status === 422 && (d.error === "verification_failed" || d.error === "verification_required")) {
+      verifyError("verify_wrong");
+      $("#verify-answer").value = "";
+      $("#verify-answer").focus();
+      armVerifyIdle();
+      return true;
+    }
+    if (res.status === 422 && d.error === "verification_unavailable") {
+      result("bad", t("verify_desk"), "", t("verify_desk_detail"));
+      return true;
+    }
+    if (res.status === 422 && d.fields && d.fields.verify) {
+      verifyError("verify_format");
+      $("#verify-answer").focus();
+      armVerifyIdle();
+      return true;
+    }
+    if (res.status === 429) {
+      result("bad", t("too_many"), "", t("too_many_detail", { minutes: minutes(d.retry_after) }));
+      return true;
+    }
+    return false;
+  }
+
+  function submitVerify() {
+    const person = state.verifying;
+    const answer = $("#verify-answer").value.trim();
+    if (!person) return;
+    if (!answer) { verifyError("verify_format"); return; }
+    checkIn({ attendee_id: person.id, verify: answer }, onVerifyAnswer);
   }
 
   function onScan(code) {
@@ -155,16 +232,24 @@
     const list = (res.data && res.data.attendees) || [];
     const ul = $("#results");
     ul.innerHTML = "";
+    if (res.status === 429) {
+      $("#no-results").textContent = t("search_too_many", { seconds: String((res.data || {}).retry_after || 60) });
+      $("#no-results").hidden = false;
+      return;
+    }
+    $("#no-results").textContent = t("no_results");
     for (const p of list) {
       const li = document.createElement("li");
       const btn = document.createElement("button");
       btn.type = "button";
       btn.className = "person";
-      btn.innerHTML = '<span class="pname"></span><span class="pcompany"></span><span class="pcontact"></span>';
-      btn.querySelector(".pname").textContent = p.full_name;
-      btn.querySelector(".pcompany").textContent = p.company || "";
-      btn.querySelector(".pcontact").textContent = [p.email, p.phone].filter(Boolean).join(" · ");
-      btn.addEventListener("click", () => confirm(p));
+      const extra = { pcompany: p.company || "", pcontact: [p.email, p.phone].filter(Boolean).join(" · ") };
+      btn.appendChild(Object.assign(document.createElement("span"), { className: "pname", textContent: p.full_name }));
+      for (const [cls, text] of Object.entries(extra)) {
+        if (text) btn.appendChild(Object.assign(document.createElement("span"), { className: cls, textContent: text }));
+      }
+      // A kiosk sees names only: the person proves it is them; staff see the record and confirm.
+      btn.addEventListener("click", () => (state.device.role === "staff" ? confirm(p) : verify(p)));
       li.appendChild(btn);
       ul.appendChild(li);
     }
@@ -217,12 +302,14 @@
       debounce = setTimeout(() => search(ev.target.value), 200);
     });
     $("#search-form").addEventListener("submit", (ev) => { ev.preventDefault(); search($("#search-q").value); });
+    $("#verify-form").addEventListener("submit", (ev) => { ev.preventDefault(); submitVerify(); });
+    $("#verify-answer").addEventListener("input", () => { if ($("#verify-error").dataset.key) verifyError(""); armVerifyIdle(); });
     $("#pair-form").addEventListener("submit", (ev) => { ev.preventDefault(); pair($("#pair-token").value); });
     Wedge.listen(onScan);
   }
 
-  window.Kiosk = { t, setLang, show, idle, result, showAnswer, checkIn, localName,
-                   lang: () => state.lang };
+  window.Kiosk = { t, setLang, show, idle, result, showAnswer, checkIn, verify, localName,
+                   lang: () => state.lang, role: () => (state.device ? state.device.role : "") };
   state.lang = document.documentElement.lang.startsWith("zh") ? "zh" : document.documentElement.lang;
   setLang(state.lang);
   wire();

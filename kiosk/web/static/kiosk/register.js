@@ -160,10 +160,16 @@
       reset();
       document.dispatchEvent(new CustomEvent("kiosk:registered", { detail: res.data }));
       window.Kiosk.checkIn({ attendee_id: id });
-    } else if (res.status === 409) {
+    } else if (res.status === 409 && res.data.attendee) {
+      // Staff see who it is and act for them.
       state.errors = {};
-      state.known = res.data.attendee || { id: res.data.attendee_id, full_name: "" };
+      state.known = res.data.attendee;
       render();
+    } else if (res.status === 409) {
+      // A kiosk names nobody: the person proves it is them before their badge prints.
+      const id = res.data.attendee_id;
+      reset();
+      window.Kiosk.verify({ id, known: true });
     } else if (res.status === 422) {
       state.errors = res.data.fields || {};
       render();
