@@ -189,7 +189,8 @@ def write_badge_qrs(creds: Credentials, folder: Path) -> list[Path]:
     return written
 
 
-# Two people everyone can find when trying the demo: "zhangwei" / "zw" and "anna".
+# Two people everyone can find when trying the demo: "zhangwei" / "zw" and "anna"; each proves it
+# at the kiosk with "0000" (their phone's last four digits) or guest0000N@example.com.
 WELL_KNOWN = [
     {
         "full_name": "张伟",
@@ -258,22 +259,22 @@ def _show_floor(svc: Services, creds: Credentials, rng: random.Random) -> None:
         passages.append((at, attendee_id, "in", kiosk))
         if n % 7 == 0:
             passages.append((at + (now - at) / 2, attendee_id, "out", kiosk))
-    # In time order, as a real morning's log would be.
+    code_of = {
+        row["attendee_id"]: codes.code_for(svc.keys, row["code_id"], row["version"])
+        for row in attendee_sql.live_badges(svc.store.conn)
+    }
+    # In time order, as a real morning's log would be; each visitor scans their badge.
     for at, attendee_id, direction, kiosk in sorted(passages, key=lambda p: p[0]):
         check_in(
             svc.store,
             svc.settings,
             svc.keys,
-            attendee_id=attendee_id,
+            code=code_of[attendee_id],
             gate=kiosk.gate,
             direction=direction,
             device=kiosk,
             now=at,
         )
-    code_of = {
-        row["attendee_id"]: codes.code_for(svc.keys, row["code_id"], row["version"])
-        for row in attendee_sql.live_badges(svc.store.conn)
-    }
     booths = [d for d in devices.values() if d.role == "exhibitor"]
     for weight, booth in enumerate(booths):
         for ref, attendee_id in enumerate(

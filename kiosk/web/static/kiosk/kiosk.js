@@ -299,7 +299,8 @@
     let debounce;
     $("#search-q").addEventListener("input", (ev) => {
       clearTimeout(debounce);
-      debounce = setTimeout(() => search(ev.target.value), 200);
+      // Searches are counted per kiosk: wait for a pause in the typing.
+      debounce = setTimeout(() => search(ev.target.value), 400);
     });
     $("#search-form").addEventListener("submit", (ev) => { ev.preventDefault(); search($("#search-q").value); });
     $("#verify-form").addEventListener("submit", (ev) => { ev.preventDefault(); submitVerify(); });
