@@ -135,6 +135,8 @@ def website_key(url: str) -> str:
     """A web address as compared: no scheme, no trailing slash, lower-case."""
     url = url.strip().lower()
     url = re.sub(r"^https?://", "", url)
+    # OCR drops or doubles a w at the start now and then.
+    url = re.sub(r"^w{2,5}\.", "www.", url)
     return url.rstrip("/.,;")
 
 
@@ -277,12 +279,47 @@ def address_score(text: str) -> int:
             return hits + digits
         return 0
     hits = len(_address_en().findall(text))
+    # Streets written as one word (Bahnhofstrasse, Keizersgracht) and postcodes before a town.
+    hits += len(
+        re.findall(
+            r"\w(?:strasse|straße|str\.|weg|allee|gasse|platz|damm|gracht|straat|laan|vej|gatan|vägen)\b",
+            text,
+            re.I,
+        )
+    )
+    hits += len(re.findall(r"\b\d{4,5} [A-Z][a-zü]+", text))
     digits = bool(re.search(r"\d", text))
     if hits and digits:
         return hits + 1
     if hits >= 2 and "," in text:
         return hits
     return 0
+
+
+def _continues(text: str, line: Line, nxt: Line) -> bool:
+    """True when the next line carries on an address: aligned under it, close, address-like."""
+    height = line.bottom - line.top
+    if nxt.top - line.bottom > 1.2 * height:
+        return False
+    aligned = min(
+        abs(nxt.left - line.left),
+        abs(nxt.right - line.right),
+        abs((nxt.left + nxt.right) - (line.left + line.right)) / 2,
+    )
+    if aligned > 2 * height:
+        return False
+    if company_score(nxt.text) or title_score(nxt.text) or emails_in(nxt.text):
+        return False
+    if has_han(nxt.text):
+        words = sum(1 for w in rules()["address"]["words_zh"] if w in nxt.text)
+        return words >= 2 or (words >= 1 and bool(re.search(r"\d", nxt.text)))
+    if address_score(nxt.text):
+        return True
+    # "Pudong, Shanghai 201203, China": places and a postcode after a comma-ended line.
+    return bool(
+        re.fullmatch(r"[\w\s,.'\-#()]+", nxt.text)
+        and (text.rstrip().endswith(",") or re.search(r"\d{4,6}|China|Germany|USA", nxt.text))
+    )
 
 
 def _surname_ok(name: str) -> bool:
@@ -345,12 +382,44 @@ def split_name_and_title(text: str) -> tuple[str, str] | None:
     if len(parts) < 2:
         parts = text.split(" ", 1) if has_han(text.split(" ", 1)[0]) else parts
     if len(parts) < 2:
-        return None
+        return _split_zh(text) if has_han(text) else _split_latin(text)
+    found = _split_parts(parts)
+    return found or (_split_zh(text) if has_han(text) else _split_latin(text))
+
+
+def _split_parts(parts: list[str]) -> tuple[str, str] | None:
     head, rest = parts[0], " ".join(parts[1:])
     name = zh_name(head) or latin_name(head)
     if name and title_score(rest):
         return name, rest
-    # Latin: the name is the first two or three words
+    return None
+
+
+def _split_zh(text: str) -> tuple[str, str] | None:
+    """ "王小明销售总监" read without its gap: the name is the head whose rest starts a title."""
+    compact = text.replace(" ", "")
+    if not re.fullmatch(f"[{CJK}]{{4,20}}", compact):
+        return None
+    starts = rules()["title"]["words_zh"] + rules()["title"]["starts_zh"]
+    for n in (3, 2, 4):
+        head, rest = compact[:n], compact[n:]
+        # The cut may not fall inside a title word (高级|工程师 is no name and title).
+        cuts_word = any(
+            0
+            <= compact.find(w, max(0, n - len(w) + 1))
+            < n
+            < compact.find(w, max(0, n - len(w) + 1)) + len(w)
+            for w in starts
+        )
+        if cuts_word or any(w.startswith(head) or head.startswith(w) for w in starts):
+            continue
+        if zh_name(head) and title_score(rest) and any(rest.startswith(w) for w in starts):
+            return head, rest
+    return None
+
+
+def _split_latin(text: str) -> tuple[str, str] | None:
+    """ "Anna Berg Sales Manager": the name is the first two or three words."""
     words = text.replace("|", " ").replace(",", " ").split()
     for n in (3, 2):
         name = latin_name(" ".join(words[:n]))
@@ -441,21 +510,10 @@ def extract(lines: list[Line], region: str = "CN") -> Fields:
         for nxt in lines[i + 1 : i + 3]:
             if nxt.side != line.side or nxt.used or label_kind(nxt.text):
                 break
-            if abs(nxt.left - line.left) > 0.6 * (line.bottom - line.top) * 4:
+            if not _continues(parts[-1], line, nxt):
                 break
-            if nxt.top - line.bottom > 1.2 * (line.bottom - line.top):
-                break
-            if (
-                address_score(nxt.text)
-                or re.fullmatch(r"[\w\s,.\-#()]+", nxt.text)
-                and re.search(r"\d{4,6}|China|中国", nxt.text)
-            ):
-                if company_score(nxt.text) or title_score(nxt.text):
-                    break
-                nxt.used.add("address")
-                parts.append(nxt.text)
-            else:
-                break
+            nxt.used.add("address")
+            parts.append(nxt.text)
         joiner = "" if has_han(parts[0]) else " "
         addresses.append(
             (address_score(" ".join(parts)) + 10 * ("address" in line.used), joiner.join(parts))
