@@ -17,7 +17,9 @@ import numpy as np
 
 from kiosk.errors import Unavailable
 
-# Detection, recognition (zh + en in one model) and the 0/180 degree line classifier.
+# Detection, recognition (zh + en in one model) and the 0/180 degree line classifier. The
+# classifier is installed and loaded but not run: the card is flattened upright before reading,
+# and on short lines (a two-character name) it turned right-way-up text over and lost it.
 MODEL_FILES = {
     "Det": "PP-OCRv6_det_small.onnx",
     "Rec": "PP-OCRv6_rec_small.onnx",
@@ -88,6 +90,7 @@ def _load():
 
     params = {
         "Global.log_level": "error",
+        "Global.use_cls": False,
         "Det.limit_type": "max",
         "Det.limit_side_len": DETECT_SIDE,
         "EngineConfig.onnxruntime.intra_op_num_threads": 1,

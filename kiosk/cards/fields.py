@@ -315,10 +315,14 @@ def _continues(text: str, line: Line, nxt: Line) -> bool:
         return words >= 2 or (words >= 1 and bool(re.search(r"\d", nxt.text)))
     if address_score(nxt.text):
         return True
-    # "Pudong, Shanghai 201203, China": places and a postcode after a comma-ended line.
+    # "Pudong, Shanghai 201203, China", "Kong", "4RP": the rest of a wrapped line; an address is
+    # the last block on most cards, so a short plain line right under it belongs to it.
+    if not re.fullmatch(r"[\w\s,.'’\-#()]+", nxt.text):
+        return False
     return bool(
-        re.fullmatch(r"[\w\s,.'\-#()]+", nxt.text)
-        and (text.rstrip().endswith(",") or re.search(r"\d{4,6}|China|Germany|USA", nxt.text))
+        text.rstrip().endswith(",")
+        or re.search(r"\d{4,6}|China|Germany|USA", nxt.text)
+        or (len(nxt.text.split()) <= 4 and nxt.size < 1.3)
     )
 
 

@@ -159,7 +159,9 @@ def find_card(image: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int, int
             if cv2.contourArea(contour) < 0.12 * area:
                 break
             if box is None:
-                box = cv2.boundingRect(contour)
+                # What stands out: the biggest shape and everything sizeable beside it.
+                big = [c for c in contours if cv2.contourArea(c) > 0.02 * area]
+                box = cv2.boundingRect(np.concatenate(big))
             quad = _quad_of(contour)
             if quad is None or not _card_like(quad, sw, sh):
                 continue

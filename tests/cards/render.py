@@ -353,7 +353,8 @@ def _background(rng: random.Random, width: int, height: int) -> np.ndarray:
 
 
 def _hand(rng: random.Random, img: np.ndarray, quad: np.ndarray) -> None:
-    """A thumb and palm holding the card by one edge, the thumb over the card's margin."""
+    """A thumb and palm holding the card by one edge, the thumb over the card's margin only (a
+    thumb over the text would hide what no reader can know)."""
     skin = (rng.randrange(120, 170), rng.randrange(150, 190), rng.randrange(190, 230))
     i = rng.choice([0, 1, 2, 3])
     a, b = quad[i], quad[(i + 1) % 4]
@@ -362,8 +363,8 @@ def _hand(rng: random.Random, img: np.ndarray, quad: np.ndarray) -> None:
     edge = a + (b - a) * t
     outward = edge - centre
     outward /= np.linalg.norm(outward) + 1e-6
-    size = np.linalg.norm(b - a) * 0.12
-    palm = edge + outward * size * 2.2
+    size = np.linalg.norm(b - a) * 0.08
+    palm = edge + outward * size * 3.0
     cv2.ellipse(
         img,
         (int(palm[0]), int(palm[1])),
