@@ -82,6 +82,7 @@ def main(argv=None) -> None:
         numbers_right = 0
         times: list[float] = []
         cpu: list[float] = []
+        sides: list[int] = []
         load_before = os.getloadavg()[0]
         misses: list[str] = []
         for path in truths:
@@ -95,6 +96,7 @@ def main(argv=None) -> None:
                 misses.append(f"{path.stem}: unreadable ({exc.reason})")
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
+            sides.append(len(photos))
             expected = truth["fields"]
             kind = by_kind.setdefault(truth["kind"], [0, 0])
             kind[1] += 1
@@ -129,6 +131,14 @@ def main(argv=None) -> None:
     print(
         f"CPU time per card: median {statistics.median(cpu):.2f} s, p95 {percentile(cpu, 95):.2f} s "
         f"(front and back read at once, one core each)"
+    )
+    # Front and back are read at once, one core each: on an idle machine with a core per side a
+    # card takes about its CPU time divided by its sides. Shown because a shared machine's wall
+    # time says more about its other users than about the reader.
+    idle = [c / min(n, os.cpu_count() or 1) for c, n in zip(cpu, sides, strict=True)]
+    print(
+        f"estimate for an idle {os.cpu_count()}-core machine: median {statistics.median(idle):.2f} s, "
+        f"p95 {percentile(idle, 95):.2f} s"
     )
     print(f"load average: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     if args.misses:

@@ -18,7 +18,7 @@ import numpy as np
 from kiosk.errors import Unavailable
 
 # Detection, recognition (zh + en in one model) and the 0/180 degree line classifier. The
-# classifier is installed and loaded but not run: the card is flattened upright before reading,
+# classifier is named (so nothing is ever looked up) but not run: the card is flattened upright,
 # and on short lines (a two-character name) it turned right-way-up text over and lost it.
 MODEL_FILES = {
     "Det": "PP-OCRv6_det_small.onnx",
