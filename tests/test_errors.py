@@ -15,6 +15,7 @@ from kiosk.attendees.identity import (
 )
 from kiosk.attendees.registration import AlreadyRegistered
 from kiosk.badges.service import BadgesUnavailable, NoBadge
+from kiosk.cards import CardUnreadable
 from kiosk.checkin.scans import Outcome
 from kiosk.devices import DeviceError
 from kiosk.errors import (
@@ -36,6 +37,7 @@ EXPECTED = {
     DomainError: (lambda: DomainError("no", code="refused"), 409),
     FieldErrors: (lambda: FieldErrors({"email": "not valid"}), 422),
     DeviceError: (lambda: DeviceError("name", "a device needs a name"), 422),
+    CardUnreadable: (lambda: CardUnreadable("no_text"), 422),
     NotFound: (lambda: NotFound("no lead 5"), 404),
     NoBadge: (lambda: NoBadge(5), 404),
     BadgesUnavailable: (lambda: BadgesUnavailable("font 'X' is not installed"), 503),
