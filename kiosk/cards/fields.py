@@ -509,6 +509,7 @@ def extract(lines: list[Line], region: str = "CN") -> Fields:
             continue
         if company_score(line.text) and not re.search(r"\d", line.text):
             continue
+        labelled = "address" in line.used
         line.used.add("address")
         parts = [line.text]
         for nxt in lines[i + 1 : i + 3]:
@@ -519,9 +520,7 @@ def extract(lines: list[Line], region: str = "CN") -> Fields:
             nxt.used.add("address")
             parts.append(nxt.text)
         joiner = "" if has_han(parts[0]) else " "
-        addresses.append(
-            (address_score(" ".join(parts)) + 10 * ("address" in line.used), joiner.join(parts))
-        )
+        addresses.append((address_score(" ".join(parts)) + 10 * labelled, joiner.join(parts)))
     out.address = _prefer(addresses, cjk_first)
 
     # Company: the line whose suffix says so.
