@@ -156,9 +156,19 @@ def test_hubspot_contacts_and_attendance(runner, tmp_path, floor):
     assert ("Anna Maria", "Schmidt") in names
     assert not any(r["lastname"] in ("Quiet", "Person") for r in contacts)  # consent withdrawn
     assert len(contacts) == 3  # wang, anna, booth; quiet withdrew, gone was erased
+    assert len({r["email"] for r in contacts}) == len(contacts)  # one row per e-mail
+    anna = next(r for r in contacts if r["lastname"] == "Schmidt")
+    assert anna["kiosk_person_key"] == f"email:{anna['email']}"
     _, events = read_csv(out / "hubspot_event_attendance.csv")
     assert {r["email"] for r in events} == {r["email"] for r in contacts}
-    assert {r["attendance_state"] for r in events} == {"attended"}
+    assert {r["externalEventId"] for r in events} == {"expo-2026"}
+    states = sorted((r["email"], r["subscriberState"]) for r in events)
+    assert states == sorted((r["email"], s) for r in contacts for s in ("register", "attend"))
+    attend = next(
+        r for r in events if r["email"] == anna["email"] and r["subscriberState"] == "attend"
+    )
+    assert int(attend["joinedAt"]) == 1795483800000  # DAY1 in milliseconds since 1970
+    assert int(attend["leftAt"]) == 1795587000000  # her check-out on DAY2
 
 
 def test_salesforce_lead_has_last_name_and_company_always(runner, tmp_path, floor):
@@ -170,9 +180,13 @@ def test_salesforce_lead_has_last_name_and_company_always(runner, tmp_path, floo
     assert wang["FirstName"] == "" and wang["Company"] == "[not provided]"
     anna = next(r for r in leads if r["LastName"] == "Schmidt")
     assert anna["Rating"] == "Hot" and anna["Company"].startswith("'=")
+    assert anna["Kiosk_Person_Key__c"] == f"email:{anna['Email']}"
     _, members = read_csv(out / "salesforce_campaign_members.csv")
-    assert {m["Lead.Kiosk_Attendee_Id__c"] for m in members} == {
-        r["Kiosk_Attendee_Id__c"] for r in leads
+    assert {m["Lead.Kiosk_Person_Key__c"] for m in members} == {
+        r["Kiosk_Person_Key__c"] for r in leads
+    }
+    assert {m["Kiosk_Member_Key__c"] for m in members} == {
+        f"expo-2026:{r['Kiosk_Person_Key__c']}" for r in leads
     }
     assert {m["Status"] for m in members} == {"Attended"}
 

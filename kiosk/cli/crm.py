@@ -30,13 +30,30 @@ def register(cli: click.Group, import_group: click.Group) -> None:
     @show_options
     @click.option("--format", "fmt", required=True, type=click.Choice(FORMATS))
     @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False))
-    def export_cmd(settings, fmt, out_dir):
+    @click.option(
+        "--mapping",
+        "mapping_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="with --format mapped: the TOML file describing the CRM's import columns",
+    )
+    def export_cmd(settings, fmt, out_dir, mapping_file):
         """Write the post-show export (only what consents allow)."""
         from kiosk.crm.export import run_export
+        from kiosk.crm.mapping import MappingError
 
-        summary = run_export(
-            services_for(settings).store, settings, fmt, Path(out_dir), progress=progress
-        )
+        if mapping_file is not None and fmt != "mapped":
+            raise click.BadParameter("only with --format mapped", param_hint="--mapping")
+        try:
+            summary = run_export(
+                services_for(settings).store,
+                settings,
+                fmt,
+                Path(out_dir),
+                progress=progress,
+                mapping_file=mapping_file,
+            )
+        except MappingError as exc:
+            raise click.ClickException(str(exc)) from exc
         click.echo(summary.line())
 
     @cli.group("sync")

@@ -1,4 +1,4 @@
-"""`kiosk export`: the post-show export in five formats, streamed one person at a time."""
+"""`kiosk export`: the post-show export in every format, streamed one person at a time."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from kiosk.config import Settings
-from kiosk.crm import deletions, metrics, vcard
+from kiosk.crm import deletions, identity, mapping, metrics, vcard, workbook
 from kiosk.crm.files import Output
 from kiosk.crm.people import iter_people
 from kiosk.crm.records import (
@@ -26,10 +27,11 @@ from kiosk.crm.records import (
 from kiosk.storage import Store, history, reports
 from kiosk.storage import exhibitors as exhibitor_sql
 
-FORMATS = ("jsonl", "csv", "hubspot", "salesforce", "vcard")
+FORMATS = ("jsonl", "csv", "xlsx", "hubspot", "salesforce", "vcard", "mapped")
 
 PEOPLE_COLUMNS = [
     "id",
+    "person_key",
     *STATIC_FIELDS,
     "contact_withheld",
     "consents",
@@ -108,6 +110,7 @@ SALESFORCE_METRICS = {sf: path for path, _, sf in CRM_METRICS if sf is not None}
 
 HUBSPOT_COLUMNS = [
     "email",
+    "kiosk_person_key",
     "firstname",
     "lastname",
     "company",
@@ -127,15 +130,14 @@ HUBSPOT_COLUMNS = [
 ]
 HUBSPOT_EVENT_COLUMNS = [
     "email",
-    "event_external_id",
-    "event_name",
-    "attendance_state",
-    "registered_at",
-    "first_check_in",
-    "days_attended",
+    "externalEventId",
+    "subscriberState",
+    "interactionDateTime",
+    "joinedAt",
+    "leftAt",
 ]
 SALESFORCE_LEAD_COLUMNS = [
-    "Kiosk_Attendee_Id__c",
+    "Kiosk_Person_Key__c",
     "FirstName",
     "LastName",
     "Company",
@@ -144,12 +146,13 @@ SALESFORCE_LEAD_COLUMNS = [
     "MobilePhone",
     "Street",
     "City",
-    "Country",
+    "CountryCode",
     "Industry",
     "LeadSource",
-    "Status",
     "Rating",
     "Description",
+    "Kiosk_Industry__c",
+    "Kiosk_Last_Event__c",
     "Kiosk_Category__c",
     "Kiosk_Lifecycle_Stage__c",
     "Kiosk_Purchasing_Role__c",
@@ -159,18 +162,121 @@ SALESFORCE_LEAD_COLUMNS = [
     "Kiosk_Contribution_Score__c",
     "Kiosk_Hot_Leads__c",
     "Kiosk_Key_Account__c",
+    "Kiosk_Attendee_Id__c",
     "HasOptedOutOfEmail",
     *consent_columns("salesforce"),
 ]
 SALESFORCE_MEMBER_COLUMNS = [
-    "Lead.Kiosk_Attendee_Id__c",
+    "Kiosk_Member_Key__c",
+    "Lead.Kiosk_Person_Key__c",
     "Campaign.Kiosk_Event_Id__c",
     "Status",
-    "FirstRespondedDate",
 ]
+# Salesforce's standard Lead.Industry picklist values; free text maps onto them or to "Other".
+SF_INDUSTRIES = (
+    "Agriculture",
+    "Apparel",
+    "Banking",
+    "Biotechnology",
+    "Chemicals",
+    "Communications",
+    "Construction",
+    "Consulting",
+    "Education",
+    "Electronics",
+    "Energy",
+    "Engineering",
+    "Entertainment",
+    "Environmental",
+    "Finance",
+    "Food & Beverage",
+    "Government",
+    "Healthcare",
+    "Hospitality",
+    "Insurance",
+    "Machinery",
+    "Manufacturing",
+    "Media",
+    "Not For Profit",
+    "Other",
+    "Recreation",
+    "Retail",
+    "Shipping",
+    "Technology",
+    "Telecommunications",
+    "Transportation",
+    "Utilities",
+)
+# Words (lower case, Chinese or English) found in a typed industry, and the picklist value.
+SF_INDUSTRY_WORDS = (
+    ("农", "Agriculture"),
+    ("agri", "Agriculture"),
+    ("服装", "Apparel"),
+    ("纺织", "Apparel"),
+    ("textile", "Apparel"),
+    ("银行", "Banking"),
+    ("bank", "Banking"),
+    ("生物", "Biotechnology"),
+    ("biotech", "Biotechnology"),
+    ("化工", "Chemicals"),
+    ("chemic", "Chemicals"),
+    ("通信", "Telecommunications"),
+    ("telecom", "Telecommunications"),
+    ("建筑", "Construction"),
+    ("construct", "Construction"),
+    ("咨询", "Consulting"),
+    ("consult", "Consulting"),
+    ("教育", "Education"),
+    ("educat", "Education"),
+    ("电子", "Electronics"),
+    ("electronic", "Electronics"),
+    ("能源", "Energy"),
+    ("energy", "Energy"),
+    ("工程", "Engineering"),
+    ("engineer", "Engineering"),
+    ("环保", "Environmental"),
+    ("environment", "Environmental"),
+    ("金融", "Finance"),
+    ("financ", "Finance"),
+    ("食品", "Food & Beverage"),
+    ("food", "Food & Beverage"),
+    ("政府", "Government"),
+    ("government", "Government"),
+    ("医疗", "Healthcare"),
+    ("医药", "Healthcare"),
+    ("health", "Healthcare"),
+    ("pharma", "Healthcare"),
+    ("酒店", "Hospitality"),
+    ("hospitality", "Hospitality"),
+    ("保险", "Insurance"),
+    ("insurance", "Insurance"),
+    ("机械", "Machinery"),
+    ("machin", "Machinery"),
+    ("制造", "Manufacturing"),
+    ("manufactur", "Manufacturing"),
+    ("媒体", "Media"),
+    ("media", "Media"),
+    ("零售", "Retail"),
+    ("retail", "Retail"),
+    ("航运", "Shipping"),
+    ("物流", "Transportation"),
+    ("shipping", "Shipping"),
+    ("logistic", "Transportation"),
+    ("汽车", "Transportation"),
+    ("automotive", "Transportation"),
+    ("transport", "Transportation"),
+    ("软件", "Technology"),
+    ("科技", "Technology"),
+    ("互联网", "Technology"),
+    ("software", "Technology"),
+    ("tech", "Technology"),
+    ("公用", "Utilities"),
+    ("utilit", "Utilities"),
+)
+SF_ISO_COUNTRY = re.compile(r"[A-Z]{2}")
 NO_COMPANY = "[not provided]"
 HUBSPOT_LANGUAGES = {"zh": "zh-cn"}  # HubSpot's hs_language option values
-SF_LIMITS = {"FirstName": 40, "LastName": 80, "Company": 255, "Title": 128}
+SF_LIMITS = {"FirstName": 40, "LastName": 80, "Company": 255, "Title": 128, "City": 40}
 
 
 @dataclass
@@ -200,16 +306,22 @@ def run_export(
     out_dir: Path,
     *,
     progress: Progress = lambda items, **kw: items,
+    mapping_file: Path | None = None,
 ) -> ExportSummary:
     """Write one format under out_dir from a consistent snapshot of the show."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")
+    writer = WRITERS[fmt]
+    if fmt == "mapped":
+        if mapping_file is None:
+            raise mapping.MappingError("--format mapped needs --mapping FILE.toml")
+        spec = mapping.load(mapping_file, tuple(PEOPLE_COLUMNS))
+        writer = partial(write_mapped, spec)
     started = time.perf_counter()
     output = Output(out_dir)
     summary = ExportSummary(fmt)
     with store.snapshot() as conn:  # one consistent view for the whole export
         try:
-            writer = WRITERS[fmt]
             writer(conn, settings, output, summary, progress)
             deletions.write(conn, settings, fmt, output)
             output.commit()
@@ -281,6 +393,14 @@ def write_csv(conn, settings, output, summary, progress) -> None:
         interactions.write(dict(row))  # data is stored as compact JSON already
     interactions.close()
     leads = output.csv("leads.csv", LEAD_COLUMNS)
+    exhibitors = output.csv("exhibitors.csv", EXHIBITOR_COLUMNS)
+    _write_leads_and_exhibitors(conn, settings, leads, exhibitors)
+    leads.close()
+    exhibitors.close()
+
+
+def _write_leads_and_exhibitors(conn, settings, leads, exhibitors) -> None:
+    """Every lead (staff view), then every exhibitor with its lead counts."""
     per_exhibitor: dict[int, list[int]] = {}
     for row in reports.all_leads(conn, share_consent(settings), contact_consent(settings)):
         counts = per_exhibitor.setdefault(row["exhibitor_id"], [0, 0])
@@ -294,8 +414,6 @@ def write_csv(conn, settings, output, summary, progress) -> None:
                 "contact_shared": _shared(row),
             }
         )
-    leads.close()
-    exhibitors = output.csv("exhibitors.csv", EXHIBITOR_COLUMNS)
     for exhibitor_id, row in exhibitor_sql.by_id(conn).items():
         counts = per_exhibitor.get(exhibitor_id, [0, 0])
         exhibitors.write(
@@ -306,7 +424,21 @@ def write_csv(conn, settings, output, summary, progress) -> None:
                 "hot_leads": counts[1],
             }
         )
-    exhibitors.close()
+
+
+def write_xlsx(conn, settings, output, summary, progress) -> None:
+    """kiosk-export.xlsx: sheets people, leads and exhibitors (interactions stay in CSV)."""
+    book = workbook.new_workbook()
+    people = workbook.Sheet(book, "people", PEOPLE_COLUMNS)
+    for record in _records(conn, settings, progress):
+        people.write(person_row(record))
+        summary.people += 1
+    leads = workbook.Sheet(book, "leads", LEAD_COLUMNS)
+    exhibitors = workbook.Sheet(book, "exhibitors", EXHIBITOR_COLUMNS)
+    _write_leads_and_exhibitors(conn, settings, leads, exhibitors)
+    name = "kiosk-export.xlsx"
+    book.save(output.path(name))
+    output.counts[name] = people.rows + leads.rows + exhibitors.rows
 
 
 def _metric_cells(metrics: dict, columns: dict[str, tuple[str, ...]]) -> dict:
@@ -324,20 +456,46 @@ def _crm_ready(record: dict) -> bool:
     return record["status"] != "erased" and not record["contact_withheld"]
 
 
+def crm_records(conn, settings, progress, summary, *, one_per: str = "person_key"):
+    """The records a CRM may receive, one per person key (or per e-mail), counting the rest."""
+    candidates = reports.people_sharing_an_identity(conn)
+
+    def ready():
+        for record in _records(conn, settings, progress):
+            if not _crm_ready(record) or (one_per == "email" and not record["email"]):
+                summary.skipped += 1
+                continue
+            yield record
+
+    return identity.one_per_key(ready(), lambda r: r[one_per], candidates)
+
+
+def epoch_ms(at: str | None) -> int | str:
+    """A stored UTC time as milliseconds since 1970 (HubSpot's timestamps); '' for none."""
+    if not at:
+        return ""
+    return int(datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def last_check_out(record: dict) -> str | None:
+    """The person's last valid check-out, if any."""
+    outs = [
+        t["at"] for t in record["timeline"] if t["type"] == "checked_out" and not t.get("voided")
+    ]
+    return max(outs) if outs else None
+
+
 def write_hubspot(conn, settings, output, summary, progress) -> None:
-    """HubSpot contacts import (property internal names) and the event attendance file."""
+    """HubSpot contacts import (one row per e-mail) and the marketing-event attendance file."""
     contacts = output.csv("hubspot_contacts.csv", HUBSPOT_COLUMNS)
     events = output.csv("hubspot_event_attendance.csv", HUBSPOT_EVENT_COLUMNS)
-    event_name = settings.event_name.get("en") or next(iter(settings.event_name.values()), "")
-    for record in _records(conn, settings, progress):
-        if not _crm_ready(record) or not record["email"]:
-            summary.skipped += 1
-            continue
+    for record in crm_records(conn, settings, progress, summary, one_per="email"):
         m = record["metrics"]
         given, family = split_name(record["full_name"])
         contacts.write(
             {
                 "email": record["email"],
+                "kiosk_person_key": record["person_key"],
                 "firstname": given,
                 "lastname": family,
                 "company": record["company"],
@@ -361,14 +519,22 @@ def write_hubspot(conn, settings, output, summary, progress) -> None:
         events.write(
             {
                 "email": record["email"],
-                "event_external_id": settings.event_id,
-                "event_name": event_name,
-                "attendance_state": "attended" if m["attended"] else "registered",
-                "registered_at": record["created_at"],
-                "first_check_in": m["first_check_in"],
-                "days_attended": m["contribution"]["days_attended"],
+                "externalEventId": settings.event_id,
+                "subscriberState": "register",
+                "interactionDateTime": epoch_ms(record["created_at"]),
             }
         )
+        if m["attended"]:
+            events.write(
+                {
+                    "email": record["email"],
+                    "externalEventId": settings.event_id,
+                    "subscriberState": "attend",
+                    "interactionDateTime": epoch_ms(m["first_check_in"]),
+                    "joinedAt": epoch_ms(m["first_check_in"]),
+                    "leftAt": epoch_ms(last_check_out(record)),
+                }
+            )
         summary.people += 1
     contacts.close()
     events.close()
@@ -383,50 +549,104 @@ def salesforce_names(full_name: str, company: str) -> dict:
     return {k: v[: SF_LIMITS[k]] for k, v in values.items()}
 
 
+def salesforce_industry(text: str) -> str:
+    """A value of Salesforce's standard Industry picklist for a typed industry ('' for none)."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    for value in SF_INDUSTRIES:
+        if text.lower() == value.lower():
+            return value
+    lowered = text.lower()
+    for word, value in SF_INDUSTRY_WORDS:
+        if word in lowered:
+            return value
+    return "Other"
+
+
+def salesforce_country(code: str) -> str:
+    """The ISO 3166 alpha-2 code for CountryCode, or '' when the country is not one."""
+    code = (code or "").strip().upper()
+    return code if SF_ISO_COUNTRY.fullmatch(code) else ""
+
+
 def write_salesforce(conn, settings, output, summary, progress) -> None:
-    """Salesforce Lead and CampaignMember CSV (Bulk API / Data Loader headers)."""
+    """Salesforce Lead and CampaignMember CSV for upsert (Bulk API / Data Loader headers)."""
     leads = output.csv("salesforce_leads.csv", SALESFORCE_LEAD_COLUMNS)
     members = output.csv("salesforce_campaign_members.csv", SALESFORCE_MEMBER_COLUMNS)
-    for record in _records(conn, settings, progress):
-        if not _crm_ready(record):
-            summary.skipped += 1
-            continue
+    for record in crm_records(conn, settings, progress, summary):
         m = record["metrics"]
+        key = record["person_key"]
         rating = "Hot" if m["key_account"] else "Warm" if m["attended"] else "Cold"
         leads.write(
             {
-                "Kiosk_Attendee_Id__c": f"{settings.event_id}:{record['id']}",
+                "Kiosk_Person_Key__c": key,
                 **salesforce_names(record["full_name"], record["company"]),
                 "Title": record["job_title"][: SF_LIMITS["Title"]],
                 "Email": record["email"],
                 "MobilePhone": record["phone"],
                 "Street": record["address"],
-                "City": record["city"],
-                "Country": record["country"],
-                "Industry": record["industry"],
+                "City": record["city"][: SF_LIMITS["City"]],
+                "CountryCode": salesforce_country(record["country"]),
+                "Industry": salesforce_industry(record["industry"]),
                 "LeadSource": "Trade Show",
-                "Status": "Open - Not Contacted",
                 "Rating": rating,
                 "Description": f"{settings.event_id}: {m['segment']['key']},"
                 f" {m['lifecycle_stage']}",
+                "Kiosk_Industry__c": record["industry"],
+                "Kiosk_Last_Event__c": settings.event_id,
                 "Kiosk_Category__c": record["category"],
                 **_metric_cells(m, SALESFORCE_METRICS),
+                "Kiosk_Attendee_Id__c": f"{settings.event_id}:{record['id']}",
                 "HasOptedOutOfEmail": not record["permissions"]["marketing"]["allowed"],
                 **consent_cells(record, "salesforce"),
             }
         )
-        first = m["first_check_in"]
         members.write(
             {
-                "Lead.Kiosk_Attendee_Id__c": f"{settings.event_id}:{record['id']}",
+                "Kiosk_Member_Key__c": f"{settings.event_id}:{key}",
+                "Lead.Kiosk_Person_Key__c": key,
                 "Campaign.Kiosk_Event_Id__c": settings.event_id,
                 "Status": "Attended" if m["attended"] else "Registered",
-                "FirstRespondedDate": first[:10] if first else "",
             }
         )
         summary.people += 1
     leads.close()
     members.close()
+
+
+def mapped_values(record: dict, settings: Settings) -> dict:
+    """Every value a mapping file can name, for one person."""
+    given, family = split_name(record["full_name"])
+    m = record["metrics"]
+    return {
+        **person_row(record),
+        "first_name": given,
+        "last_name": family,
+        "event_id": settings.event_id,
+        "event_name": settings.event_name.get("en") or next(iter(settings.event_name.values()), ""),
+        "attendance": "attended" if m["attended"] else "registered",
+        "person_key_slug": mapping.slug(record["person_key"]),
+        "country_lower": (record["country"] or "").lower(),
+        "consents_granted": ";".join(sorted(k for k, v in record["consent_state"].items() if v)),
+    }
+
+
+def write_mapped(spec: mapping.Mapping, conn, settings, output, summary, progress) -> None:
+    """One CSV laid out by a mapping file (see mapping.py)."""
+    out = output.csv(spec.file, [c.header for c in spec.columns], bom=spec.bom)
+    if spec.people == "crm":
+        records = crm_records(conn, settings, progress, summary, one_per=spec.one_per)
+    else:
+        records = _records(conn, settings, progress)
+    for record in records:
+        row = spec.row(mapped_values(record, settings))
+        if row is None:
+            summary.skipped += 1
+            continue
+        out.write(row)
+        summary.people += 1
+    out.close()
 
 
 def _shared(lead) -> bool:
@@ -465,7 +685,9 @@ def write_vcard(conn, settings, output, summary, progress) -> None:
 WRITERS = {
     "jsonl": write_jsonl,
     "csv": write_csv,
+    "xlsx": write_xlsx,
     "hubspot": write_hubspot,
     "salesforce": write_salesforce,
     "vcard": write_vcard,
+    "mapped": None,  # needs its mapping file: see run_export
 }

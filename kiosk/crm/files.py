@@ -30,9 +30,18 @@ class Output:
         self.handles.append(handle)
         return handle
 
-    def csv(self, name: str, columns: list[str]) -> CsvFile:
-        """A formula-safe CSV file with its header row written."""
-        return CsvFile(self, name, columns)
+    def path(self, name: str) -> Path:
+        """A path for a binary file written by a library; it appears only on commit."""
+        final = self.directory / name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temp = final.with_name(f".{final.name}.partial")
+        self.pending.append((temp, final))
+        self.counts[name] = 0
+        return temp
+
+    def csv(self, name: str, columns: list[str], *, bom: bool = False) -> CsvFile:
+        """A formula-safe CSV file with its header row written (a BOM first when asked)."""
+        return CsvFile(self, name, columns, bom=bom)
 
     def _close(self) -> None:
         for handle in self.handles:
@@ -57,9 +66,11 @@ class Output:
 class CsvFile:
     """A CSV with a fixed column order."""
 
-    def __init__(self, output: Output, name: str, columns: list[str]):
+    def __init__(self, output: Output, name: str, columns: list[str], *, bom: bool = False):
         self.output, self.name, self.columns = output, name, columns
         self.fh = output.open(name)
+        if bom:
+            self.fh.write("\ufeff")
         self.writer = csv.writer(self.fh, lineterminator="\r\n")
         self.writer.writerow(columns)
 

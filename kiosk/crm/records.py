@@ -9,6 +9,7 @@ from kiosk.attendees import consents, screening
 from kiosk.attendees.fields import CONTACT_FIELDS, PERSON
 from kiosk.config import Settings
 from kiosk.crm import metrics
+from kiosk.crm.identity import person_key
 from kiosk.crm.people import Person
 
 PASSAGES = ("checked_in", "checked_out")
@@ -133,6 +134,7 @@ def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibito
         record[name] = value if value is not None else ""
     record["contact_withheld"] = not allowed
     record["flags"] = screening.codes(row["flags"])
+    record["person_key"] = person_key(record)
     record["consent_state"] = consent_state(person)
     record["permissions"] = granted
     record["consents"] = [

@@ -227,6 +227,26 @@ def person_rows(conn: sqlite3.Connection, kind: str) -> Iterator[sqlite3.Row]:
     return conn.execute(PERSON_ROWS_SQL[kind])
 
 
+SHARED_IDS_SQL = """
+WITH live AS (
+    SELECT id, crm_id, lower(trim(email)) AS email, phone FROM attendees
+    WHERE merged_into IS NULL AND status != 'erased'
+)
+SELECT id FROM live WHERE
+    (crm_id != '' AND crm_id IN (
+        SELECT crm_id FROM live WHERE crm_id != '' GROUP BY crm_id HAVING count(*) > 1))
+    OR (email != '' AND email IN (
+        SELECT email FROM live WHERE email != '' GROUP BY email HAVING count(*) > 1))
+    OR (phone != '' AND phone IN (
+        SELECT phone FROM live WHERE phone != '' GROUP BY phone HAVING count(*) > 1))
+"""
+
+
+def people_sharing_an_identity(conn: sqlite3.Connection) -> set[int]:
+    """Ids of people who share a CRM id, e-mail or phone with someone else in the show."""
+    return {row[0] for row in conn.execute(SHARED_IDS_SQL)}
+
+
 def count_people(conn: sqlite3.Connection) -> int:
     """How many person records an export writes."""
     return conn.execute("SELECT count(*) FROM attendees WHERE merged_into IS NULL").fetchone()[0]
