@@ -147,41 +147,77 @@ def tryton(tmp_path_factory):
     server.stop()
 
 
-def parties(server):
+@pytest.fixture(scope="module")
+def countries(tryton):
+    """The countries the organiser's Tryton knows (Tryton has none until they are imported)."""
+    from proteus import Model
+
+    with tryton.session():
+        Country = Model.get("country.country")
+        for code, name in (("CN", "China"), ("DE", "Germany")):
+            Country(name=name, code=code).save()
+
+
+def parties(server, like="kiosk:%"):
     from proteus import Model
 
     with server.session():
-        found = Model.get("party.party").find([("identifiers.code", "like", "kiosk:%")])
+        found = Model.get("party.party").find([("identifiers.code", "like", like)])
+        Note = Model.get("ir.note")
         return {
             p.name: {
                 "id": p.id,
-                "written": str(p.write_date or p.create_date),
+                "codes": sorted(i.code for i in p.identifiers),
                 "mechanisms": sorted((m.type, m.value) for m in p.contact_mechanisms),
-                "city": p.addresses[0].city if p.addresses else None,
+                "address": [
+                    (a.party_name, a.name, a.city, a.country.code if a.country else None)
+                    for a in p.addresses
+                ],
+                "lang": p.lang.code if p.lang else None,
+                "categories": sorted(c.rec_name for c in p.categories),
+                "notes": sorted(
+                    n.message for n in Note.find([("resource", "=", f"party.party,{p.id}")])
+                ),
             }
             for p in found
         }
 
 
-def opportunities(server):
+def opportunities(server, like="kiosk:%"):
     from proteus import Model
 
     with server.session():
-        found = Model.get("sale.opportunity").find([("reference", "like", "kiosk:%")])
-        return sorted((o.reference, o.party.name, o.state, o.company.party.name) for o in found)
+        found = Model.get("sale.opportunity").find([("reference", "like", like)])
+        return sorted((o.reference, o.party.name, o.state, o.description) for o in found)
 
 
-def test_people_become_parties_hot_leads_opportunities_and_twice_changes_nothing(
-    svc, make, runner, tryton
+def test_people_and_exhibitors_become_parties_with_organiser_opportunities(
+    svc, make, runner, tryton, countries
 ):
     acme, beta = make.exhibitor("Acme", "A1"), make.exhibitor("Beta", "B2")
     wang, _ = make.attendee(
-        full_name="王小明", email="wang@example.com", phone="+8613912345678", city="上海"
+        full_name="王小明",
+        email="wang@example.com",
+        phone="+8613912345678",
+        city="上海",
+        country="CN",
+        company="上海机械",
+        job_title="采购经理",
     )
-    anna, _ = make.attendee(full_name="Anna Schmidt", email="anna@example.com", company="X")
+    anna, _ = make.attendee(
+        full_name="Anna Schmidt",
+        email="anna@example.com",
+        company="X GmbH",
+        job_title="Head of Procurement",
+        country="DE",
+        language="en",
+        category="buyer",
+        phone="+4915123456789",
+    )
     quiet, _ = make.attendee(full_name="Quiet Person")
     gone, _ = make.attendee(full_name="Gone Person")
     with svc.store.write() as conn:
+        show.check_in(conn, anna, DAY1)
         show.lead(conn, acme, anna, DAY1, "hot")
         show.lead(conn, beta, anna, DAY1, "hot")
         show.lead(conn, beta, wang, DAY1, "warm")
@@ -193,37 +229,101 @@ def test_people_become_parties_hot_leads_opportunities_and_twice_changes_nothing
 
     first = runner.invoke("sync", "tryton", "--url", url)
     assert first.exit_code == 0, first.output
-    assert "parties 2 created, 0 updated, 0 unchanged; 2 opportunities created" in first.output
+    # two people and two exhibitors; a key account to follow up and two booths to re-book
+    assert "parties 4 created, 0 updated, 0 unchanged; 3 opportunities created" in first.output
     assert "2 people left out" in first.output
     assert PASSWORD not in first.output
     made = parties(tryton)
-    assert set(made) == {"王小明", "Anna Schmidt"}
-    assert ("email", "wang@example.com") in made["王小明"]["mechanisms"]
-    assert any(
-        t == "mobile" and v.replace(" ", "") == "+8613912345678"
-        for t, v in made["王小明"]["mechanisms"]
-    )
-    assert made["王小明"]["city"] == "上海"
+    assert set(made) == {"王小明", "Anna Schmidt", "Acme", "Beta"}
+    w, a = made["王小明"], made["Anna Schmidt"]
+    assert w["codes"] == ["kiosk:email:wang@example.com"]
+    assert ("email", "wang@example.com") in w["mechanisms"]
+    assert any(t == "mobile" and v.replace(" ", "") == "+8613912345678" for t, v in w["mechanisms"])
+    assert w["address"] == [("王小明, 采购经理", "上海机械", "上海", "CN")]
+    assert (w["lang"], a["lang"]) == ("zh_CN", "en")
+    assert a["address"] == [("Anna Schmidt, Head of Procurement", "X GmbH", "", "DE")]
+    assert "Kiosk / key account" in a["categories"]
+    assert "Kiosk / category: buyer" in a["categories"]
+    assert "Kiosk / key account" not in w["categories"]
+    assert any(c.startswith("Kiosk / lifecycle: ") for c in w["categories"])
+    note = a["notes"][0]
+    assert note.startswith("[expo-2026] kiosk\nattended: yes") and "hot leads: 2" in note
+    assert "key account: " in note
+    assert made["Acme"]["categories"] == ["Kiosk / exhibitor"]
     assert opportunities(tryton) == [
-        (f"kiosk:expo-2026:lead:{anna}:{acme}", "Anna Schmidt", "lead", "Expo Organiser"),
-        (f"kiosk:expo-2026:lead:{anna}:{beta}", "Anna Schmidt", "lead", "Expo Organiser"),
-    ]
+        ("kiosk:expo-2026:key-account:email:anna@example.com", "Anna Schmidt", "lead",
+         "expo-2026: key account Anna Schmidt, X GmbH"),
+        ("kiosk:expo-2026:rebook:acme", "Acme", "lead", "expo-2026: re-book Acme (booth A1)"),
+        ("kiosk:expo-2026:rebook:beta", "Beta", "lead", "expo-2026: re-book Beta (booth B2)"),
+    ]  # fmt: skip
 
     second = runner.invoke("sync", "tryton", "--url", url)
-    assert "parties 0 created, 0 updated, 2 unchanged; 0 opportunities" in second.output
+    assert "parties 0 created, 0 updated, 4 unchanged; 0 opportunities" in second.output
     svc.store.conn.execute("DELETE FROM crm_sync_sent")  # even with the ledger lost
     svc.store.conn.commit()
     third = runner.invoke("sync", "tryton", "--url", url)
-    assert "parties 0 created, 0 updated, 2 unchanged; 0 opportunities" in third.output
+    assert "parties 0 created, 0 updated, 4 unchanged; 0 opportunities" in third.output
     assert parties(tryton) == made
-    assert len(opportunities(tryton)) == 2
+    assert len(opportunities(tryton)) == 3
 
     with svc.store.write() as conn:
         row = conn.execute("SELECT * FROM attendees WHERE id = ?", (anna,)).fetchone()
         registry.apply_update(conn, row, {"email": "anna.schmidt@example.org"}, reason="desk")
     fourth = runner.invoke("sync", "tryton", "--url", url)
-    assert "parties 0 created, 1 updated, 1 unchanged" in fourth.output
-    assert ("email", "anna.schmidt@example.org") in parties(tryton)["Anna Schmidt"]["mechanisms"]
+    assert "parties 0 created, 1 updated, 3 unchanged" in fourth.output
+    anna_now = parties(tryton)["Anna Schmidt"]
+    assert anna_now["id"] == a["id"]  # found through the ledger, now known by both keys
+    assert ("email", "anna.schmidt@example.org") in anna_now["mechanisms"]
+    assert anna_now["codes"] == [
+        "kiosk:email:anna.schmidt@example.org",
+        "kiosk:email:anna@example.com",
+    ]
+
+
+def test_the_next_edition_updates_the_parties_of_this_one(tmp_path, tryton, countries):
+    from click.testing import CliRunner
+
+    from conftest import EVENT_TOML, Factory, load_settings
+    from kiosk.cli import cli
+    from kiosk.services import open_services
+
+    url = tryton.url.replace("http://", f"http://admin:{PASSWORD}@")
+    editions = {
+        2030: [
+            ("Lena Returning", "lena@example.com", "L-1"),
+            ("Only Then", "then@example.com", ""),
+        ],
+        2031: [
+            ("Lena Returning", "lena.new@example.com", "L-1"),
+            ("First Time", "first@example.com", ""),
+        ],
+    }
+    outputs = {}
+    for year, people in editions.items():
+        text = EVENT_TOML.read_text(encoding="utf-8").replace('"expo-2026"', f'"expo-{year}"')
+        directory = tmp_path / str(year)
+        directory.mkdir()
+        settings = load_settings(directory, text.replace("edition = 2026", f"edition = {year}"))
+        services = open_services(settings)
+        try:
+            make = Factory(services)
+            for name, email, crm_id in people:
+                make.attendee(full_name=name, email=email, crm_id=crm_id, country="CN")
+        finally:
+            services.store.close()
+        argv = ["sync", "tryton", "--url", url, "--db", str(settings.db_path)]
+        result = CliRunner().invoke(cli, [*argv, "--config", str(settings.config_path)])
+        assert result.exit_code == 0, result.output
+        outputs[year] = result.output
+    assert "parties 2 created, 0 updated" in outputs[2030]
+    assert "parties 1 created, 1 updated" in outputs[2031]  # Lena's party is updated
+    lena = parties(tryton, "kiosk:crm:L-1")["Lena Returning"]
+    assert lena["codes"] == ["kiosk:crm:L-1"]
+    assert ("email", "lena.new@example.com") in lena["mechanisms"]
+    assert [n.split("\n", 1)[0] for n in lena["notes"]] == [
+        "[expo-2030] kiosk",
+        "[expo-2031] kiosk",
+    ]
 
 
 def test_a_wrong_password_is_one_clear_error(settings, tryton, capsys):

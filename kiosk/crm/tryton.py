@@ -1,8 +1,11 @@
-"""`kiosk sync tryton`: people become Tryton parties, hot leads become sale opportunities.
+"""`kiosk sync tryton`: people and exhibitors become Tryton parties, with the organiser's
+opportunities: key accounts to follow up and exhibitors to re-book.
 
-Talks to a running trytond over XML-RPC with proteus. Each party carries an identifier
-"kiosk:<event>:<attendee id>" and each opportunity the reference "kiosk:<event>:lead:<id>", so a
-rerun finds what it made before and writes only what differs (nothing, when nothing changed).
+Talks to a running trytond over XML-RPC (a proteus session) and writes in batches: one call
+finds a batch's parties, a few read what they hold, one creates the new ones and one writes
+every change. Each person's party carries the identifier "kiosk:<person key>" (see
+identity.py), so the next edition finds and updates the party this one made; each exhibitor's
+"kiosk:exhibitor:<name>". A rerun writes only what differs (nothing, when nothing changed).
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ from datetime import date
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from kiosk.config import Settings
-from kiosk.crm import metrics
+from kiosk.crm import identity, metrics
+from kiosk.crm.mapping import slug
 from kiosk.crm.people import iter_people
 from kiosk.crm.records import build
 from kiosk.storage import Store, history, reports, sync
 from kiosk.storage import exhibitors as exhibitor_sql
 
 PHONE_TYPES = ("mobile", "phone")
+BATCH = 500
+ROOT_CATEGORY = "Kiosk"
+LANGUAGES = {"zh": "zh_CN", "en": "en"}  # the show's language -> Tryton's ir.lang code
 
 
 class TrytonError(RuntimeError):
@@ -61,46 +68,154 @@ def public_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def party_payload(record: dict, event_id: str) -> dict:
-    """What the party should hold for this person."""
-    hot = [lead for lead in record["leads"] if lead["rating"] == "hot"]
-    return {
-        "code": f"kiosk:{event_id}:{record['id']}",
-        "name": record["full_name"],
-        "email": record["email"],
-        "phone": record["phone"],
-        "street": record["address"],
-        "city": record["city"],
-        "hot_leads": [
-            {
-                "reference": f"kiosk:{event_id}:lead:{record['id']}:{lead['exhibitor_id']}",
-                "exhibitor": lead["exhibitor"],
-                "booth": lead["booth"],
-                "date": lead["first_scanned_at"][:10],
-            }
-            for lead in hot
-        ],
-    }
-
-
 def _digits(value: str) -> str:
     return re.sub(r"\D", "", value or "")
 
 
+def categories(record: dict) -> list[str]:
+    """The person's categories under "Kiosk" in Tryton: what they are, as of this edition."""
+    m = record["metrics"]
+    names = [
+        f"category: {record['category']}",
+        f"lifecycle: {m['lifecycle_stage']}",
+        f"purchasing role: {m['segment']['purchasing_role']}",
+    ]
+    if m["satisfaction"]["nps_group"]:
+        names.append(f"NPS: {m['satisfaction']['nps_group']}")
+    if m["key_account"]:
+        names.append("key account")
+    return sorted(names)
+
+
+def metrics_note(record: dict, event_id: str) -> str:
+    """The note one edition leaves on the party: the person's figures of that edition."""
+    m = record["metrics"]
+    lines = [
+        f"[{event_id}] kiosk",
+        f"attended: {'yes' if m['attended'] else 'no'} ({m['contribution']['days_attended']} days)",
+        f"segment: {m['segment']['key']}",
+        f"lifecycle stage: {m['lifecycle_stage']}",
+        f"booths visited: {m['contribution']['booths_visited']},"
+        f" sessions: {m['contribution']['sessions_attended']},"
+        f" leads: {m['contribution']['leads']}, hot leads: {m['contribution']['hot_leads']}",
+        f"contribution score: {m['contribution']['score']}",
+        f"editions attended: {m['loyalty']['editions_attended']},"
+        f" loyalty score: {m['loyalty']['score']}",
+    ]
+    s = m["satisfaction"]
+    if s["satisfaction"] is not None or s["recommend"] is not None:
+        lines.append(
+            f"satisfaction: {s['satisfaction']}, recommend: {s['recommend']}"
+            f" ({s['nps_group'] or '-'})"
+        )
+    if m["key_account"]:
+        lines.append(f"key account: {m['key_account_reason']}")
+    return "\n".join(lines)
+
+
+def party_payload(record: dict, event_id: str, default_language: str = "") -> dict:
+    """What the person's party should hold after this edition (language: the person's, else
+    the show's default)."""
+    m = record["metrics"]
+    language = record["language"] or default_language
+    name = record["full_name"]
+    label = f"{name}, {record['job_title']}" if record["job_title"] else ""
+    payload = {
+        "code": f"kiosk:{record['person_key']}",
+        "name": name,
+        "lang": LANGUAGES.get(language, language),
+        "email": record["email"],
+        "phone": record["phone"],
+        "address": {
+            "party_name": label,
+            "name": record["company"],
+            "street": record["address"],
+            "city": record["city"],
+            "country": (record["country"] or "").upper(),
+        },
+        "categories": categories(record),
+        "note": metrics_note(record, event_id),
+        "opportunity": None,
+    }
+    if m["key_account"]:
+        hot = [lead for lead in record["leads"] if lead["rating"] == "hot"]
+        payload["opportunity"] = {
+            "reference": f"kiosk:{event_id}:key-account:{record['person_key']}",
+            "date": (m["first_check_in"] or record["created_at"])[:10],
+            "description": f"{event_id}: key account {name}"
+            f"{', ' + record['company'] if record['company'] else ''}"[:200],
+            "comment": f"{m['key_account_reason']}\n"
+            + "".join(f"hot lead at {lead['booth']} {lead['exhibitor']}\n" for lead in hot),
+        }
+    return payload
+
+
+def exhibitor_payload(row, leads: int, hot: int, event_id: str) -> dict:
+    """An exhibitor as a party, with the opportunity to re-book it for the next edition."""
+    key = slug(row["name"]) or str(row["id"])
+    return {
+        "code": f"kiosk:exhibitor:{key}",
+        "name": row["name"],
+        "lang": "",
+        "email": "",
+        "phone": "",
+        "address": None,
+        "categories": ["exhibitor"],
+        "note": f"[{event_id}] kiosk\nbooth: {row['booth']}\nleads: {leads}, hot leads: {hot}",
+        "opportunity": {
+            "reference": f"kiosk:{event_id}:rebook:{key}",
+            "date": (row["created_at"] or "")[:10] or date.today().isoformat(),
+            "description": f"{event_id}: re-book {row['name']} (booth {row['booth']})"[:200],
+            "comment": f"{leads} leads, {hot} hot, at booth {row['booth']} in {event_id}",
+        },
+    }
+
+
+def fingerprint(payload: dict) -> str:
+    """A digest of what the party should hold."""
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
 class Tryton:
-    """The models of one trytond database, through proteus."""
+    """The models of one trytond database, called over XML-RPC in batches."""
 
     def __init__(self, config, url: str):
-        from proteus import Model
-
-        company_id = config.context.get("company")
+        self.context = dict(config.context)
+        company_id = self.context.get("company")
         if not company_id:
             raise TrytonError(
                 f"{public_url(url)}: the Tryton user has no company; set one up in Tryton first"
             )
-        self.Party = Model.get("party.party")
-        self.Opportunity = Model.get("sale.opportunity")
-        self.company = Model.get("company.company")(company_id)
+        self.config = config
+        self.company = company_id
+        self.currency = self.call("company.company", "read", [company_id], ["currency"])[0][
+            "currency"
+        ]
+        self.langs = {
+            r["code"]: r["id"]
+            for r in self.call(
+                "ir.lang",
+                "search_read",
+                [("code", "in", sorted(set(LANGUAGES.values()))), ("active", "in", [True, False])],
+                0,
+                None,
+                None,
+                ["code"],
+            )
+        }
+        self.countries = {
+            r["code"]: r["id"]
+            for r in self.call("country.country", "search_read", [], 0, None, None, ["code"])
+        }
+        self.category_ids: dict[str, int] = {}
+        self.root = self._root_category()
+
+    def call(self, model: str, method: str, *args):
+        """One RPC call with the user's context."""
+        proxy = self.config.get_proxy(model)
+        return getattr(proxy, method)(*args, self.context)
 
     @classmethod
     @contextmanager
@@ -130,64 +245,244 @@ class Tryton:
             with suppress(Exception):
                 session.__exit__(None, None, None)
 
-    def find_party(self, code: str, remote_id: str):
-        """The party made for this person before, by remembered id or by identifier."""
-        if remote_id:
-            found = self.Party.find([("id", "=", int(remote_id)), ("identifiers.code", "=", code)])
-            if found:
-                return found[0]
-        found = self.Party.find([("identifiers.code", "=", code)])
-        return found[0] if found else None
+    # categories ---------------------------------------------------------------------------
 
-    def apply_party(self, party, payload: dict) -> tuple[object, bool]:
-        """Create or update the party; returns (party, whether anything was written)."""
-        created = party is None
-        if created:
-            party = self.Party(name=payload["name"])
-            party.identifiers.new(code=payload["code"])
-        changed = created
-        if party.name != payload["name"]:
-            party.name = payload["name"]
-            changed = True
-        mechanisms = list(party.contact_mechanisms)
-        if payload["email"] and not any(
-            m.type == "email" and (m.value or "").lower() == payload["email"] for m in mechanisms
+    def _root_category(self) -> int:
+        found = self.call(
+            "party.category",
+            "search",
+            [("name", "=", ROOT_CATEGORY), ("parent", "=", None)],
+        )
+        if found:
+            root = found[0]
+        else:
+            root = self.call("party.category", "create", [{"name": ROOT_CATEGORY}])[0]
+        for row in self.call(
+            "party.category", "search_read", [("parent", "=", root)], 0, None, None, ["name"]
         ):
-            party.contact_mechanisms.new(type="email", value=payload["email"])
-            changed = True
-        if payload["phone"] and not any(
-            m.type in PHONE_TYPES and _digits(m.value) == _digits(payload["phone"])
-            for m in mechanisms
-        ):
-            party.contact_mechanisms.new(type="mobile", value=payload["phone"])
-            changed = True
-        if payload["street"] or payload["city"]:
-            address = party.addresses[0] if party.addresses else party.addresses.new()
-            if (address.street or "") != payload["street"]:
-                address.street = payload["street"]
-                changed = True
-            if (address.city or "") != payload["city"]:
-                address.city = payload["city"]
-                changed = True
-        if changed:
-            party.save()
-        return party, changed
+            self.category_ids[row["name"]] = row["id"]
+        return root
 
-    def ensure_opportunity(self, party, lead: dict, event_id: str) -> bool:
-        """Create the opportunity of a hot lead unless it exists; True when created."""
-        if self.Opportunity.find([("reference", "=", lead["reference"])]):
-            return False
-        opportunity = self.Opportunity()
-        opportunity.reference = lead["reference"]
-        opportunity.party = party
-        opportunity.company = self.company
-        opportunity.currency = self.company.currency
-        opportunity.start_date = date.fromisoformat(lead["date"])
-        opportunity.description = f"{event_id}: hot lead at {lead['booth']} {lead['exhibitor']}"[
-            :200
+    def ensure_categories(self, names: Iterable[str]) -> None:
+        """Create the categories under "Kiosk" that do not exist yet."""
+        missing = sorted(set(names) - set(self.category_ids))
+        if missing:
+            ids = self.call(
+                "party.category", "create", [{"name": n, "parent": self.root} for n in missing]
+            )
+            self.category_ids.update(zip(missing, ids, strict=True))
+
+    # parties ------------------------------------------------------------------------------
+
+    def find(self, payloads: list[dict], remote_ids: list[str]) -> list[int | None]:
+        """The party of each payload: by identifier, else by the id the ledger remembers."""
+        codes = [p["code"] for p in payloads]
+        by_code = {
+            r["code"]: r["party"]
+            for r in self.call(
+                "party.identifier",
+                "search_read",
+                [("code", "in", codes)],
+                0,
+                None,
+                None,
+                ["code", "party"],
+            )
+        }
+        wanted = {int(r) for r, c in zip(remote_ids, codes, strict=True) if r and c not in by_code}
+        alive = set()
+        if wanted:
+            alive = set(self.call("party.party", "search", [("id", "in", sorted(wanted))]))
+        found = []
+        for payload, remote in zip(payloads, remote_ids, strict=True):
+            party = by_code.get(payload["code"])
+            if party is None and remote and int(remote) in alive:
+                party = int(remote)
+            found.append(party)
+        return found
+
+    def _current(self, ids: list[int]) -> dict[int, dict]:
+        """What the parties hold now: name, language, categories, mechanisms, address, notes."""
+        if not ids:
+            return {}
+        state = {
+            r["id"]: {**r, "codes": set(), "mechanisms": [], "address": None, "notes": []}
+            for r in self.call("party.party", "read", ids, ["name", "lang", "categories"])
+        }
+        domain = [("party", "in", ids)]
+        for r in self.call(
+            "party.identifier", "search_read", domain, 0, None, None, ["party", "code"]
+        ):
+            state[r["party"]]["codes"].add(r["code"])
+        for r in self.call(
+            "party.contact_mechanism",
+            "search_read",
+            domain,
+            0,
+            None,
+            None,
+            ["party", "type", "value"],
+        ):
+            state[r["party"]]["mechanisms"].append(r)
+        for r in self.call(
+            "party.address",
+            "search_read",
+            domain,
+            0,
+            None,
+            [("sequence", "ASC"), ("id", "ASC")],
+            ["party", "party_name", "name", "street", "city", "country"],
+        ):
+            if state[r["party"]]["address"] is None:
+                state[r["party"]]["address"] = r
+        resources = [f"party.party,{i}" for i in ids]
+        for r in self.call(
+            "ir.note",
+            "search_read",
+            [("resource", "in", resources)],
+            0,
+            None,
+            None,
+            ["resource", "message"],
+        ):
+            state[int(r["resource"].split(",")[1])]["notes"].append(r)
+        return state
+
+    def _address_values(self, wanted: dict) -> dict:
+        values = {k: wanted[k] for k in ("party_name", "name", "street", "city")}
+        values["country"] = self.countries.get(wanted["country"])
+        return values
+
+    def _new_party(self, payload: dict) -> dict:
+        values = {
+            "name": payload["name"],
+            "identifiers": [["create", [{"code": payload["code"]}]]],
+            "categories": [["add", [self.category_ids[c] for c in payload["categories"]]]],
+        }
+        if payload["lang"] in self.langs:
+            values["lang"] = self.langs[payload["lang"]]
+        mechanisms = []
+        if payload["email"]:
+            mechanisms.append({"type": "email", "value": payload["email"]})
+        if payload["phone"]:
+            mechanisms.append({"type": "mobile", "value": payload["phone"]})
+        if mechanisms:
+            values["contact_mechanisms"] = [["create", mechanisms]]
+        if payload["address"] and any(payload["address"].values()):
+            values["addresses"] = [["create", [self._address_values(payload["address"])]]]
+        return values
+
+    def _changes(self, payload: dict, now: dict) -> dict:
+        values: dict = {}
+        if now["name"] != payload["name"]:
+            values["name"] = payload["name"]
+        if payload["code"] not in now["codes"]:
+            values["identifiers"] = [["create", [{"code": payload["code"]}]]]
+        lang = self.langs.get(payload["lang"])
+        if lang and now["lang"] != lang:
+            values["lang"] = lang
+        managed = set(self.category_ids.values())
+        want = {self.category_ids[c] for c in payload["categories"]}
+        have = set(now["categories"]) & managed
+        if want != have:
+            values["categories"] = [["add", sorted(want - have)], ["remove", sorted(have - want)]]
+        mechanisms = []
+        emails = {(m["value"] or "").lower() for m in now["mechanisms"] if m["type"] == "email"}
+        if payload["email"] and payload["email"] not in emails:
+            mechanisms.append({"type": "email", "value": payload["email"]})
+        phones = {_digits(m["value"]) for m in now["mechanisms"] if m["type"] in PHONE_TYPES}
+        if payload["phone"] and _digits(payload["phone"]) not in phones:
+            mechanisms.append({"type": "mobile", "value": payload["phone"]})
+        if mechanisms:
+            values["contact_mechanisms"] = [["create", mechanisms]]
+        wanted = payload["address"]
+        if wanted and any(wanted.values()):
+            target = self._address_values(wanted)
+            address = now["address"]
+            if address is None:
+                values["addresses"] = [["create", [target]]]
+            else:
+                differ = {k: v for k, v in target.items() if (address[k] or None) != (v or None)}
+                if differ:
+                    values["addresses"] = [["write", [address["id"]], differ]]
+        return values
+
+    def apply(self, payloads: list[dict], parties: list[int | None]) -> tuple[list[int], list]:
+        """Create or update the parties; returns their ids and, per payload, 'created',
+        'updated' or 'unchanged'."""
+        self.ensure_categories(c for p in payloads for c in p["categories"])
+        current = self._current([p for p in parties if p is not None])
+        creates, writes, outcome = [], [], []
+        for payload, party in zip(payloads, parties, strict=True):
+            if party is None:
+                creates.append(self._new_party(payload))
+                outcome.append("created")
+                continue
+            values = self._changes(payload, current[party])
+            if values:
+                writes += [[party], values]
+            outcome.append("updated" if values else "unchanged")
+        new_ids = iter(self.call("party.party", "create", creates) if creates else [])
+        if writes:
+            self.call("party.party", "write", *writes)
+        ids = [party if party is not None else next(new_ids) for party in parties]
+        self._notes(payloads, ids, current, outcome)
+        return ids, outcome
+
+    def _notes(self, payloads, ids, current, outcome) -> None:
+        """One note per party and edition with that edition's figures."""
+        creates, writes = [], []
+        for k, (payload, party) in enumerate(zip(payloads, ids, strict=True)):
+            head = payload["note"].split("\n", 1)[0]
+            notes = current.get(party, {}).get("notes", [])
+            same = [n for n in notes if (n["message"] or "").split("\n", 1)[0] == head]
+            if not same:
+                creates.append({"resource": f"party.party,{party}", "message": payload["note"]})
+            elif same[0]["message"] != payload["note"]:
+                writes += [[same[0]["id"]], {"message": payload["note"]}]
+            else:
+                continue
+            if outcome[k] == "unchanged":
+                outcome[k] = "updated"
+        if creates:
+            self.call("ir.note", "create", creates)
+        if writes:
+            self.call("ir.note", "write", *writes)
+
+    def ensure_opportunities(self, payloads: list[dict], ids: list[int]) -> int:
+        """Create each payload's opportunity unless its reference exists; returns how many."""
+        wanted = [(p["opportunity"], party) for p, party in zip(payloads, ids, strict=True)]
+        wanted = [(o, party) for o, party in wanted if o]
+        if not wanted:
+            return 0
+        exists = {
+            r["reference"]
+            for r in self.call(
+                "sale.opportunity",
+                "search_read",
+                [("reference", "in", [o["reference"] for o, _ in wanted])],
+                0,
+                None,
+                None,
+                ["reference"],
+            )
+        }
+        creates = [
+            {
+                "reference": o["reference"],
+                "party": party,
+                "company": self.company,
+                "currency": self.currency,
+                "start_date": date.fromisoformat(o["date"]),
+                "description": o["description"],
+                "comment": o["comment"],
+            }
+            for o, party in wanted
+            if o["reference"] not in exists
         ]
-        opportunity.save()
-        return True
+        if creates:
+            self.call("sale.opportunity", "create", creates)
+        return len(creates)
 
 
 def sync_tryton(
@@ -196,53 +491,88 @@ def sync_tryton(
     url: str,
     *,
     progress: Callable[..., Iterable] = lambda items, **kw: items,
+    batch_size: int = BATCH,
 ) -> TrytonReport:
     """Bring Tryton in line with the show; people whose record did not change are not touched."""
     target = f"tryton:{public_url(url)}"
     report = TrytonReport(public_url(url))
     started = time.perf_counter()
     with Tryton.connect(url) as tryton:
-        _sync(store, settings, tryton, target, report, progress)
+        _sync(store, settings, tryton, target, report, progress, batch_size)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _sync(store, settings, tryton, target, report, progress) -> None:
-    # The ledger is read in the snapshot too: each person's row is written after it is read.
+def _send(tryton: Tryton, batch: list[tuple], report: TrytonReport) -> list[tuple[int, str, str]]:
+    """Apply one batch; on a refusal, find the record at fault and name it."""
+    payloads = [b[1] for b in batch]
+    try:
+        parties = tryton.find(payloads, [b[3] for b in batch])
+        ids, outcome = tryton.apply(payloads, parties)
+        report.opportunities += tryton.ensure_opportunities(payloads, ids)
+    except TrytonError:
+        raise
+    except Exception as exc:  # proteus surfaces server faults as various types
+        if len(batch) > 1:
+            marks = []
+            for one in batch:
+                marks += _send(tryton, [one], report)
+            return marks
+        raise TrytonError(f"Tryton refused {batch[0][4]}: {exc}") from exc
+    for state in outcome:
+        setattr(report, state, getattr(report, state) + 1)
+    return [(b[0], b[2], str(i)) for b, i in zip(batch, ids, strict=True) if b[0] is not None]
+
+
+def _sync(store, settings, tryton, target, report, progress, batch_size) -> None:
+    # The ledger is read in the snapshot too: each batch's rows are written after it is applied.
     with store.snapshot() as conn:
         ctx = metrics.ShowContext.build(settings, history.editions(conn))
         exhibitors = exhibitor_sql.by_id(conn)
         total = reports.count_people(conn)
-        for person in progress(iter_people(conn), total=total, desc="tryton", unit="person"):
-            record = build(person, settings, ctx, exhibitors)
-            if record["status"] != "active" or record["contact_withheld"]:
-                report.skipped += 1
-                continue
-            payload = party_payload(record, settings.event_id)
-            fingerprint = hashlib.sha256(
-                json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-            ).hexdigest()
-            known = sync.sent(conn, target, person.id)
-            if known is not None and known["digest"] == fingerprint:
-                report.unchanged += 1
-                continue
-            try:
-                party = tryton.find_party(payload["code"], known["remote_id"] if known else "")
-                existed = party is not None
-                party, changed = tryton.apply_party(party, payload)
-                for lead in payload["hot_leads"]:
-                    report.opportunities += tryton.ensure_opportunity(
-                        party, lead, settings.event_id
-                    )
-            except TrytonError:
-                raise
-            except Exception as exc:  # proteus surfaces server faults as various types
-                raise TrytonError(f"Tryton refused attendee {person.id}: {exc}") from exc
-            if not existed:
-                report.created += 1
-            elif changed:
-                report.updated += 1
-            else:
-                report.unchanged += 1
+        batch: list[tuple] = []
+
+        def flush():
+            marks = _send(tryton, batch, report)
             with store.write() as wconn:
-                sync.mark_sent(wconn, target, person.id, fingerprint, str(party.id))
+                for attendee_id, digest, remote_id in marks:
+                    sync.mark_sent(wconn, target, attendee_id, digest, remote_id)
+            batch.clear()
+
+        def ready():
+            for person in progress(iter_people(conn), total=total, desc="tryton", unit="person"):
+                record = build(person, settings, ctx, exhibitors)
+                if record["status"] != "active" or record["contact_withheld"]:
+                    report.skipped += 1
+                    continue
+                yield record
+
+        candidates = reports.people_sharing_an_identity(conn)
+        for record in identity.one_per_key(ready(), lambda r: r["person_key"], candidates):
+            payload = party_payload(record, settings.event_id, settings.default_language)
+            digest = fingerprint(payload)
+            known = sync.sent(conn, target, record["id"])
+            if known is not None and known["digest"] == digest:
+                report.unchanged += 1
+                continue
+            remote = known["remote_id"] if known else ""
+            batch.append((record["id"], payload, digest, remote, f"attendee {record['id']}"))
+            if len(batch) >= batch_size:
+                flush()
+        leads: dict[int, list[int]] = {}
+        for row in reports.all_leads(conn, "", ""):
+            counts = leads.setdefault(row["exhibitor_id"], [0, 0])
+            counts[0] += 1
+            counts[1] += row["rating"] == "hot"
+        seen = set()
+        for exhibitor_id, row in exhibitors.items():
+            n, hot = leads.get(exhibitor_id, [0, 0])
+            payload = exhibitor_payload(row, n, hot, settings.event_id)
+            if payload["code"] in seen:  # two stands of one company: one party
+                continue
+            seen.add(payload["code"])
+            batch.append((None, payload, "", "", f"exhibitor {exhibitor_id}"))
+            if len(batch) >= batch_size:
+                flush()
+        if batch:
+            flush()
