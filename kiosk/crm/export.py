@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+import orjson
+
 from kiosk.config import Settings
-from kiosk.crm import deletions, identity, mapping, metrics, vcard, workbook
+from kiosk.crm import deletions, identity, mapping, metrics, vcard
 from kiosk.crm.files import Output
 from kiosk.crm.people import iter_people
 from kiosk.crm.records import (
@@ -333,19 +335,20 @@ def run_export(
     return summary
 
 
-def _records(conn, settings, progress, desc="people"):
+def _records(conn, settings, progress, desc="people", *, detail: bool = False):
+    """Every person's record; with detail, everything the JSON Lines line carries."""
     ctx = metrics.ShowContext.build(settings, history.editions(conn))
     exhibitors = exhibitor_sql.by_id(conn)
     total = reports.count_people(conn)
     for person in progress(iter_people(conn), total=total, desc=desc, unit="person"):
-        yield build(person, settings, ctx, exhibitors)
+        yield build(person, settings, ctx, exhibitors, detail=detail)
 
 
 def write_jsonl(conn, settings, output, summary, progress) -> None:
     """people.jsonl: one whole record a line."""
     with output.open("people.jsonl") as fh:
-        for record in _records(conn, settings, progress):
-            fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        for record in _records(conn, settings, progress, detail=True):
+            fh.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode())
             output.counts["people.jsonl"] += 1
             summary.people += 1
 
@@ -389,8 +392,9 @@ def write_csv(conn, settings, output, summary, progress) -> None:
         summary.people += 1
     people.close()
     interactions = output.csv("interactions.csv", INTERACTION_COLUMNS)
-    for row in progress(reports.all_interactions(conn), desc="interactions", unit="row"):
-        interactions.write(dict(row))  # data is stored as compact JSON already
+    rows = reports.all_interactions(conn, INTERACTION_COLUMNS)
+    # data is stored as compact JSON already
+    interactions.write_all(progress(rows, desc="interactions", unit="row"))
     interactions.close()
     leads = output.csv("leads.csv", LEAD_COLUMNS)
     exhibitors = output.csv("exhibitors.csv", EXHIBITOR_COLUMNS)
@@ -428,6 +432,8 @@ def _write_leads_and_exhibitors(conn, settings, leads, exhibitors) -> None:
 
 def write_xlsx(conn, settings, output, summary, progress) -> None:
     """kiosk-export.xlsx: sheets people, leads and exhibitors (interactions stay in CSV)."""
+    from kiosk.crm import workbook  # openpyxl is loaded only for this format
+
     book = workbook.new_workbook()
     people = workbook.Sheet(book, "people", PEOPLE_COLUMNS)
     for record in _records(conn, settings, progress):

@@ -79,6 +79,14 @@ class CsvFile:
         self.writer.writerow([cell(row.get(c)) for c in self.columns])
         self.output.counts[self.name] += 1
 
+    def write_all(self, rows) -> None:
+        """Many rows given as value tuples in the column order."""
+        writerow, n = self.writer.writerow, 0
+        for row in rows:
+            writerow([cell(v) if isinstance(v, str) else "" if v is None else v for v in row])
+            n += 1
+        self.output.counts[self.name] += n
+
     def close(self) -> None:
         """Flush and close."""
         self.fh.close()

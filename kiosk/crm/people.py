@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 from kiosk.storage import reports
 
@@ -34,19 +36,24 @@ class Person:
 
 
 class _Group:
-    """A cursor ordered by attendee_id, read one person's rows at a time."""
+    """A cursor ordered by attendee_id, read one person's rows at a time.
 
-    def __init__(self, rows: Iterator[sqlite3.Row]):
-        self.rows = rows
-        self.head = next(rows, None)
+    itertools.groupby walks the cursor in C; only one group at a time is turned into a list.
+    """
+
+    def __init__(self, cursor: sqlite3.Cursor):
+        names = [d[0] for d in cursor.description]
+        self.groups = groupby(cursor, key=itemgetter(names.index("attendee_id")))
+        self.head = next(self.groups, None)
 
     def take(self, attendee_id: int) -> list[sqlite3.Row]:
-        out = []
-        while self.head is not None and self.head["attendee_id"] <= attendee_id:
-            if self.head["attendee_id"] == attendee_id:
-                out.append(self.head)
-            self.head = next(self.rows, None)
-        return out
+        while self.head is not None and self.head[0] < attendee_id:
+            self.head = next(self.groups, None)
+        if self.head is None or self.head[0] != attendee_id:
+            return []
+        rows = list(self.head[1])
+        self.head = next(self.groups, None)
+        return rows
 
 
 def iter_people(conn: sqlite3.Connection) -> Iterator[Person]:

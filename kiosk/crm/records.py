@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
+
+import orjson
 
 from kiosk.attendees import consents, screening
 from kiosk.attendees.fields import CONTACT_FIELDS, PERSON
@@ -96,11 +97,21 @@ def split_name(full_name: str) -> tuple[str, str]:
     return given, family
 
 
-def timeline(person: Person) -> list[dict]:
-    """The person's whole interaction log; a check-in or out that was voided says so."""
+def loads(text: str | None, empty: str = "{}"):
+    """A stored JSON value; the empty object or list (most rows) without parsing."""
+    if not text or text == empty:
+        return {} if empty == "{}" else []
+    return orjson.loads(text)
+
+
+def timeline(person: Person, *, passages_only: bool = False) -> list[dict]:
+    """The person's whole interaction log; a check-in or out that was voided says so.
+
+    With passages_only, just the valid check-ins and check-outs (what CRM files need).
+    """
     valid = {p["id"] for p in person.passages}
     items = []
-    for i in person.interactions:
+    for i in person.passages if passages_only else person.interactions:
         item = {
             "id": i["id"],
             "at": i["at"],
@@ -109,7 +120,7 @@ def timeline(person: Person) -> list[dict]:
             "direction": i["direction"],
             "exhibitor_id": i["exhibitor_id"],
             "device_id": i["device_id"],
-            "data": json.loads(i["data"] or "{}"),
+            "data": loads(i["data"]),
         }
         if i["type"] in PASSAGES and i["id"] not in valid:
             item["voided"] = True
@@ -117,8 +128,19 @@ def timeline(person: Person) -> list[dict]:
     return items
 
 
-def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibitors: dict) -> dict:
-    """The full export record of one person (the JSON Lines line and the webhook payload)."""
+def build(
+    person: Person,
+    settings: Settings,
+    ctx: metrics.ShowContext,
+    exhibitors: dict,
+    *,
+    detail: bool = True,
+) -> dict:
+    """The full export record of one person (the JSON Lines line and the webhook payload).
+
+    Without detail (CRM files, which never carry them), `timeline` holds only the valid
+    check-ins and check-outs and `consents`, `surveys` and `history` are empty.
+    """
     row = person.row
     granted = permissions(person, settings)
     allowed = granted["crm"]["allowed"]
@@ -126,7 +148,7 @@ def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibito
     for name in STATIC_FIELDS:
         value = row[name]
         if name == "interests":
-            value = json.loads(value or "[]")
+            value = loads(value, "[]")
         elif name == "email":
             value = normal_email(value)
         if name in CONTACT_FIELDS and not allowed:
@@ -148,9 +170,9 @@ def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibito
             "at": c["at"],
             "source": c["source"],
         }
-        for c in person.consents
+        for c in (person.consents if detail else ())
     ]
-    record["timeline"] = timeline(person)
+    record["timeline"] = timeline(person, passages_only=not detail)
     record["leads"] = [
         {
             "exhibitor_id": lead["exhibitor_id"],
@@ -164,7 +186,7 @@ def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibito
             "last_scanned_at": lead["last_scanned_at"],
             "scans": lead["scans"],
             "rating": lead["rating"],
-            "follow_up": json.loads(lead["follow_up"] or "[]"),
+            "follow_up": loads(lead["follow_up"], "[]"),
         }
         for lead in person.leads
     ]
@@ -175,14 +197,14 @@ def build(person: Person, settings: Settings, ctx: metrics.ShowContext, exhibito
             "satisfaction": s["satisfaction"],
             "recommend": s["recommend"],
             "return_intent": None if s["return_intent"] is None else bool(s["return_intent"]),
-            "purpose": json.loads(s["purpose"] or "[]"),
+            "purpose": loads(s["purpose"], "[]"),
             "comment": s["comment"],
         }
-        for s in person.surveys
+        for s in (person.surveys if detail else ())
     ]
     record["history"] = [
         {"edition": h["edition"], "year": h["year"], "attended": bool(h["attended"])}
-        for h in person.history
+        for h in (person.history if detail else ())
     ]
     record["metrics"] = metrics.compute(person, ctx)
     return record

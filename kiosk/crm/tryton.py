@@ -541,7 +541,7 @@ def _sync(store, settings, tryton, target, report, progress, batch_size) -> None
 
         def ready():
             for person in progress(iter_people(conn), total=total, desc="tryton", unit="person"):
-                record = build(person, settings, ctx, exhibitors)
+                record = build(person, settings, ctx, exhibitors, detail=False)
                 if record["status"] != "active" or record["contact_withheld"]:
                     report.skipped += 1
                     continue
