@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 from kiosk import config  # noqa: E402
 from kiosk.services import initialise  # noqa: E402
 
-FORMATS = ("jsonl", "csv", "hubspot", "salesforce", "vcard")
+FORMATS = ("jsonl", "csv", "xlsx", "hubspot", "salesforce", "vcard", "mapped")
+MAPPING = ROOT / "config" / "mappings" / "zoho-crm-leads.toml"  # for "mapped"
 EXHIBITORS = 300
 START = 1795478400  # 2026-11-24T00:00:00Z
 
@@ -155,6 +156,8 @@ def run_export(settings, fmt: str, out: Path) -> tuple[float, float]:
         "--config",
         str(settings.config_path),
     ]
+    if fmt == "mapped":
+        argv += ["--mapping", str(MAPPING)]
     started = time.perf_counter()
     proc = subprocess.Popen(
         argv,

@@ -12,11 +12,16 @@ import json
 import re
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_START)
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
 
 def cell(value) -> str:
     """A CSV cell: JSON for lists and dicts, true/false, and a `'` before any formula start."""
+    if type(value) is str:  # most cells: decided on the first character
+        if value and value[0] in FORMULA_FIRST and not E164.fullmatch(value):
+            return "'" + value
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -413,8 +413,9 @@ def _write_leads_and_exhibitors(conn, settings, leads, exhibitors) -> None:
         leads.write(
             {
                 **{k: row[k] for k in LEAD_COLUMNS if k in LEAD_TABLE},
-                "answers": json.loads(row["answers"] or "{}"),
-                "follow_up": json.loads(row["follow_up"] or "[]"),
+                # stored as compact JSON already, as the cells would write them
+                "answers": row["answers"] or "{}",
+                "follow_up": row["follow_up"] or "[]",
                 "contact_shared": _shared(row),
             }
         )

@@ -83,7 +83,7 @@ class CsvFile:
         """Many rows given as value tuples in the column order."""
         writerow, n = self.writer.writerow, 0
         for row in rows:
-            writerow([cell(v) if isinstance(v, str) else "" if v is None else v for v in row])
+            writerow([v if type(v) is int else cell(v) for v in row])
             n += 1
         self.output.counts[self.name] += n
 
