@@ -42,18 +42,23 @@ class Sheet:
             header.append(cell)
         self.sheet.append(header)
 
-    def _cell(self, column: str, value) -> WriteOnlyCell:
+    def _cell(self, column: str, value):
+        """A plain value where openpyxl types it right; a text cell where it would not."""
         if isinstance(value, list | dict):
             value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        if column in TEXT_COLUMNS and value is not None and not isinstance(value, str):
+        text = column in TEXT_COLUMNS
+        if text and value is not None and not isinstance(value, str):
             value = str(value)
-        if isinstance(value, str):
+        if not isinstance(value, str):
+            return value
+        if ILLEGAL_CHARACTERS_RE.search(value):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not text and not value.startswith("="):
+            return value
         cell = WriteOnlyCell(self.sheet, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # openpyxl would store "=..." as a formula
-            if column in TEXT_COLUMNS:
-                cell.number_format = "@"
+        cell.data_type = "s"  # openpyxl would store "=..." as a formula
+        if text:
+            cell.number_format = "@"
         return cell
 
     def write(self, row: dict) -> None:
