@@ -31,6 +31,7 @@ LEAD_WRITABLE = {
     "FirstName", "LastName", "Company", "Title", "Email", "MobilePhone", "Phone", "Street",
     "City", "State", "PostalCode", "Country", "CountryCode", "StateCode", "Industry",
     "LeadSource", "Status", "Rating", "Description", "Website", "NumberOfEmployees",
+    "HasOptedOutOfEmail",
 }  # fmt: skip
 LEAD_REQUIRED = {"LastName", "Company"}
 READ_ONLY = {
@@ -70,6 +71,8 @@ def twins(svc, make):
     )
     p["li"], _ = make.attendee(full_name="李四", email="li@example.com", crm_id="C-17")
     with svc.store.write() as conn:
+        for pid in p.values():
+            show.consent(conn, pid, "terms", True, at=DAY1)  # contact details may reach the CRM
         show.check_in(conn, p["second"], DAY1)
     return p
 
@@ -135,6 +138,7 @@ def test_xlsx_workbook_types_ids_and_phones_as_text(svc, make, runner, tmp_path)
         full_name="王小明", company='=HYPERLINK("http://x")', phone="+8613912345678"
     )
     with svc.store.write() as conn:
+        show.consent(conn, wang, "terms", True, at=DAY1)
         show.lead(conn, acme, wang, DAY1, "hot", notes="=1+1")
     out = export(runner, tmp_path, "xlsx")
     book = openpyxl.load_workbook(out / "kiosk-export.xlsx")
@@ -258,6 +262,8 @@ def test_a_second_edition_updates_the_records_of_the_first(tmp_path):
             make = Factory(services)
             ids = [make.attendee(**p)[0] for p in persons]
             with services.store.write() as conn:
+                for pid in ids:
+                    show.consent(conn, pid, "terms", True, at=DAY1)
                 show.check_in(conn, ids[0], DAY1)
                 if year == 2026:
                     show.history(conn, ids[0], "expo-2025", 2025, email_key="anna@example.com")

@@ -308,7 +308,9 @@ def test_the_next_edition_updates_the_parties_of_this_one(tmp_path, tryton, coun
         try:
             make = Factory(services)
             for name, email, crm_id in people:
-                make.attendee(full_name=name, email=email, crm_id=crm_id, country="CN")
+                pid, _ = make.attendee(full_name=name, email=email, crm_id=crm_id, country="CN")
+                with services.store.write() as conn:
+                    show.consent(conn, pid, "terms", True)
         finally:
             services.store.close()
         argv = ["sync", "tryton", "--url", url, "--db", str(settings.db_path)]
