@@ -54,6 +54,18 @@ KEYS: dict[str, tuple[str, ...]] = {
         "key_company_contribution",
         "buying_answers",
     ),
+    "mail": (
+        "host",
+        "port",
+        "security",
+        "sender",
+        "username",
+        "ca_file",
+        "rate_per_minute",
+        "timeout",
+        "templates_dir",
+    ),
+    "invitations": ("registration_url",),
     "tls": ("names",),
     "storage": ("synchronous",),
     "server": (

@@ -247,3 +247,73 @@ def staff_client(client, svc):
     assert res.status_code == 302
     client.csrf = csrf_from(client.get("/staff/live").get_data(as_text=True))
     return client
+
+
+class MailSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it accepts.
+
+    `refuse` holds addresses answered 550 at RCPT; `hold_after` makes the server keep the
+    message numbered so and then stall before answering (for a sender killed mid-message).
+    """
+
+    def __init__(self, tls_context=None, require_starttls=False, auth=None):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.refuse: set[str] = set()
+        self.hold_after: int | None = None
+        self.released = False
+        self.port = free_port()
+        kwargs = {}
+        if tls_context is not None and require_starttls:
+            kwargs.update(tls_context=tls_context, require_starttls=True)
+        elif tls_context is not None:
+            kwargs.update(server_hostname="localhost", ssl_context=tls_context)
+        if auth is not None:
+            kwargs.update(authenticator=auth, auth_require_tls=True)
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **kwargs)
+        self.controller.start()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
+        if self.hold_after is not None and len(self.messages) == self.hold_after:
+            deadline = time.monotonic() + 60
+            while not self.released and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        return "250 2.0.0 queued"
+
+    def stop(self):
+        self.released = True
+        self.controller.stop()
+
+
+@pytest.fixture
+def mail_sink():
+    sink = MailSink()
+    yield sink
+    sink.stop()
+
+
+def mail_toml(port: int, extra: str = "") -> str:
+    """The demo show's configuration with [mail] pointing at a local test server."""
+    return (
+        EVENT_TOML.read_text(encoding="utf-8")
+        + f"""
+[mail]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+sender = "展会 Expo <expo@example.org>"
+rate_per_minute = 60000
+timeout = 10
+"""
+        + extra
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kiosk.attendees.importer import ImportFileError, import_attendees
-from kiosk.cli import crm, entrance
+from kiosk.cli import crm, entrance, mail
 from kiosk.cli.options import progress, services_for, show_options
 from kiosk.config import ConfigError
 from kiosk.devices import ROLES, create_device
@@ -316,6 +316,7 @@ def import_attendees_cmd(settings, file):
 
 
 crm.register(cli, import_)
+mail.register(cli)
 cli.add_command(entrance.badges_group)
 cli.add_command(entrance.scanner)
 

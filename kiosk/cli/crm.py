@@ -28,7 +28,7 @@ def register(cli: click.Group, import_group: click.Group) -> None:
 
     @cli.command("export")
     @show_options
-    @click.option("--format", "fmt", required=True, type=click.Choice(FORMATS))
+    @click.option("--format", "fmt", required=True, type=click.Choice((*FORMATS, "confirmations")))
     @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False))
     @click.option(
         "--mapping",
@@ -37,10 +37,19 @@ def register(cli: click.Group, import_group: click.Group) -> None:
         help="with --format mapped: the TOML file describing the CRM's import columns",
     )
     def export_cmd(settings, fmt, out_dir, mapping_file):
-        """Write the post-show export (only what consents allow)."""
+        """Write the post-show export (only what consents allow), or the confirmations."""
         from kiosk.crm.export import run_export
         from kiosk.crm.mapping import MappingError
 
+        if fmt == "confirmations":
+            from kiosk.mailing.confirmations import export
+
+            svc = services_for(settings)
+            done = export(svc.store, settings, svc.keys, Path(out_dir), progress=progress)
+            if done.warning:
+                click.echo(f"kiosk: warning: {done.warning}", err=True)
+            click.echo(done.line())
+            return
         if mapping_file is not None and fmt != "mapped":
             raise click.BadParameter("only with --format mapped", param_hint="--mapping")
         try:

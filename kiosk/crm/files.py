@@ -26,7 +26,8 @@ class Output:
         temp = final.with_name(f".{final.name}.partial")
         self.pending.append((temp, final))
         self.counts[name] = 0
-        handle = temp.open("w", encoding="utf-8", newline="")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
         self.handles.append(handle)
         return handle
 
@@ -42,6 +43,18 @@ class Output:
     def csv(self, name: str, columns: list[str], *, bom: bool = False) -> CsvFile:
         """A formula-safe CSV file with its header row written (a BOM first when asked)."""
         return CsvFile(self, name, columns, bom=bom)
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        """A whole binary file (0600) that appears only on commit."""
+        final = self.directory / name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temp = final.with_name(f".{final.name}.partial")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        self.pending.append((temp, final))
+        folder = name.rpartition("/")[0] or name
+        self.counts[folder] = self.counts.get(folder, 0) + 1
 
     def _close(self) -> None:
         for handle in self.handles:

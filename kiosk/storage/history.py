@@ -69,3 +69,11 @@ def anonymise(conn: sqlite3.Connection, attendee_id: int) -> None:
         " WHERE attendee_id = ?",
         (attendee_id,),
     )
+
+
+def unmatched(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """History rows of people not in this show, grouped by person (external id, then email)."""
+    return conn.execute(
+        "SELECT * FROM history WHERE attendee_id IS NULL"
+        " ORDER BY external_id, email_key, coalesce(year, 0), edition"
+    ).fetchall()

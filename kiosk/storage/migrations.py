@@ -493,3 +493,30 @@ def i10_device_quotas(db: sqlite_utils.Database) -> None:
         ) WITHOUT ROWID;
         """,
     )
+
+
+@migrations(name="i16_mail_ledger")
+def i16_mail_ledger(db: sqlite_utils.Database) -> None:
+    """Which confirmation and invitation each person was mailed: mail goes out once."""
+    _run(
+        db,
+        """
+        -- One row per message: kind (confirmation, invitation), recipient (attendee:ID, or a
+        -- digest of the address for an invitation), ref (the badge code id, or the show id).
+        -- A row in 'sending' is a message cut off by a crash: not sent again unless asked.
+        CREATE TABLE mail_ledger (
+            kind TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            state TEXT NOT NULL
+                CHECK (state IN ('pending', 'sending', 'sent', 'refused', 'failed')),
+            attendee_id INTEGER REFERENCES attendees(id),
+            address_digest TEXT NOT NULL DEFAULT '',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            detail TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (kind, recipient, ref)
+        ) WITHOUT ROWID;
+        CREATE INDEX mail_ledger_state ON mail_ledger(kind, state);
+        """,
+    )

@@ -1,0 +1,1 @@
+"""Mail to people before the show: confirmations with badge codes, and invitations."""
