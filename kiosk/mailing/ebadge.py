@@ -1,9 +1,9 @@
 """A person's e-badge: the QR code as a PNG and a one-page PDF in their language.
 
-The PDF embeds Noto Sans CJK (Debian's fonts-noto-cjk), found with fontconfig like the printed
-badge's fonts. Embedding that font as it is costs about a second a PDF, so a run first cuts it
-down to the characters its people use and gives it TrueType outlines, once; each PDF then
-embeds only its own few glyphs. Without a CJK font the PDFs fall back to a Latin font, and
+The PDF (reportlab) embeds Noto Sans CJK (Debian's fonts-noto-cjk), found with fontconfig like
+the printed badge's fonts. That font has PostScript outlines and 65,000 glyphs, so a run first
+cuts it down to the characters its people use and gives it TrueType outlines, once (seconds);
+each PDF then embeds only its own few glyphs (milliseconds). Without a CJK font the PDFs fall back to a Latin font, and
 `EBadges.warning` says so.
 """
 
@@ -13,6 +13,7 @@ import atexit
 import functools
 import hashlib
 import io
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -20,11 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import qrcode
-from fpdf import FPDF
+from reportlab import rl_config
+from reportlab.lib.colors import HexColor
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
 
 from kiosk.badges import fonts
 from kiosk.config import ConfigError, Settings
 
+rl_config.useA85 = 0  # binary streams: ASCII85 makes PDFs a quarter larger and slower
 CJK_FAMILY = "Noto Sans CJK SC"
 PAGE_MM = (105.0, 148.0)  # A6 portrait: a phone screen's proportions, or a badge pocket
 QR_BOX = 12  # pixels per module: ~450 px for a badge code, sharp on a phone, 4+ px at a scanner
@@ -64,13 +71,20 @@ def labels(lang: str) -> dict[str, str]:
     return LABELS.get(lang, LABELS["en"])
 
 
-def qr_png(code: str) -> bytes:
-    """The badge code as a QR PNG sized for phone screens and scanners."""
+@functools.lru_cache(maxsize=4)
+def _qr(code: str) -> qrcode.QRCode:
+    """The code's QR symbol, made once for both its PNG and its PDF drawing."""
     qr = qrcode.QRCode(
         error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=QR_BOX, border=QR_BORDER
     )
     qr.add_data(code)
     qr.make(fit=True)
+    return qr
+
+
+def qr_png(code: str) -> bytes:
+    """The badge code as a QR PNG sized for phone screens and scanners."""
+    qr = _qr(code)
     out = io.BytesIO()
     qr.make_image(fill_color="black", back_color="white").save(out, format="PNG")
     return out.getvalue()
@@ -152,9 +166,9 @@ def _cache_dir() -> str:
 @functools.lru_cache(maxsize=8)
 def _cut_font(path: str, index: int, chars: str) -> str:
     """The font cut down to `chars`, with TrueType outlines, as a file (cached per process)."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont as SourceFont
 
-    with TTFont(path, fontNumber=index, lazy=True) as font:
+    with SourceFont(path, fontNumber=index, lazy=True) as font:
         return _cut(font, path, index, chars, _cache_dir())
 
 
@@ -174,7 +188,7 @@ def _cut(font, path: str, index: int, chars: str, out_dir: str) -> str:
     cutter = subset.Subsetter(options)
     cutter.populate(text=chars)
     cutter.subset(font)
-    if "CFF " in font:  # quadratic outlines: fpdf2 embeds TrueType glyphs far faster
+    if "CFF " in font:  # PDF libraries embed TrueType outlines only
         glyphs = font.getGlyphSet()
         glyf = newTable("glyf")
         glyf.glyphOrder = font.getGlyphOrder()
@@ -252,87 +266,133 @@ class EBadges:
         """Let go of the run's fonts (the cut files stay cached until the process ends)."""
         self._font = None
 
-    def _text(self, value: str) -> str:
-        if self._found is not None:
-            return value
-        return value.encode("latin-1", "replace").decode("latin-1")
-
-    def _set(self, pdf: FPDF, bold: bool, size: float) -> None:
+    def _names(self) -> tuple[str, str]:
         if self._font is None:
-            pdf.set_font("helvetica", "B" if bold else "", size)
-        else:
-            pdf.set_font("ebadge-bold" if bold else "ebadge", size=size)
+            return "Helvetica", "Helvetica-Bold"
+        return _registered(self._font.regular), _registered(self._font.bold)
 
-    def _fit(self, pdf: FPDF, text: str, bold: bool, largest: float, least: float, width: float):
-        size = largest
-        self._set(pdf, bold, size)
-        while size > least and pdf.get_string_width(text) > width:
-            size -= 1
-            self._set(pdf, bold, size)
-        return size
+    def _text(self, value: str) -> str:
+        if self._font is not None:
+            return value
+        return (value or "").encode("latin-1", "replace").decode("latin-1")
 
-    def pdf(self, person, code: str, qr: bytes) -> bytes:
-        """The one-page PDF e-badge of a person (a row) with their live code and its QR PNG."""
+    def pdf(self, person, code: str, qr: bytes | None = None) -> bytes:
+        """The one-page PDF e-badge of a person (a row) with their live code; the QR is drawn
+        as vector squares from the code (`qr` is accepted for callers that hold the PNG)."""
         if self._found is not None and self._font is None:
             self.prepare([*self._expected, person["full_name"], person["company"]])
         settings = self.settings
         lang = language_of(person, settings)
         words = labels(lang)
         category = settings.categories.get(person["category"])
-        color = category.color if category else "#455A64"
-        rgb = tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
-        width, height = PAGE_MM
-        pdf = FPDF(unit="mm", format=PAGE_MM)
-        pdf.set_auto_page_break(False)
-        pdf.set_margin(0)
-        pdf.set_title(f"{settings.event_name.get(lang, '')} {words['title']}")
-        pdf.set_creator("trade-show-kiosk")
-        if self._font is not None:
-            pdf.add_font("ebadge", fname=self._font.regular)
-            pdf.add_font("ebadge-bold", fname=self._font.bold)
-        pdf.add_page()
+        color = HexColor(category.color if category else "#455A64")
+        regular, bold = self._names()
         text = self._text
-        # The category band: colour, category, show name.
-        pdf.set_fill_color(*rgb)
-        pdf.rect(0, 0, width, 24, style="F")
-        pdf.set_text_color(255, 255, 255)
-        self._fit(pdf, text(settings.event_name.get(lang, "")), False, 10, 6, width - 12)
-        pdf.set_xy(6, 4)
-        pdf.cell(width - 12, 6, text(settings.event_name.get(lang, "")))
-        self._fit(pdf, text(category.name.get(lang, "") if category else ""), True, 18, 10, 93)
-        pdf.set_xy(6, 11)
-        pdf.cell(width - 12, 10, text(category.name.get(lang, "") if category else ""))
-        # Name and company, shrunk to fit (a CJK name is never split).
-        pdf.set_text_color(0, 0, 0)
+        width, height = PAGE_MM[0] * mm, PAGE_MM[1] * mm
+        out = io.BytesIO()
+        page = canvas.Canvas(out, pagesize=(width, height), pageCompression=1)
+        page.setTitle(f"{settings.event_name.get(lang, '')} {words['title']}")
+        page.setCreator("trade-show-kiosk")
+        inner = width - 12 * mm
+
+        def line(value: str, font: str, largest: float, least: float, top_mm: float, center=True):
+            size = _fit(value, font, largest, least, inner)
+            page.setFont(font, size)
+            y = height - top_mm * mm - size
+            if center:
+                page.drawCentredString(width / 2, y, value)
+            else:
+                page.drawString(6 * mm, y, value)
+            return size
+
+        # The category band: colour, show name, category.
+        page.setFillColor(color)
+        page.rect(0, height - 24 * mm, width, 24 * mm, stroke=0, fill=1)
+        page.setFillColorRGB(1, 1, 1)
+        line(text(settings.event_name.get(lang, "")), regular, 10, 6, 4.5, center=False)
+        line(text(category.name.get(lang, "") if category else ""), bold, 18, 10, 12, False)
+        # Name (shrunk, then wrapped; a CJK name is never split) and company.
+        page.setFillColorRGB(0, 0, 0)
         name = text(person["full_name"])
-        size = self._fit(pdf, name, True, 26, 12, width - 12)
-        pdf.set_xy(6, 28)
-        if pdf.get_string_width(name) > width - 12:
-            pdf.multi_cell(width - 12, size * 0.42, name, align="C", max_line_height=size * 0.42)
+        if pdfmetrics.stringWidth(name, bold, 16) <= inner:
+            line(name, bold, 26, 16, 29)
         else:
-            pdf.cell(width - 12, 12, name, align="C")
+            page.setFont(bold, 16)
+            for n, part in enumerate(_wrap(name, bold, 16, inner)[:3]):
+                page.drawCentredString(width / 2, height - (33 + 7 * n) * mm, part)
         company = text(person["company"] or "")
         if company:
-            self._fit(pdf, company, False, 13, 8, width - 12)
-            pdf.set_xy(6, 42)
-            pdf.cell(width - 12, 7, company, align="C")
-        # The QR code, large, and the code under it for typing.
-        side = 58
-        pdf.image(io.BytesIO(qr), x=(width - side) / 2, y=51, w=side, h=side)
-        self._set(pdf, False, 7)
-        pdf.set_xy(6, 109)
-        pdf.cell(width - 12, 4, f"{text(words['code'])}: {code}", align="C")
-        self._set(pdf, True, 9)
-        pdf.set_xy(6, 114)
-        pdf.cell(width - 12, 5, text(words["show_code"]), align="C")
+            line(company, regular, 13, 8, 43)
+        # The QR code, large, drawn as squares; the code under it for typing.
+        _draw_qr(page, code, (width - 58 * mm) / 2, height - 109 * mm, 58 * mm)
+        page.setFont(regular, 7)
+        page.drawCentredString(width / 2, height - 112 * mm, f"{text(words['code'])}: {code}")
+        page.setFont(bold, 9)
+        page.drawCentredString(width / 2, height - 118 * mm, text(words["show_code"]))
         # Dates, gates and their hours.
-        pdf.set_draw_color(*rgb)
-        pdf.line(6, 121, width - 6, 121)
-        self._set(pdf, False, 8)
-        pdf.set_xy(6, 123)
-        lines = [f"{words['dates']}: {show_dates(settings, lang)}"]
-        lines.append(
-            f"{words['gates']}: " + " · ".join(gate_lines(settings, lang, person["category"]))
+        page.setStrokeColor(color)
+        page.line(6 * mm, height - 121 * mm, width - 6 * mm, height - 121 * mm)
+        page.setFillColorRGB(0.1, 0.1, 0.1)
+        page.setFont(regular, 8)
+        rows = [f"{words['dates']}: {show_dates(settings, lang)}"]
+        rows += _wrap(
+            f"{words['gates']}: " + " · ".join(gate_lines(settings, lang, person["category"])),
+            regular,
+            8,
+            inner,
         )
-        pdf.multi_cell(width - 12, 4, text("\n".join(lines)), align="L")
-        return bytes(pdf.output())
+        for n, row in enumerate(rows[:5]):
+            page.drawString(6 * mm, height - (126 + 4 * n) * mm, text(row))
+        page.showPage()
+        page.save()
+        return out.getvalue()
+
+
+@functools.lru_cache(maxsize=16)
+def _registered(path: str) -> str:
+    """The reportlab name of a cut font, registered once per process."""
+    name = "ebadge-" + Path(path).stem.rpartition("-")[2]
+    pdfmetrics.registerFont(TTFont(name, path))
+    return name
+
+
+def _fit(value: str, font: str, largest: float, least: float, width: float) -> float:
+    size = largest
+    while size > least and pdfmetrics.stringWidth(value, font, size) > width:
+        size -= 1
+    return size
+
+
+def _wrap(value: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy lines: at spaces, or between any two CJK characters."""
+    lines, current = [], ""
+    for token in re.findall(
+        r"[\u2e80-\u9fff\uf900-\ufaff]|\s+|[^\s\u2e80-\u9fff\uf900-\ufaff]+", value
+    ):
+        if pdfmetrics.stringWidth((current + token).strip(), font, size) <= width or not current:
+            current += token
+        else:
+            lines.append(current.strip())
+            current = token.lstrip()
+    if current.strip():
+        lines.append(current.strip())
+    return lines
+
+
+def _draw_qr(page, code: str, x: float, y: float, side: float) -> None:
+    """The code's QR modules as filled squares (crisp at any zoom), quiet zone included."""
+    matrix = _qr(code).get_matrix()  # border included
+    cell = side / len(matrix)
+    page.setFillColorRGB(0, 0, 0)
+    path = page.beginPath()
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < len(row):  # one rectangle per run of dark modules
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < len(row) and row[c]:
+                c += 1
+            path.rect(x + start * cell, y + side - (r + 1) * cell, (c - start) * cell, cell)
+    page.drawPath(path, stroke=0, fill=1)
