@@ -299,3 +299,23 @@ def test_mail_settings_errors_are_one_clear_line(tmp_path, mail_sink):
         setup.load(settings, environ={})
     loaded = setup.load(settings, environ={"KIOSK_SMTP_PASSWORD": "s3cret"})
     assert loaded.password == "s3cret" and loaded.port == mail_sink.port
+
+
+def test_the_people_page_shows_sent_failed_and_pending(
+    staff_client, runner, svc, people, mail_sink
+):
+    import re
+
+    def card():
+        html = staff_client.get("/staff/people").get_data(as_text=True)
+        row = re.search(r'data-kind="confirmation">(.*?)</tr>', html, re.S).group(1)
+        return [int(n) for n in re.findall(r'class="(?:sent|failed|pending)">(\d+)<', row)]
+
+    assert card() == [0, 0, 4]
+    mail_sink.refuse.add("bob@example.com")
+    runner.invoke("mail", "confirmations")
+    assert card() == [3, 1, 0]
+    desk.reprint(svc.store, svc.keys, people[0][0], actor="test", device_id=None)
+    assert card() == [3, 1, 1]  # the reprint's new code is due
+    html = staff_client.get("/staff/people").get_data(as_text=True)
+    assert "邮件 Mail" in html and "Invitations" in html

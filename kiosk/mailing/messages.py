@@ -100,7 +100,6 @@ def compose(
     msg["To"] = formataddr((to_name, to_address)) if to_name else to_address
     msg["Date"] = formatdate()
     msg["Message-ID"] = msg_id
-    msg["Content-Language"] = "zh-CN" if language == "zh" else language
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
@@ -117,4 +116,6 @@ def compose(
     if attachment is not None:
         name, pdf = attachment
         msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=name)
+    # Set last: building the parts clears Content-* headers.
+    msg["Content-Language"] = "zh-CN" if language == "zh" else language
     return msg

@@ -34,6 +34,7 @@ from kiosk.devices import ROLES, DeviceError, create_device
 from kiosk.errors import DomainError, FieldErrors, Unavailable
 from kiosk.exhibitors import manage as exhibitor_admin
 from kiosk.exhibitors import questions as question_text
+from kiosk.mailing import status as mail_status
 from kiosk.staff import accounts
 from kiosk.stats import dashboard
 from kiosk.storage import attendees as attendee_sql
@@ -160,7 +161,8 @@ def people_list():
     """Search people by name (also pinyin), email, phone or company."""
     q = request.args.get("q", "")[:200]
     rows = people_search.search(services().store.conn, q) if q else []
-    return _page("console/people.html", q=q, rows=rows)
+    mail = mail_status.summary(services().store.conn)
+    return _page("console/people.html", q=q, rows=rows, mail=mail)
 
 
 def _person_context(attendee_id: int) -> dict:
