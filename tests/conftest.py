@@ -59,17 +59,29 @@ def client(app):
     return app.test_client()
 
 
+class Runner:
+    """Invokes the `kiosk` CLI against one show's database and config."""
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def invoke(self, *args: str, env: dict | None = None):
+        from kiosk.cli import cli
+
+        argv = [
+            *args,
+            "--db",
+            str(self.settings.db_path),
+            "--config",
+            str(self.settings.config_path),
+        ]
+        return CliRunner().invoke(cli, argv, catch_exceptions=False, env=env)
+
+
 @pytest.fixture
 def runner(settings):
     """Invoke the `kiosk` CLI against this test's database and config."""
-    from kiosk.cli import cli
-
-    class Runner:
-        def invoke(self, *args: str):
-            argv = [*args, "--db", str(settings.db_path), "--config", str(settings.config_path)]
-            return CliRunner().invoke(cli, argv, catch_exceptions=False)
-
-    return Runner()
+    return Runner(settings)
 
 
 class Factory:

@@ -319,3 +319,76 @@ def test_the_people_page_shows_sent_failed_and_pending(
     assert card() == [3, 1, 1]  # the reprint's new code is due
     html = staff_client.get("/staff/people").get_data(as_text=True)
     assert "邮件 Mail" in html and "Invitations" in html
+
+
+def self_signed(folder):
+    """A certificate for 127.0.0.1 made here, and an SSL context serving it."""
+    import datetime
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return cert_file, context
+
+
+def test_starttls_with_a_sign_in_and_the_shows_own_ca(tmp_path):
+    from aiosmtpd.smtp import AuthResult
+
+    from conftest import MailSink, Runner
+
+    cert, context = self_signed(tmp_path)
+
+    def check(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=auth_data.login == b"expo" and auth_data.password == b"s3cret")
+
+    sink = MailSink(tls_context=context, require_starttls=True, auth=check)
+    try:
+        extra = f'username = "expo"\nsecurity = "starttls"\nca_file = "{cert}"\n'
+        toml = mail_toml(sink.port).replace('security = "none"\n', extra)
+        settings = load_settings(tmp_path, toml)
+        from kiosk.services import open_services
+
+        svc = open_services(settings)
+        from conftest import Factory
+
+        Factory(svc).attendee(full_name="Tess Tls", email="tess@example.com")
+        runner = Runner(settings)
+        done = runner.invoke("mail", "confirmations", env={"KIOSK_SMTP_PASSWORD": "s3cret"})
+        assert "1 sent" in done.output, done.output
+        assert [r for r, _ in sink.messages] == [["tess@example.com"]]
+        svc.store.close()
+    finally:
+        sink.stop()
