@@ -41,6 +41,8 @@ Progress = Callable[..., Iterable]
 
 @dataclass
 class ConfirmationExport:
+    """What `kiosk export --format confirmations` wrote."""
+
     people: int = 0
     files: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0

@@ -115,6 +115,8 @@ def select(store: Store, settings: Settings, segment: str) -> Selection:
 
 @dataclass
 class InvitationExport:
+    """What `kiosk invitations` wrote."""
+
     selection: Selection
     seconds: float = 0.0
 

@@ -21,7 +21,7 @@ def summary(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
             "sent": states.get("sent", 0),
             "failed": states.get("refused", 0) + states.get("failed", 0),
             "in_doubt": states.get("sending", 0),
-            "pending": states.get("pending", 0) + states.get("failed", 0),
+            "pending": states.get("pending", 0),
         }
     out["confirmation"]["pending"] = mail_sql.confirmations_due(conn)
     return out
