@@ -392,3 +392,14 @@ def test_starttls_with_a_sign_in_and_the_shows_own_ca(tmp_path):
         svc.store.close()
     finally:
         sink.stop()
+
+
+def test_without_a_cjk_font_the_pdfs_still_come_with_a_warning(svc, people, monkeypatch, tmp_path):
+    from kiosk.mailing import confirmations, ebadge
+
+    monkeypatch.setattr(ebadge, "CJK_FAMILY", "No Such Font Family")
+    done = confirmations.export(svc.store, svc.settings, svc.keys, tmp_path / "latin")
+    assert "no CJK font" in done.warning and "fonts-noto-cjk" in done.warning
+    assert done.people == 4
+    text = pdf_text((tmp_path / "latin" / f"pdf/{people[1][0]}.pdf").read_bytes())
+    assert "Anna Müller" in text and people[1][1] in text
