@@ -262,7 +262,8 @@ def staff_client(client, svc):
 
 
 class MailSink:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it accepts.
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it accepts (with a
+    TLS context: STARTTLS, required if asked; with `auth`: sign-in over TLS).
 
     `refuse` holds addresses answered 550 at RCPT; `hold_after` makes the server keep the
     message numbered so and then stall before answering (for a sender killed mid-message).
@@ -277,10 +278,8 @@ class MailSink:
         self.released = False
         self.port = free_port()
         kwargs = {}
-        if tls_context is not None and require_starttls:
-            kwargs.update(tls_context=tls_context, require_starttls=True)
-        elif tls_context is not None:
-            kwargs.update(server_hostname="localhost", ssl_context=tls_context)
+        if tls_context is not None:
+            kwargs.update(tls_context=tls_context, require_starttls=require_starttls)
         if auth is not None:
             kwargs.update(authenticator=auth, auth_require_tls=True)
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **kwargs)
