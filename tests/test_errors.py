@@ -18,6 +18,7 @@ from kiosk.badges.service import BadgesUnavailable, NoBadge
 from kiosk.cards import CardUnreadable
 from kiosk.checkin.scans import Outcome
 from kiosk.devices import DeviceError
+from kiosk.mailing.outbox import MailError
 from kiosk.errors import (
     Conflict,
     DomainError,
@@ -50,6 +51,7 @@ EXPECTED = {
     VerificationUnavailable: (VerificationUnavailable, 422),
     RateLimited: (lambda: RateLimited("too many searches", retry_after=42), 429),
     Unavailable: (lambda: Unavailable("out of paper", code="print_failed", reason="paper"), 503),
+    MailError: (lambda: MailError("mail server 127.0.0.1:25: cannot connect"), 503),
     StorageUnavailable: (
         lambda: StorageUnavailable("the database file is gone", reason="database_missing"),
         503,

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-from kiosk.errors import DomainError
+from kiosk.errors import Unavailable
 from kiosk.mailing.setup import MailSettings
 from kiosk.storage import Store
 from kiosk.storage import mailings as ledger_sql
@@ -30,7 +30,7 @@ RETRIES = 3  # a dropped connection or a 4xx answer: tries per message before it
 GIVE_UP_AFTER = 5  # messages failed in a row: the server is down, stop the run
 
 
-class MailError(DomainError):
+class MailError(Unavailable):
     """The mail server cannot be used (connection, TLS, sign-in); the message says why."""
 
     def __init__(self, message: str):
