@@ -18,7 +18,6 @@ from kiosk.badges.service import BadgesUnavailable, NoBadge
 from kiosk.cards import CardUnreadable
 from kiosk.checkin.scans import Outcome
 from kiosk.devices import DeviceError
-from kiosk.mailing.outbox import MailError
 from kiosk.errors import (
     Conflict,
     DomainError,
@@ -29,6 +28,7 @@ from kiosk.errors import (
     StorageUnavailable,
     Unavailable,
 )
+from kiosk.mailing.outbox import MailError
 from kiosk.web.errors import outcome_body, outcome_status
 
 PERSON = {"id": 7, "full_name": "陈静", "company": "Acme"}

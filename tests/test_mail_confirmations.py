@@ -403,3 +403,17 @@ def test_without_a_cjk_font_the_pdfs_still_come_with_a_warning(svc, people, monk
     assert done.people == 4
     text = pdf_text((tmp_path / "latin" / f"pdf/{people[1][0]}.pdf").read_bytes())
     assert "Anna Müller" in text and people[1][1] in text
+
+
+def test_without_mail_settings_the_command_names_the_missing_key(tmp_path, capsys):
+    from kiosk.cli import main
+
+    settings = load_settings(tmp_path)  # the demo show: no [mail] table
+    where = ["--db", str(settings.db_path), "--config", str(settings.config_path)]
+    with pytest.raises(SystemExit) as stop:
+        main(["mail", "confirmations", *where])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip() == "kiosk: error: mail.host: missing (the SMTP server)"
+    with pytest.raises(SystemExit):
+        main(["mail", "confirmations", "--dry-run", *where])
+    assert "--dry-run needs --out DIR" in capsys.readouterr().err
