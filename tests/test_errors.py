@@ -51,7 +51,6 @@ EXPECTED = {
     VerificationUnavailable: (VerificationUnavailable, 422),
     RateLimited: (lambda: RateLimited("too many searches", retry_after=42), 429),
     Unavailable: (lambda: Unavailable("out of paper", code="print_failed", reason="paper"), 503),
-    BadgesUnavailable: (lambda: BadgesUnavailable("font 'Noto Sans CJK SC' missing"), 503),
     MailError: (lambda: MailError("mail server 127.0.0.1:25: cannot connect"), 503),
     StorageUnavailable: (
         lambda: StorageUnavailable("the database file is gone", reason="database_missing"),

@@ -69,7 +69,7 @@ def show(svc, runner, tmp_path):
     path = tmp_path / "history.csv"
     path.write_text(HISTORY, encoding="utf-8")
     assert runner.invoke("import", "history", str(path)).exit_code == 0
-    erase(svc.store, gone, actor="test")
+    erase(svc.store, svc.keys, gone, actor="test")
     return kept, gone
 
 

@@ -164,7 +164,7 @@ def test_a_rerun_sends_only_new_people_and_new_codes(runner, svc, people, mail_s
     assert qr_of(fresh["anna@example.com"]) == new_code != people[1][1]
     assert qr_of(fresh["cleo@example.com"]) == newcomer_code
     # An erased person holds no live badge any more and gets nothing.
-    erase(svc.store, newcomer_id, actor="test")
+    erase(svc.store, svc.keys, newcomer_id, actor="test")
     assert "0 sent" in runner.invoke("mail", "confirmations").output
 
 
@@ -211,7 +211,7 @@ def test_dry_run_writes_one_eml_per_message_and_sends_nothing(
 def test_export_read_back_with_csv_and_a_pdf_reader(runner, svc, people, tmp_path):
     out = tmp_path / "confirmations"
     desk.reprint(svc.store, svc.keys, people[0][0], actor="test", device_id=None)
-    erase(svc.store, people[3][0], actor="test")
+    erase(svc.store, svc.keys, people[3][0], actor="test")
     result = runner.invoke("export", "--format", "confirmations", "--out", str(out))
     assert result.exit_code == 0, result.output
     raw = (out / "confirmations.csv").read_bytes()
@@ -241,7 +241,7 @@ def test_export_read_back_with_csv_and_a_pdf_reader(runner, svc, people, tmp_pat
     assert "入口" in pdf_text((out / rows[0]["pdf_file"]).read_bytes())
     assert "Entrances" in pdf_text((out / rows[1]["pdf_file"]).read_bytes())
     # Exporting again after another erasure leaves no stale files behind.
-    erase(svc.store, people[2][0], actor="test")
+    erase(svc.store, svc.keys, people[2][0], actor="test")
     assert runner.invoke("export", "--format", "confirmations", "--out", str(out)).exit_code == 0
     assert sorted(p.name for p in (out / "pdf").iterdir()) == sorted(
         f"{p[0]}.pdf" for p in people[:2]
@@ -288,7 +288,8 @@ def test_mail_settings_errors_are_one_clear_line(tmp_path, mail_sink):
     from kiosk.mailing import setup
 
     settings = load_settings(
-        tmp_path, mail_toml(mail_sink.port, '\n[invitations]\nconsent = "x"\n')
+        tmp_path,
+        mail_toml(mail_sink.port, '\n[invitations]\nregistration_url = "https://x.example"\n'),
     )
     settings.extra["mail"]["security"] = "ssl"
     with pytest.raises(ValueError, match="mail.security: 'ssl' is not one of starttls, tls, none"):

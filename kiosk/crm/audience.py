@@ -3,7 +3,8 @@
 Invitations go to earlier editions' people before this show, so their standing is read from
 the history as it stood after the previous edition: `metrics.earlier_editions` and
 `metrics.lifecycle` give the stage, `metrics.compute` the key-account flag, and
-`records.consent_state` the consent. Should those functions change, only this module follows.
+`records.permissions` the marketing consent (`crm.marketing_consent`). Should those change,
+only this module follows.
 """
 
 from __future__ import annotations
@@ -11,21 +12,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from kiosk.attendees.fields import parse_bool
+from kiosk.attendees import consents as consent_rules
+from kiosk.attendees.fields import PERSON, parse_bool
 from kiosk.config import Settings
 from kiosk.crm import metrics, records
 from kiosk.crm.people import Person
 
 SEGMENTS = ("regulars", "lapsed", "key-accounts")
-DEFAULT_CONSENT = "marketing"
+# No survey of this show yet: the stage is read from the history alone.
+NO_SURVEY = {"satisfaction": None, "recommend": None, "nps_group": None, "return_intent": None}
 
 
 def marketing_consent(settings: Settings) -> str:
-    """[invitations].consent: the consent that allows invitations (default `marketing`)."""
-    table = settings.extra.get("invitations", {})
-    return (
-        str(table.get("consent", DEFAULT_CONSENT)) if isinstance(table, dict) else DEFAULT_CONSENT
-    )
+    """The consent that allows invitations (`crm.marketing_consent`, default `marketing`)."""
+    return consent_rules.consent_for(settings, "marketing")
 
 
 def erased(person: Person) -> bool:
@@ -39,7 +39,7 @@ def may_invite(person: Person, settings: Settings) -> bool:
     """True only when the person's latest answer to the marketing consent is yes."""
     if erased(person):
         return False
-    return records.consent_state(person).get(marketing_consent(settings)) is True
+    return records.permissions(person, settings)["marketing"]["allowed"]
 
 
 @dataclass
@@ -60,7 +60,7 @@ def standing(person: Person, ctx: metrics.ShowContext) -> Standing:
         return result
     at_previous = ctx.previous_edition is not None and ctx.previous_edition in came
     # The stage the person would be in if they came now: regular from their third edition on.
-    coming = metrics.lifecycle(len(came), True, True, None)
+    coming = metrics.lifecycle(len(came), True, True, NO_SURVEY)
     result.stage = coming
     if at_previous and coming == "stability":
         result.segments.append("regulars")
@@ -68,7 +68,7 @@ def standing(person: Person, ctx: metrics.ShowContext) -> Standing:
             f"regulars: attended {len(came)} editions ({', '.join(came)}), the last one included"
         )
     # As of the previous edition: came before and not then, the metrics' decline.
-    then = metrics.lifecycle(len(came), at_previous, True, None)
+    then = metrics.lifecycle(len(came), at_previous, True, NO_SURVEY)
     if then == "decline":
         result.stage = "decline"
         result.segments.append("lapsed")
@@ -96,6 +96,7 @@ def from_history(rows: list, settings: Settings) -> Person:
     external_id = next((r["external_id"] for r in reversed(rows) if r["external_id"]), "")
     category = next((r["category"] for r in reversed(rows) if r["category"]), "")
     person_row = {
+        **{f.name: "" for f in PERSON},
         "id": None,
         "external_id": external_id,
         "email": "" if email.startswith("erased:") else email,
@@ -118,6 +119,13 @@ def from_history(rows: list, settings: Settings) -> Person:
         except ValueError:
             continue
         consents.append(
-            {"consent": key[len("consent_") :], "granted": granted, "exhibitor_id": None}
+            {
+                "consent": key[len("consent_") :],
+                "granted": granted,
+                "exhibitor_id": None,
+                "version": "",
+                "at": "",
+                "source": "history",
+            }
         )
     return Person(row=person_row, consents=consents, history=rows)  # type: ignore[arg-type]

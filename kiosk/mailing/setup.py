@@ -113,8 +113,3 @@ def registration_url(settings: Settings) -> str:
             " (the registration page every invitation links to)"
         )
     return url
-
-
-def marketing_consent(settings: Settings) -> str:
-    """[invitations].consent: the consent that allows invitations (default `marketing`)."""
-    return str(_table(settings, "invitations").get("consent", "marketing"))
