@@ -166,6 +166,10 @@ def test_a_rerun_sends_only_new_people_and_new_codes(runner, svc, people, mail_s
     # An erased person holds no live badge any more and gets nothing.
     erase(svc.store, svc.keys, newcomer_id, actor="test")
     assert "0 sent" in runner.invoke("mail", "confirmations").output
+    kept = svc.store.conn.execute(
+        "SELECT state, address_digest FROM mail_ledger WHERE attendee_id = ?", (newcomer_id,)
+    ).fetchall()
+    assert [tuple(r) for r in kept] == [("sent", "")]  # counted, nothing of the address left
 
 
 def test_a_refused_address_is_reported_and_the_run_goes_on(runner, svc, people, mail_sink):

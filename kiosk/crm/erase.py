@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from kiosk.attendees.registry import erased_keys
 from kiosk.errors import Conflict, NotFound
 from kiosk.secrets import Keys
-from kiosk.storage import Store, history, leads, surveys, sync, utcnow
+from kiosk.storage import Store, history, leads, mailings, surveys, sync, utcnow
 from kiosk.storage import attendees as people_sql
 from kiosk.storage import interactions as log_sql
 from kiosk.storage.interactions import append, audit
@@ -98,6 +98,7 @@ def erase(store: Store, keys: Keys, attendee_id: int, *, actor: str, reason: str
             surveys.blank_comments(conn, member)
             history.anonymise(conn, member)
             sync.forget(conn, member)
+            mailings.forget(conn, member)
             revoked += people_sql.revoke_badges(conn, member, "erased")
         for item in log_sql.of_types(conn, group, tuple(FREE_TEXT)):
             data = json.loads(item["data"])

@@ -95,3 +95,13 @@ def confirmations_due(conn: sqlite3.Connection) -> int:
         " AND m.recipient = 'attendee:' || p.id AND m.ref = p.badge_code_id"
         " AND m.state IN ('sent', 'refused', 'sending'))"
     ).fetchone()[0]
+
+
+def forget(conn: sqlite3.Connection, attendee_id: int) -> None:
+    """Drop what the ledger derived from an erased person's address; the counts stay."""
+    conn.execute(
+        "UPDATE mail_ledger SET address_digest = '',"
+        " recipient = CASE WHEN recipient LIKE 'email:%' THEN 'erased:' || abs(random())"
+        " ELSE recipient END WHERE attendee_id = ?",
+        (attendee_id,),
+    )
