@@ -42,6 +42,7 @@ def create_app(
     from kiosk.web import (
         api,
         api_badges,
+        api_cards,
         api_floor,
         api_leads,
         api_registrations,
@@ -106,6 +107,7 @@ def create_app(
     app.register_blueprint(api_badges.bp)
     app.register_blueprint(api_registrations.bp)
     app.register_blueprint(api_leads.bp)
+    app.register_blueprint(api_cards.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api_floor.bp)

@@ -129,16 +129,30 @@ def register(cli: click.Group, import_group: click.Group) -> None:
 
     @cli.command("erase")
     @show_options
-    @click.argument("attendee_id", type=int)
+    @click.argument("attendee_id", type=int, required=False)
+    @click.option(
+        "--contact",
+        default="",
+        help="instead of ATTENDEE_ID: the e-mail or phone on business cards of someone"
+        " not registered",
+    )
     @click.option("--reason", default="", help="e.g. the request reference")
-    def erase_cmd(settings, attendee_id, reason):
-        """Erase a person's personal data (and their merged duplicates'); counts stay."""
-        from kiosk.crm.erase import erase
+    def erase_cmd(settings, attendee_id, contact, reason):
+        """Erase a person's personal data (their merged duplicates' and business cards too)."""
+        from kiosk.crm.erase import erase, erase_contact
         from kiosk.errors import DomainError
 
+        if (attendee_id is None) == (not contact):
+            raise click.UsageError("give either ATTENDEE_ID or --contact")
         actor = f"cli:{os.environ.get('USER', 'unknown')}"
         try:
             svc = services_for(settings)
+            if contact:
+                count = erase_contact(
+                    svc.store, contact, region=settings.default_region, actor=actor, reason=reason
+                )
+                click.echo(f"{count} business card(s) erased")
+                return
             done = erase(svc.store, svc.keys, attendee_id, actor=actor, reason=reason)
         except DomainError as exc:
             raise click.ClickException(str(exc)) from exc

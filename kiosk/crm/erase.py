@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from kiosk.attendees.fields import normalise_email, normalise_phone
 from kiosk.attendees.registry import erased_keys
-from kiosk.errors import Conflict, NotFound
+from kiosk.cards.leads import cards_of, erase_cards
+from kiosk.errors import Conflict, FieldErrors, NotFound
 from kiosk.secrets import Keys
 from kiosk.storage import Store, history, leads, mailings, surveys, sync, utcnow
 from kiosk.storage import attendees as people_sql
@@ -86,9 +88,14 @@ def erase(store: Store, keys: Keys, attendee_id: int, *, actor: str, reason: str
             )
         group = people_sql.merge_group(conn, attendee_id)
         filled = sorted(k for k in people_sql.ERASED_TEXT if row[k] and k != "search_keys")
-        revoked = 0
+        revoked = cards = 0
         for member in group:
             person = people_sql.get(conn, member)
+            # Their business cards: matched to them, kept with their leads, or bearing their
+            # e-mail or phone (read before the person's fields are blanked).
+            cards += erase_cards(
+                conn, cards_of(conn, member, email=person["email"], phone=person["phone"])
+            )
             sync.record_erasure(conn, member, person["crm_id"], sync.remote_ids(conn, member), at)
             people_sql.add_erased_keys(
                 conn, erased_keys(keys, person["external_id"], person["email_key"])
@@ -117,9 +124,39 @@ def erase(store: Store, keys: Keys, attendee_id: int, *, actor: str, reason: str
             after={
                 "status": "erased",
                 "badges_revoked": revoked,
+                "cards_erased": cards,
                 "reason": reason,
                 "duplicates_erased": [m for m in group if m != attendee_id],
                 "audit_rows_redacted": redacted_rows,
             },
         )
     return Erasure(group, store.checkpoint())
+
+
+def erase_contact(store: Store, contact: str, *, region: str, actor: str, reason: str = "") -> int:
+    """Erase the business cards bearing an e-mail or phone number (someone not registered):
+    photos deleted, fields and the leads' card contact blanked, ratings and counts kept;
+    log `cards_erased` and audit it. Returns how many cards."""
+    try:
+        if "@" in contact:
+            email, phone = normalise_email(contact.strip()), ""
+        else:
+            email, phone = "", normalise_phone(contact, region)
+    except ValueError:
+        raise FieldErrors({"contact": "an e-mail address or a phone number"}) from None
+    with store.write() as conn:
+        ids = cards_of(conn, email=email, phone=phone)
+        if not ids:
+            raise NotFound("no business card bears this e-mail or phone number")
+        count = erase_cards(conn, ids)
+        append(conn, "cards_erased", data={"actor": actor, "cards": count})
+        # The card ids only: the audit log must not keep the contact just erased.
+        audit(
+            conn,
+            actor,
+            "card.erase",
+            target=",".join(f"card:{i}" for i in ids),
+            after={"cards_erased": count, "reason": reason},
+        )
+    store.checkpoint()
+    return count

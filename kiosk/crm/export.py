@@ -85,8 +85,11 @@ LEAD_COLUMNS = [
     "follow_up",
     "contact_shared",
     "updated_at",
+    "source",
+    "card_id",
+    "card_contact",
 ]
-LEAD_TABLE = set(LEAD_COLUMNS) - {"contact_shared"}
+LEAD_TABLE = set(LEAD_COLUMNS) - {"contact_shared", "card_contact"}
 EXHIBITOR_COLUMNS = ["id", "name", "booth", "questions", "leads", "hot_leads", "created_at"]
 
 # The person's metrics both CRM files carry: (path into record["metrics"], HubSpot property,
@@ -416,7 +419,8 @@ def _write_leads_and_exhibitors(conn, settings, leads, exhibitors) -> None:
                 # stored as compact JSON already, as the cells would write them
                 "answers": row["answers"] or "{}",
                 "follow_up": row["follow_up"] or "[]",
-                "contact_shared": _shared(row),
+                "contact_shared": _shared(row) or bool(_card_contact(row)),
+                "card_contact": row["contact"] if _card_contact(row) else "",
             }
         )
     for exhibitor_id, row in exhibitor_sql.by_id(conn).items():
@@ -661,6 +665,11 @@ def _shared(lead) -> bool:
     return bool(lead["shared"]) and not lead["withheld"] and lead["person_status"] == "active"
 
 
+def _card_contact(lead) -> dict:
+    """What the business card given to this exhibitor says (blank once erased)."""
+    return json.loads(lead["contact"] or "{}")
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "booth"
 
@@ -672,7 +681,9 @@ def write_vcard(conn, settings, output, summary, progress) -> None:
     current, fh, name = None, None, ""
     rows = reports.all_leads(conn, share_consent(settings), contact_consent(settings))
     for lead in progress(rows, desc="leads", unit="lead"):
-        if not _shared(lead):
+        # A business card handed over shares what it says with that exhibitor.
+        contact = None if _shared(lead) else _card_contact(lead)
+        if contact is not None and not contact:
             summary.skipped += 1
             continue
         if lead["exhibitor_id"] != current:
@@ -682,7 +693,10 @@ def write_vcard(conn, settings, output, summary, progress) -> None:
             booth = exhibitors[current]["booth"] if current in exhibitors else ""
             name = f"vcard/{current}-{_slug(booth)}.vcf"
             fh = output.open(name)
-        fh.write(vcard.card(lead, settings.event_id, rev))
+        if contact:
+            fh.write(vcard.card_contact(lead, contact, settings.event_id, rev))
+        else:
+            fh.write(vcard.card(lead, settings.event_id, rev))
         output.counts[name] += 1
         summary.people += 1
     if fh is not None:

@@ -187,6 +187,7 @@ def build(
             "scans": lead["scans"],
             "rating": lead["rating"],
             "follow_up": loads(lead["follow_up"], "[]"),
+            "source": lead["source"],
         }
         for lead in person.leads
     ]

@@ -73,3 +73,47 @@ def card(lead, event_id: str, rev: str) -> str:
     lines.append(f"REV:{rev}")
     lines.append("END:VCARD")
     return "".join(fold(line) for line in lines)
+
+
+# vCard TEL types for a business card's phone types.
+TEL_TYPES = {"mobile": "cell", "office": "work", "fax": "fax", "other": "voice"}
+
+
+def card_contact(lead, contact: dict, event_id: str, rev: str) -> str:
+    """One vCard for a lead from a business card: what the card says, marked business_card."""
+    who = f"attendee:{lead['attendee_id']}" if lead["attendee_id"] else f"lead:{lead['id']}"
+    uid = uuid.uuid5(uuid.NAMESPACE_URL, f"kiosk:{event_id}:{who}")
+    name = contact.get("full_name") or contact.get("company") or f"Lead {lead['id']}"
+    given, family = split_name(contact.get("full_name", ""))
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:4.0",
+        "KIND:individual" if contact.get("full_name") else "KIND:org",
+        f"UID:urn:uuid:{uid}",
+        f"FN:{escape(name)}",
+        f"N:{escape(family)};{escape(given)};;;",
+    ]
+    if contact.get("company"):
+        lines.append(f"ORG:{escape(contact['company'])}")
+    if contact.get("job_title"):
+        lines.append(f"TITLE:{escape(contact['job_title'])}")
+    lines += [f"EMAIL;TYPE=work:{escape(e.strip().lower())}" for e in contact.get("emails", [])]
+    lines += [
+        f"TEL;VALUE=uri;TYPE={TEL_TYPES.get(p['type'], 'voice')}:tel:{p['number']}"
+        for p in contact.get("phones", [])
+    ]
+    if contact.get("website"):
+        lines.append(f"URL:{escape(contact['website'])}")
+    if contact.get("address"):
+        lines.append("ADR:" + ";".join(["", "", escape(contact["address"]), "", "", "", ""]))
+    marks = ["business_card"] + (["contact_only"] if lead["attendee_id"] is None else [])
+    lines.append(f"CATEGORIES:{','.join(marks + ([lead['rating']] if lead['rating'] else []))}")
+    note = f"Business card, {lead['scans']}x, first {lead['first_scanned_at']}"
+    if lead["rating"]:
+        note += f"; rating {lead['rating']}"
+    if lead["notes"]:
+        note += f"\n{lead['notes']}"
+    lines.append(f"NOTE:{escape(note)}")
+    lines.append(f"REV:{rev}")
+    lines.append("END:VCARD")
+    return "".join(fold(line) for line in lines)

@@ -12,6 +12,7 @@ from kiosk.checkin import scans
 from kiosk.config import Settings
 from kiosk.devices import Device
 from kiosk.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
+from kiosk.leads import contact as contacts
 from kiosk.leads.answers import clean_answers, clean_follow_up
 from kiosk.leads.views import lead_view
 from kiosk.secrets import Keys
@@ -69,7 +70,8 @@ def clean_fields(body: dict, questions: list[dict]) -> dict:
     return fields
 
 
-def _scan_time(value, now: datetime) -> str:
+def scan_time(value, now: datetime, field: str = "scanned_at") -> str:
+    """When a scan was made, as the device says (an offline queue keeps it); now if unsaid."""
     if value is None:
         return to_iso(now)
     try:
@@ -77,9 +79,9 @@ def _scan_time(value, now: datetime) -> str:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise FieldErrors({"scanned_at": "an ISO 8601 time with a time zone"})
+        raise FieldErrors({field: "an ISO 8601 time with a time zone"})
     if moment > now + CLOCK_SKEW:
-        raise FieldErrors({"scanned_at": "lies in the future"})
+        raise FieldErrors({field: "lies in the future"})
     return to_iso(moment)
 
 
@@ -91,14 +93,18 @@ def _merge(lead, fields: dict) -> dict:
 
 
 @dataclass(frozen=True)
-class _Scan:
+class Scan:
+    """One capture ready to record: a badge's holder, or a business card and its contact."""
+
     ref: str
     scanned_at: str
     fields: dict
-    attendee_id: int
+    attendee_id: int | None
+    card_id: int | None = None
+    contact: dict | None = None
 
 
-def _prepare(store: Store, keys: Keys, device: Device, body, now: datetime) -> _Scan:
+def _prepare(store: Store, keys: Keys, device: Device, body, now: datetime) -> Scan:
     if not isinstance(body, dict):
         raise FieldErrors({"scan": "must be an object"})
     errors = {}
@@ -109,7 +115,7 @@ def _prepare(store: Store, keys: Keys, device: Device, body, now: datetime) -> _
         errors["client_ref"] = f"a string of 1 to {MAX_REF} characters"
     scanned_at = fields = None
     try:
-        scanned_at = _scan_time(body.get("scanned_at"), now)
+        scanned_at = scan_time(body.get("scanned_at"), now)
     except FieldErrors as exc:
         errors.update(exc.fields)
     try:
@@ -121,15 +127,23 @@ def _prepare(store: Store, keys: Keys, device: Device, body, now: datetime) -> _
     holder = scans.identify(store.conn, keys, code)
     if holder is None or holder.revoked:
         raise NotFound(scans.INVALID, code="invalid_code")
-    return _Scan(ref, scanned_at, fields, holder.attendee["id"])
+    return Scan(ref, scanned_at, fields, holder.attendee["id"])
 
 
-def _record(conn, device: Device, scan: _Scan, stamp: str) -> Captured:
-    """Inside the caller's transaction: one scan, its lead, its `lead_captured` row."""
+def record(conn, device: Device, scan: Scan, stamp: str) -> Captured:
+    """Inside the caller's transaction: one scan (or card), its lead, its `lead_captured` row.
+
+    A registered visitor has one lead per exhibitor however they were captured; a card of
+    someone not registered joins the exhibitor's contact-only lead with the same e-mail or phone.
+    """
     seen = sql.scan_by_ref(conn, device.id, scan.ref)
     if seen is not None:
         return Captured(False, lead_view(sql.full(conn, seen["lead_id"])), duplicate=True)
-    lead = sql.by_pair(conn, device.exhibitor_id, scan.attendee_id)
+    if scan.attendee_id is not None:
+        lead = sql.by_pair(conn, device.exhibitor_id, scan.attendee_id)
+    else:
+        lead = contacts.same_contact(sql.contact_only(conn, device.exhibitor_id), scan.contact)
+    source = sql.BADGE_SCAN if scan.card_id is None else sql.BUSINESS_CARD
     if lead is None:
         lead_id = sql.insert(
             conn,
@@ -139,12 +153,17 @@ def _record(conn, device: Device, scan: _Scan, stamp: str) -> Captured:
             device_id=device.id,
             now=stamp,
             fields=scan.fields,
+            source=source,
+            card_id=scan.card_id,
+            contact=scan.contact,
         )
         created = True
     else:
         lead_id = lead["id"]
         sql.add_scan(conn, lead, scan.scanned_at, stamp)
         sql.update_fields(conn, lead_id, _merge(lead, scan.fields), stamp)
+        if scan.card_id is not None:
+            sql.set_card(conn, lead_id, scan.card_id, scan.contact or {})
         created = False
     sql.insert_scan(
         conn, device_id=device.id, client_ref=scan.ref, lead_id=lead_id, scanned_at=scan.scanned_at
@@ -157,7 +176,12 @@ def _record(conn, device: Device, scan: _Scan, stamp: str) -> Captured:
         exhibitor_id=device.exhibitor_id,
         device_id=device.id,
         at=scan.scanned_at,
-        data={"lead_id": lead_id, "client_ref": scan.ref, "rating": view["rating"]},
+        data={
+            "lead_id": lead_id,
+            "client_ref": scan.ref,
+            "rating": view["rating"],
+            **({"source": source, "card_id": scan.card_id} if scan.card_id else {}),
+        },
     )
     return Captured(created, view)
 
@@ -167,9 +191,9 @@ def capture(store: Store, keys: Keys, device: Device, body: dict) -> Captured:
     now = datetime.now(UTC)
     scan = _prepare(store, keys, device, body, now)
     with store.write() as conn:
-        result = _record(conn, device, scan, to_iso(now))
+        result = record(conn, device, scan, to_iso(now))
     if not result.duplicate:
-        events.publish(store, _event(result.lead, "captured"))
+        events.publish(store, event(result.lead, "captured"))
     return result
 
 
@@ -179,7 +203,7 @@ def capture_batch(
     """A device's queued scans, in order, in one transaction: per scan its client_ref and what
     capture() would have returned or raised."""
     now = datetime.now(UTC)
-    prepared: list[_Scan | DomainError] = []
+    prepared: list[Scan | DomainError] = []
     for item in items:
         try:
             prepared.append(_prepare(store, keys, device, item, now))
@@ -194,16 +218,17 @@ def capture_batch(
             if isinstance(scan, DomainError):
                 answers.append((ref, scan))
                 continue
-            result = _record(conn, device, scan, stamp)
+            result = record(conn, device, scan, stamp)
             answers.append((ref, result))
             if not result.duplicate:
                 fresh.append(result.lead)
     for view in fresh:
-        events.publish(store, _event(view, "captured"))
+        events.publish(store, event(view, "captured"))
     return answers
 
 
-def _event(view: dict, change: str) -> events.LeadCaptured:
+def event(view: dict, change: str) -> events.LeadCaptured:
+    """The live `lead` event of a lead as it is now."""
     # Live pushes carry no personal data beyond what the exhibitor may see anyway.
     return events.LeadCaptured(
         change=change,
@@ -246,7 +271,7 @@ def update(store: Store, device: Device, lead_id: int, body: dict) -> dict:
             data={"lead_id": lead_id, "fields": sorted(fields)},
         )
         view = lead_view(sql.full(conn, lead_id))
-    events.publish(store, _event(view, "updated"))
+    events.publish(store, event(view, "updated"))
     return view
 
 
@@ -260,6 +285,11 @@ def consent_on_the_spot(
         raise FieldErrors({"language": f"one of {', '.join(settings.languages)}"})
     with store.write() as conn:
         lead = own_lead(conn, device, lead_id)
+        if lead["attendee_id"] is None:
+            raise Conflict(
+                "a contact from a business card has no registration to consent on",
+                code="contact_only",
+            )
         registry.record_consents(
             conn,
             settings,
@@ -271,5 +301,5 @@ def consent_on_the_spot(
             source="booth",
         )
         view = lead_view(sql.full(conn, lead_id))
-    events.publish(store, _event(view, "consented"))
+    events.publish(store, event(view, "consented"))
     return view

@@ -15,6 +15,12 @@ COLUMNS = (
     "exhibitor",
     *VISITOR,
     "contact_shared",
+    "source",
+    "contact_only",
+    "card_emails",
+    "card_phones",
+    "card_website",
+    "card_address",
     "rating",
     "notes",
     "follow_up",
@@ -26,6 +32,20 @@ COLUMNS = (
 
 def _answer_text(value) -> str:
     return "; ".join(value) if isinstance(value, list) else str(value)
+
+
+def _card_cells(lead: dict) -> list:
+    """source, contact_only, and what the lead's business card adds to the visitor's columns."""
+    card = (lead.get("card") or {}).get("fields") or {}
+    phones = [f"{p['number']} ({p['type']})" for p in card.get("phones") or []]
+    return [
+        lead["source"],
+        "yes" if lead["contact_only"] else "no",
+        "; ".join(card.get("emails") or []),
+        "; ".join(phones),
+        card.get("website", ""),
+        card.get("address", ""),
+    ]
 
 
 def to_csv(leads: list[dict], questions: list[dict]) -> str:
@@ -43,6 +63,7 @@ def to_csv(leads: list[dict], questions: list[dict]) -> str:
             lead["exhibitor_name"],
             *(v.get(name, "") for name in VISITOR),
             "yes" if v["contact_shared"] else "no",
+            *_card_cells(lead),
             lead["rating"],
             lead["notes"],
             "; ".join(lead["follow_up"]),
@@ -61,11 +82,31 @@ def _esc(text: str) -> str:
     )
 
 
+# vCard TEL types for a card's phone types.
+TEL_TYPES = {"mobile": "cell", "office": "work", "fax": "fax", "other": "voice"}
+
+
+def _card_lines(card: dict) -> list[str]:
+    """What a business card adds: every e-mail and phone, website, address."""
+    lines = [f"EMAIL;TYPE=work:{_esc(e)}" for e in card.get("emails") or []]
+    lines += [
+        f"TEL;VALUE=uri;TYPE={TEL_TYPES.get(p['type'], 'voice')}:tel:{p['number']}"
+        for p in card.get("phones") or []
+    ]
+    if card.get("website"):
+        lines.append(f"URL:{_esc(card['website'])}")
+    if card.get("address"):
+        lines.append(f"ADR;TYPE=work:;;{_esc(card['address'])};;;;")
+    return lines
+
+
 def to_vcard(leads: list[dict]) -> str:
-    """The leads as vCard 4.0 cards; a visitor who did not share contact gets company only."""
+    """The leads as vCard 4.0 cards; a visitor who did not share contact gets company only, a
+    lead from a business card what the card says (marked CATEGORIES:business_card)."""
     cards = []
     for lead in leads:
         v = lead["visitor"]
+        card = (lead.get("card") or {}).get("fields") or {}
         name = v.get("full_name") or v["company"] or f"Lead {lead['id']}"
         lines = ["BEGIN:VCARD", "VERSION:4.0", f"FN:{_esc(name)}"]
         if v.get("full_name"):
@@ -77,10 +118,13 @@ def to_vcard(leads: list[dict]) -> str:
             lines.append(f"ORG:{_esc(v['company'])}")
         if v.get("job_title"):
             lines.append(f"TITLE:{_esc(v['job_title'])}")
-        if v.get("email"):
-            lines.append(f"EMAIL;TYPE=work:{_esc(v['email'])}")
-        if v.get("phone"):
-            lines.append(f"TEL;VALUE=uri;TYPE=work:tel:{v['phone']}")
+        if v.get("from_card"):
+            lines += _card_lines(card)
+        else:
+            if v.get("email"):
+                lines.append(f"EMAIL;TYPE=work:{_esc(v['email'])}")
+            if v.get("phone"):
+                lines.append(f"TEL;VALUE=uri;TYPE=work:tel:{v['phone']}")
         if v["country"] or v.get("city"):
             lines.append(f"ADR;TYPE=work:;;;{_esc(v.get('city', ''))};;;{_esc(v['country'])}")
         note = " | ".join(
@@ -88,6 +132,9 @@ def to_vcard(leads: list[dict]) -> str:
         )
         if note:
             lines.append(f"NOTE:{_esc(note)}")
+        if lead["source"] == "business_card" or lead["contact_only"]:
+            marks = ["business_card"] + (["contact_only"] if lead["contact_only"] else [])
+            lines.append(f"CATEGORIES:{','.join(marks)}")
         lines.append(f"REV:{lead['updated_at'].replace('-', '').replace(':', '').split('.')[0]}Z")
         lines.append("END:VCARD")
         cards.append("\r\n".join(lines))

@@ -7,19 +7,46 @@ import sqlite3
 
 from kiosk.attendees.fields import PERSON
 from kiosk.attendees.search_keys import fold
+from kiosk.leads.contact import first_phone
 
 # What an exhibitor sees of a visitor: always these, and the contact details only with consent.
 ALWAYS = tuple(f.name for f in PERSON if f.exhibitor == "shown")
 CONTACT = tuple(f.name for f in PERSON if f.exhibitor == "shared")
 
 
+def card_visitor(contact: dict) -> dict:
+    """What a business card says, in the visitor's fields (first e-mail, a mobile first)."""
+    return {
+        "full_name": contact.get("full_name", ""),
+        "company": contact.get("company", ""),
+        "job_title": contact.get("job_title", ""),
+        "email": (contact.get("emails") or [""])[0],
+        "phone": first_phone(contact),
+        "city": "",
+    }
+
+
 def lead_view(row: sqlite3.Row) -> dict:
-    """A lead with its visitor: name and contact details only where the visitor agreed to share."""
-    shared = bool(row["shared"])
-    visitor = {"id": row["attendee_id"], **{field: row[field] for field in ALWAYS}}
-    visitor["contact_shared"] = shared
-    if shared:
-        visitor.update({field: row[field] for field in CONTACT})
+    """A lead with its visitor: name and contact details only where the visitor agreed to share.
+
+    A business card handed over at the booth shares what is printed on it with that exhibitor:
+    a lead with a card shows the card's fields where the registration's are not shared, and a
+    contact-only lead (a card of someone not registered) is the card alone.
+    """
+    contact = json.loads(row["contact"] or "{}")
+    if row["attendee_id"] is None:
+        visitor = {"id": None, "country": "", "category": "", **card_visitor(contact)}
+        visitor["contact_shared"] = visitor["from_card"] = bool(contact)
+    else:
+        shared = bool(row["shared"])
+        visitor = {"id": row["attendee_id"], **{field: row[field] for field in ALWAYS}}
+        visitor["contact_shared"] = shared
+        if shared:
+            visitor.update({field: row[field] for field in CONTACT})
+        elif contact:
+            card = card_visitor(contact)
+            visitor.update({field: card.get(field, "") for field in CONTACT})
+            visitor["contact_shared"] = visitor["from_card"] = True
     return {
         "id": row["id"],
         "exhibitor_id": row["exhibitor_id"],
@@ -34,7 +61,17 @@ def lead_view(row: sqlite3.Row) -> dict:
         "follow_up": json.loads(row["follow_up"]),
         "device_id": row["device_id"],
         "updated_at": row["updated_at"],
+        "source": row["source"],
+        "contact_only": row["attendee_id"] is None,
+        "card": None
+        if row["card_id"] is None
+        else {"id": row["card_id"], "fields": contact, "image_url": card_image_url(row["card_id"])},
     }
+
+
+def card_image_url(card_id: int) -> str:
+    """Where the exhibitor fetches a card's photo."""
+    return f"/api/v1/cards/{card_id}/image"
 
 
 def matches(

@@ -386,3 +386,19 @@ def any_erased_key(conn: sqlite3.Connection, keys: list[str]) -> bool:
     marks = ",".join("?" * len(keys))
     found = conn.execute(f"SELECT 1 FROM erased_keys WHERE key IN ({marks}) LIMIT 1", keys)
     return found.fetchone() is not None
+
+
+def by_contact(conn: sqlite3.Connection, email_keys: list[str], phones: list[str]):
+    """The first active person with one of these lower-cased e-mails or E.164 numbers."""
+    for column, values in (("email_key", email_keys), ("phone", phones)):
+        for value in values:
+            if not value:
+                continue
+            row = conn.execute(
+                f"SELECT * FROM attendees WHERE {column} = ? AND {column} != ''"
+                " AND status = 'active' ORDER BY id LIMIT 1",
+                (value,),
+            ).fetchone()
+            if row is not None:
+                return row
+    return None

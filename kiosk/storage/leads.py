@@ -19,9 +19,10 @@ SHARED_SQL = (
 _SELECT = (
     "SELECT l.*, a.full_name, a.company, a.job_title, a.email, a.phone, a.country, a.city,"
     f" a.category, {SHARED_SQL} AS shared, e.name AS exhibitor_name"
-    " FROM leads l JOIN attendees a ON a.id = l.attendee_id"
+    " FROM leads l LEFT JOIN attendees a ON a.id = l.attendee_id"
     " JOIN exhibitors e ON e.id = l.exhibitor_id"
 )
+BADGE_SCAN, BUSINESS_CARD = "badge_scan", "business_card"
 
 
 def scan_by_ref(conn: sqlite3.Connection, device_id: int, client_ref: str) -> sqlite3.Row | None:
@@ -45,13 +46,23 @@ def by_pair(conn: sqlite3.Connection, exhibitor_id: int, attendee_id: int) -> sq
 
 
 def insert(
-    conn: sqlite3.Connection, *, exhibitor_id, attendee_id, scanned_at, device_id, now, fields
+    conn: sqlite3.Connection,
+    *,
+    exhibitor_id,
+    attendee_id,
+    scanned_at,
+    device_id,
+    now,
+    fields,
+    source: str = BADGE_SCAN,
+    card_id: int | None = None,
+    contact: dict | None = None,
 ) -> int:
-    """Create a lead from its first scan; return its id."""
+    """Create a lead from its first scan (or card); return its id."""
     return conn.execute(
         "INSERT INTO leads (exhibitor_id, attendee_id, first_scanned_at, last_scanned_at, scans,"
-        " rating, notes, answers, follow_up, device_id, updated_at)"
-        " VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+        " rating, notes, answers, follow_up, device_id, updated_at, source, card_id, contact)"
+        " VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             exhibitor_id,
             attendee_id,
@@ -63,8 +74,40 @@ def insert(
             dumps(fields.get("follow_up") or []),
             device_id,
             now,
+            source,
+            card_id,
+            dumps(contact or {}),
         ),
     ).lastrowid
+
+
+def set_card(conn: sqlite3.Connection, lead_id: int, card_id: int, contact: dict) -> None:
+    """Keep the latest card given at the booth, and its confirmed fields, with a lead."""
+    conn.execute(
+        "UPDATE leads SET card_id = ?, contact = ? WHERE id = ?", (card_id, dumps(contact), lead_id)
+    )
+
+
+def contact_only(conn: sqlite3.Connection, exhibitor_id: int) -> list[sqlite3.Row]:
+    """An exhibitor's leads made from cards of people who are not registered."""
+    return conn.execute(
+        "SELECT * FROM leads WHERE exhibitor_id = ? AND attendee_id IS NULL ORDER BY id",
+        (exhibitor_id,),
+    ).fetchall()
+
+
+def with_cards(conn: sqlite3.Connection, card_ids: list[int]) -> list[sqlite3.Row]:
+    """The leads that carry one of these cards."""
+    marks = ",".join("?" * len(card_ids))
+    return conn.execute(f"SELECT * FROM leads WHERE card_id IN ({marks})", card_ids).fetchall()
+
+
+def blank_contact(conn: sqlite3.Connection, lead_ids: list[int]) -> None:
+    """Drop the card contact, notes and answers of these leads, keeping ratings and scans."""
+    for lead_id in lead_ids:
+        conn.execute(
+            "UPDATE leads SET contact = '{}', notes = '', answers = '{}' WHERE id = ?", (lead_id,)
+        )
 
 
 def add_scan(conn: sqlite3.Connection, lead: sqlite3.Row, scanned_at: str, now: str) -> None:
@@ -114,7 +157,9 @@ def listing(conn: sqlite3.Connection, exhibitor_id: int | None) -> list[sqlite3.
 
 
 def blank_notes(conn: sqlite3.Connection, attendee_id: int) -> None:
-    """Drop the notes and answers of a person's leads, keeping ratings and scans (erasure)."""
+    """Drop the notes, answers and card contact of a person's leads, keeping ratings and scans
+    (erasure)."""
     conn.execute(
-        "UPDATE leads SET notes = '', answers = '{}' WHERE attendee_id = ?", (attendee_id,)
+        "UPDATE leads SET notes = '', answers = '{}', contact = '{}' WHERE attendee_id = ?",
+        (attendee_id,),
     )

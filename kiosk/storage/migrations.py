@@ -520,3 +520,91 @@ def i16_mail_ledger(db: sqlite_utils.Database) -> None:
         CREATE INDEX mail_ledger_state ON mail_ledger(kind, state);
         """,
     )
+
+
+@migrations(name="i14_business_cards", transactional=False)
+def i14_business_cards(db: sqlite_utils.Database) -> None:
+    """Business cards read at a booth, their photos, and leads that carry a card's contact.
+
+    A lead made from a card of someone who is not registered has no attendee: `attendee_id`
+    becomes optional, so `leads` is rebuilt (SQLite cannot drop a NOT NULL), with foreign keys
+    off for the rebuild as SQLite's own procedure says, inside one transaction.
+    """
+    if "cards" in db.table_names():
+        return  # rebuilt already; only the record of it was lost
+    conn = db.conn
+    if conn.in_transaction:
+        conn.commit()
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with db.atomic():
+            _run(
+                db,
+                """
+                -- One photo read at a booth (front, and back when it has one): as read, which
+                -- registered visitor it matched, and the lead it became once staff confirmed it.
+                CREATE TABLE cards (
+                    id INTEGER PRIMARY KEY,
+                    exhibitor_id INTEGER NOT NULL REFERENCES exhibitors(id),
+                    device_id INTEGER REFERENCES devices(id),
+                    client_ref TEXT,
+                    taken_at TEXT NOT NULL,
+                    read_at TEXT NOT NULL,
+                    fields TEXT NOT NULL DEFAULT '{}',
+                    lines TEXT NOT NULL DEFAULT '[]',
+                    attendee_id INTEGER REFERENCES attendees(id),
+                    lead_id INTEGER REFERENCES leads(id),
+                    erased_at TEXT,
+                    UNIQUE (device_id, client_ref)
+                );
+                CREATE INDEX cards_exhibitor ON cards(exhibitor_id);
+                CREATE INDEX cards_attendee ON cards(attendee_id) WHERE attendee_id IS NOT NULL;
+                CREATE INDEX cards_lead ON cards(lead_id) WHERE lead_id IS NOT NULL;
+
+                -- The photos themselves: side 0 the front, 1 the back.
+                CREATE TABLE card_images (
+                    card_id INTEGER NOT NULL REFERENCES cards(id),
+                    side INTEGER NOT NULL CHECK (side IN (0, 1)),
+                    media_type TEXT NOT NULL,
+                    data BLOB NOT NULL,
+                    PRIMARY KEY (card_id, side)
+                ) WITHOUT ROWID;
+
+                -- source: how the lead was first captured. contact: the card's fields as staff
+                -- confirmed them; a lead without attendee is a contact from a card only.
+                CREATE TABLE leads_new (
+                    id INTEGER PRIMARY KEY,
+                    exhibitor_id INTEGER NOT NULL REFERENCES exhibitors(id),
+                    attendee_id INTEGER REFERENCES attendees(id),
+                    first_scanned_at TEXT NOT NULL,
+                    last_scanned_at TEXT NOT NULL,
+                    scans INTEGER NOT NULL DEFAULT 1,
+                    rating TEXT NOT NULL DEFAULT '' CHECK (rating IN ('', 'hot', 'warm', 'cold')),
+                    notes TEXT NOT NULL DEFAULT '',
+                    answers TEXT NOT NULL DEFAULT '{}',
+                    follow_up TEXT NOT NULL DEFAULT '[]',
+                    device_id INTEGER REFERENCES devices(id),
+                    updated_at TEXT NOT NULL,
+                    source TEXT NOT NULL DEFAULT 'badge_scan'
+                        CHECK (source IN ('badge_scan', 'business_card')),
+                    card_id INTEGER REFERENCES cards(id),
+                    contact TEXT NOT NULL DEFAULT '{}',
+                    CHECK (attendee_id IS NOT NULL OR card_id IS NOT NULL),
+                    UNIQUE (exhibitor_id, attendee_id)
+                );
+                INSERT INTO leads_new (id, exhibitor_id, attendee_id, first_scanned_at,
+                    last_scanned_at, scans, rating, notes, answers, follow_up, device_id,
+                    updated_at)
+                SELECT id, exhibitor_id, attendee_id, first_scanned_at, last_scanned_at, scans,
+                    rating, notes, answers, follow_up, device_id, updated_at FROM leads;
+                DROP TABLE leads;
+                ALTER TABLE leads_new RENAME TO leads;
+                CREATE INDEX leads_attendee ON leads(attendee_id);
+                CREATE INDEX leads_contact ON leads(exhibitor_id) WHERE attendee_id IS NULL;
+                """,
+            )
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"i14_business_cards: {len(broken)} broken references")
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")

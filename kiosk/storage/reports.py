@@ -207,7 +207,9 @@ PERSON_ROWS_SQL = {
         f"SELECT * FROM ({VALID_PASSAGES}) WHERE attendee_id IS NOT NULL"
         " ORDER BY attendee_id, at, id"
     ),
-    "leads": "SELECT * FROM leads ORDER BY attendee_id, exhibitor_id",
+    "leads": (
+        "SELECT * FROM leads WHERE attendee_id IS NOT NULL ORDER BY attendee_id, exhibitor_id"
+    ),
     "surveys": (
         "SELECT * FROM survey_responses WHERE attendee_id IS NOT NULL ORDER BY attendee_id, at, id"
     ),
@@ -274,7 +276,7 @@ def all_leads(
         " (SELECT c.granted = 0 FROM consents c WHERE c.attendee_id = l.attendee_id"
         "  AND c.consent = ? AND c.exhibitor_id IS NULL ORDER BY c.at DESC, c.id DESC LIMIT 1)"
         "  AS withheld"
-        " FROM leads l JOIN attendees a ON a.id = l.attendee_id"
-        " ORDER BY l.exhibitor_id, l.attendee_id",
+        " FROM leads l LEFT JOIN attendees a ON a.id = l.attendee_id"
+        " ORDER BY l.exhibitor_id, l.attendee_id IS NULL, l.attendee_id, l.id",
         (share_consent, contact_consent),
     )

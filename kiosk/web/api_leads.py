@@ -6,6 +6,7 @@ import json
 
 from flask import Blueprint, Response, jsonify, request
 
+from kiosk.cards import leads as card_leads
 from kiosk.devices import Device
 from kiosk.errors import FieldErrors
 from kiosk.exhibitors import manage as exhibitor_admin
@@ -22,6 +23,7 @@ from kiosk.web.errors import batch_item, captured_status, json_body
 from kiosk.web.schemas import (
     BOOL,
     CODE,
+    ID,
     INT,
     STR,
     TEXTS,
@@ -127,10 +129,13 @@ def _selected() -> tuple[list[dict], int | None]:
 @bp.post("/leads")
 @endpoint(
     "exhibitor",
-    summary="Record a badge scan at the booth: create or update the lead",
+    summary="Record a badge scan (or a business card) at the booth: create or update the lead",
+    description="Send `code` for a badge, or `card_id` (from POST /api/v1/cards) with the card's"
+    " `fields` as staff confirmed or corrected them: a card whose e-mail or phone is a registered"
+    " visitor's makes or updates that visitor's lead, any other card a contact-only lead"
+    " (source business_card).",
     body=obj(
         {
-            "code": {**CODE, "description": "the badge code scanned"},
             "client_ref": {
                 "type": "string",
                 "minLength": 1,
@@ -139,10 +144,17 @@ def _selected() -> tuple[list[dict], int | None]:
             },
         },
         {
+            "code": {**CODE, "description": "the badge code scanned"},
+            "card_id": {**ID, "description": "instead of code: a card read at this booth"},
+            "fields": {
+                **ref("CardFields"),
+                "description": "with card_id: the card's fields as confirmed (default: as read)",
+            },
             "scanned_at": {
                 "type": "string",
                 "format": "date-time",
-                "description": "the original scan time (offline queues keep it)",
+                "description": "the original scan time (offline queues keep it; a card's"
+                " default is when its photo was taken)",
             },
             **LEAD_FIELDS,
         },
@@ -154,14 +166,25 @@ def _selected() -> tuple[list[dict], int | None]:
             " (duplicate: true, nothing recorded)",
             CAPTURED,
         ),
-        "404": error("invalid_code: an invalid, forged or revoked badge code"),
-        "422": error("a field at fault: fields"),
+        "404": error(
+            "invalid_code: an invalid, forged or revoked badge code; no_such_card: no card of"
+            " that id at this booth"
+        ),
+        "422": error("a field at fault (fields.emails[0], ...), or both code and card_id"),
     },
 )
 def post_lead():
     """Capture a lead."""
     svc = services()
-    result = leads.capture(svc.store, svc.keys, current_device(), json_body())
+    body = json_body()
+    if "card_id" in body:
+        if body.get("code") is not None:
+            raise FieldErrors({"card_id": "send code or card_id, not both"})
+        result = card_leads.capture_card(svc.store, svc.settings, current_device(), body)
+        return jsonify({"lead": result.lead, "duplicate": result.duplicate}), captured_status(
+            result
+        )
+    result = leads.capture(svc.store, svc.keys, current_device(), body)
     return jsonify({"lead": result.lead, "duplicate": result.duplicate}), captured_status(result)
 
 

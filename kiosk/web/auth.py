@@ -31,6 +31,7 @@ def endpoint(
     description: str = "",
     body: dict | None = None,
     body_required: bool = True,
+    body_type: str = "application/json",
     responses: dict | None = None,
     params: list | None = None,
 ) -> Callable:
@@ -63,6 +64,7 @@ def endpoint(
             "description": description + " " if description else "",
             "body": body,
             "body_required": body_required,
+            "body_type": body_type,
             "responses": responses or {},
             "params": params or [],
         }

@@ -38,7 +38,7 @@ def _operation(meta: dict, path_params: list[str]) -> dict:
         code: answer if isinstance(answer, dict) else {"description": answer}
         for code, answer in meta["responses"].items()
     }
-    if meta["body"] is not None:
+    if meta["body"] is not None and meta["body_type"] == "application/json":
         responses.setdefault("400", schemas.error("the body is not a JSON object"))
     if path_params:
         responses.setdefault("404", schemas.error("no such id"))
@@ -55,7 +55,7 @@ def _operation(meta: dict, path_params: list[str]) -> dict:
     if meta["body"] is not None:
         op["requestBody"] = {
             "required": meta["body_required"],
-            "content": {"application/json": {"schema": meta["body"]}},
+            "content": {meta["body_type"]: {"schema": meta["body"]}},
         }
     return op
 

@@ -137,12 +137,50 @@ NAME_MATCH = obj(
 
 VISITOR = obj(
     {
-        "id": INT,
+        "id": nullable(INT),
         **_fields(f.name for f in person_fields.PERSON if f.exhibitor == "shown"),
         "contact_shared": BOOL,
     },
-    _fields(f.name for f in person_fields.PERSON if f.exhibitor == "shared"),
-    description="the scanned visitor; name and contact details only where they agreed to share",
+    {
+        **_fields(f.name for f in person_fields.PERSON if f.exhibitor == "shared"),
+        "from_card": {**BOOL, "description": "the contact details are the business card's"},
+    },
+    description="the scanned visitor; name and contact details only where they agreed to share"
+    " or handed over a business card (id null: a contact from a card, not a registered visitor)",
+)
+
+CARD_FIELDS = obj(
+    {
+        "full_name": STR,
+        "company": STR,
+        "job_title": STR,
+        "emails": array(STR),
+        "phones": array(
+            obj(
+                {
+                    "number": {**STR, "description": "E.164 where the number is valid"},
+                    "type": {"type": "string", "enum": ["mobile", "office", "fax", "other"]},
+                }
+            )
+        ),
+        "website": STR,
+        "address": STR,
+    },
+    description="what a business card says",
+)
+CARD = obj(
+    {
+        "id": INT,
+        "fields": ref("CardFields"),
+        "lines": array(STR, description="the text read, line by line"),
+        "attendee_id": nullable(
+            {**INT, "description": "the registered visitor with one of its e-mails or phones"}
+        ),
+        "lead_id": nullable({**INT, "description": "the lead it became, once confirmed"}),
+        "taken_at": TIME,
+        "images": array(STR, description="where this exhibitor fetches each photo"),
+    },
+    description="a business card read at the booth, visible to its exhibitor only",
 )
 
 LEAD = obj(
@@ -160,6 +198,17 @@ LEAD = obj(
         "follow_up": array(STR),
         "device_id": nullable(INT),
         "updated_at": TIME,
+        "source": {"type": "string", "enum": ["badge_scan", "business_card"]},
+        "contact_only": {
+            **BOOL,
+            "description": "a contact from a business card of someone not registered",
+        },
+        "card": nullable(
+            obj(
+                {"id": INT, "fields": ref("CardFields"), "image_url": STR},
+                description="the latest card given at the booth, its fields as confirmed",
+            )
+        ),
     }
 )
 
@@ -282,6 +331,8 @@ COMPONENTS: dict[str, dict] = {
     "KioskMatch": NAME_MATCH,
     "Visitor": VISITOR,
     "Lead": LEAD,
+    "Card": CARD,
+    "CardFields": CARD_FIELDS,
     "ScanOk": SCAN_OK,
     "ScanRefused": SCAN_REFUSED,
     "InvalidCode": INVALID_CODE,
