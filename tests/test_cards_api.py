@@ -7,45 +7,9 @@ import csv
 import io
 import json
 
-from PIL import Image, ImageDraw, ImageFont
+from card_photos import SMITH, ZHAO, blank_image, card_image
 
 from conftest import auth
-
-CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-ZHAO = [
-    "赵敏",
-    "杭州海川科技有限公司",
-    "销售总监",
-    "手机：139 1234 5678",
-    "zhaomin@haichuan.cn",
-]
-SMITH = [
-    "John Smith",
-    "Northwind Trading Ltd.",
-    "Purchasing Manager",
-    "Mobile: +44 7911 123456",
-    "john.smith@northwind.co.uk",
-]
-
-
-def card_image(lines: list[str], fmt: str = "PNG", size=(900, 520)) -> bytes:
-    """A business card as a phone would photograph it flat: a name large, then the rest."""
-    img = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(img)
-    y = 50
-    for i, text in enumerate(lines):
-        font = ImageFont.truetype(CJK_FONT, 52 if i == 0 else 32)
-        draw.text((60, y), text, fill="black", font=font)
-        y += 78 if i == 0 else 52
-    buf = io.BytesIO()
-    img.save(buf, format=fmt)
-    return buf.getvalue()
-
-
-def blank_image() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (900, 520), "white").save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def post_card(client, token, *images: bytes, **form):
@@ -280,3 +244,38 @@ def test_card_leads_reach_the_crm_export_and_erasure_removes_the_photo(
     audit = svc.store.one("SELECT * FROM audit_log WHERE action = 'card.erase'")
     assert "northwind" not in (audit["target"] + audit["after"]).lower()
     assert runner.invoke("erase", "--contact", "nobody@example.com").exit_code != 0
+
+
+def test_upgrading_a_show_keeps_every_lead_and_scan(tmp_path):
+    from kiosk.storage import Store
+    from kiosk.storage.migrations import migrate, migrations
+
+    store = Store(tmp_path / "old.db")
+    migrations.apply(store.db, stop_before="i14_business_cards")
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO exhibitors (id, name, booth, created_at) VALUES (1, 'A', 'A1', 't')"
+        )
+        conn.execute(
+            "INSERT INTO attendees (id, full_name, category, source, created_at, updated_at)"
+            " VALUES (7, 'Li Lei', 'visitor', 'test', 't', 't')"
+        )
+        conn.execute(
+            "INSERT INTO devices (id, name, role, token_hash, exhibitor_id, created_at)"
+            " VALUES (3, 'phone', 'exhibitor', 'h', 1, 't')"
+        )
+        conn.execute(
+            "INSERT INTO leads (id, exhibitor_id, attendee_id, first_scanned_at, last_scanned_at,"
+            " rating, device_id, updated_at) VALUES (5, 1, 7, 't1', 't2', 'hot', 3, 't2')"
+        )
+        conn.execute(
+            "INSERT INTO lead_scans (device_id, client_ref, lead_id, scanned_at)"
+            " VALUES (3, 'r1', 5, 't1')"
+        )
+    assert migrate(store) == ["i14_business_cards"]
+    lead = store.one("SELECT * FROM leads WHERE id = 5")
+    assert (lead["attendee_id"], lead["rating"], lead["source"]) == (7, "hot", "badge_scan")
+    assert store.one("SELECT lead_id FROM lead_scans")["lead_id"] == 5
+    assert store.one("PRAGMA foreign_keys")[0] == 1
+    assert store.query("PRAGMA foreign_key_check") == []
+    store.close()

@@ -152,7 +152,7 @@ def record(conn, device: Device, scan: Scan, stamp: str) -> Captured:
             scanned_at=scan.scanned_at,
             device_id=device.id,
             now=stamp,
-            fields=scan.fields,
+            fields=_merge({"answers": "{}"}, scan.fields),  # an answer sent as null is none
             source=source,
             card_id=scan.card_id,
             contact=scan.contact,

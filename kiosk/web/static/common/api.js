@@ -23,6 +23,18 @@
     return { status: res.status, data };
   }
 
+  // A multipart form (a photo and its fields): the browser sets the boundary.
+  async function upload(path, form) {
+    const res = await fetch("/api/v1" + path, {
+      method: "POST",
+      headers: { "Authorization": "Bearer " + (localStorage.getItem(KEY) || "") },
+      body: form,
+    });
+    let data = {};
+    try { data = await res.json(); } catch (e) { data = {}; }
+    return { status: res.status, data };
+  }
+
   function nonce() {
     if (crypto.randomUUID) return crypto.randomUUID();
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
@@ -37,6 +49,7 @@
     get: (p) => call("GET", p),
     post: (p, b) => call("POST", p, b),
     patch: (p, b) => call("PATCH", p, b),
+    upload,
     nonce,
   };
 })();

@@ -1,5 +1,6 @@
-// The exhibitor page: pair once, scan badges (wedge or camera), qualify leads, list and download.
-// Every scan and edit goes through the Outbox first, so nothing is lost while the Wi-Fi is down.
+// The exhibitor page: pair once, scan badges (wedge or camera) or photograph business cards,
+// qualify leads, list and download. Every scan, card photo and edit goes through the Outbox
+// first, so nothing is lost while the Wi-Fi is down.
 (function () {
   "use strict";
   const script = document.currentScript;
@@ -9,7 +10,9 @@
   const state = {
     lang: localStorage.getItem("exhibitor.lang") || script.dataset.default,
     me: JSON.parse(localStorage.getItem("exhibitor.me") || "null"),
-    editing: null, // {ref, leadId, lead}
+    editing: null, // {ref, leadId, lead}; a business card adds {kind: "card", cardRef, card, saved}
+    photos: [], // the card photos taken, not yet sent to be read: [{blob, url}]
+    photoAt: null,
     leads: JSON.parse(localStorage.getItem("exhibitor.leads") || "[]"),
     waiting: [], // scans in the outbox, not yet answered by the server
     pendingCount: null,
@@ -36,7 +39,7 @@
     document.querySelectorAll("[data-tp]").forEach((el) => { el.placeholder = t(el.dataset.tp); });
     document.querySelectorAll(".lang").forEach((b) => b.classList.toggle("on", b.dataset.lang === lang));
     if (state.me) renderMe();
-    if (state.editing) renderEditor();
+    if (state.editing) renderEditor(true);
     renderList();
     updateCounter();
   }
@@ -78,7 +81,7 @@
 
   function visitorTitle(lead) {
     const v = lead.visitor;
-    return v.full_name || v.company || t("visitor") + " #" + v.id;
+    return v.full_name || v.company || t("visitor") + " #" + (v.id || lead.id);
   }
   function visitorSub(lead) {
     const v = lead.visitor;
@@ -92,6 +95,7 @@
   async function scan(raw) {
     const code = String(raw || "").trim();
     if (code.length < 6) return;
+    await settleCard();
     const ref = window.KioskApi.nonce();
     await window.Outbox.add({ kind: "scan", code, client_ref: ref, scanned_at: new Date().toISOString() });
     beep(true);
@@ -132,6 +136,8 @@
     }
     const item = items[0];
     let res;
+    if (item.kind === "card") return sendCard(item);
+    if (item.kind === "cardlead") return sendCardLead(item);
     if (item.kind === "scan") {
       res = await api.post("/leads", scanBody(item));
       if ([200, 201, 400, 404, 422].includes(res.status)) {
@@ -149,6 +155,223 @@
     return "retry";
   }
 
+  // ---- business cards: the photo is read on the server, then staff confirm it as a lead ----
+  async function sendCard(item) {
+    const form = new FormData();
+    item.images.forEach((blob, i) => form.append("image", blob, i ? "back.jpg" : "front.jpg"));
+    form.append("client_ref", item.client_ref);
+    form.append("taken_at", item.taken_at);
+    const res = await window.KioskApi.upload("/cards", form);
+    if (res.status === 200 || res.status === 201) {
+      await window.Outbox.setCard(item.client_ref, res.data.card.id);
+      onCard(res.data.card, item.client_ref);
+      return 1;
+    }
+    if ([400, 404, 413, 422].includes(res.status)) {
+      cardFailed(item.client_ref, res.data);
+      return 1;
+    }
+    return "retry";
+  }
+
+  async function sendCardLead(item) {
+    const cardId = await window.Outbox.getCard(item.card_ref);
+    if (!cardId) return 1; // its photo could not be read: nothing to save
+    const body = {
+      card_id: cardId, client_ref: item.ref, scanned_at: item.taken_at,
+      rating: item.rating, notes: item.notes, answers: item.answers, follow_up: item.follow_up,
+    };
+    if (item.fields) body.fields = item.fields;
+    let res = await window.KioskApi.post("/leads", body);
+    if (res.status === 422 && item.fields) {
+      // A correction the server refuses (a mistyped e-mail): keep the card as read, say so.
+      delete body.fields;
+      const refused = Object.values(res.data.fields || {}).join("; ");
+      res = await window.KioskApi.post("/leads", body);
+      if (res.status === 200 || res.status === 201) feedback("bad", t("card_invalid"), refused);
+    }
+    if (res.status === 200 || res.status === 201) {
+      await window.Outbox.setRef(item.ref, res.data.lead.id);
+      onLead(res.data.lead, item.ref, res.status === 201);
+      return 1;
+    }
+    if (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429) return 1;
+    return "retry";
+  }
+
+  function onCard(card, cardRef) {
+    const ed = state.editing;
+    if (!ed || ed.cardRef !== cardRef) return;
+    ed.card = card;
+    if (!ed.saved) {
+      $("feedback").hidden = true;
+      $("card-inputs").hidden = false;
+      fillCard(card.fields, true);
+      ed.filled = true;
+    }
+    renderHeader();
+    renderCardStatus();
+  }
+
+  function cardFailed(cardRef, answer) {
+    const ed = state.editing;
+    if (!ed || ed.cardRef !== cardRef) return;
+    beep(false);
+    feedback("bad", t("card_unreadable"), (answer && answer.message) || "");
+    state.editing = null;
+    renderEditor();
+  }
+
+  function photoThumbs(box, urls) {
+    box.replaceChildren();
+    urls.forEach((url) => {
+      const img = document.createElement("img");
+      img.src = url;
+      img.alt = "";
+      box.append(img);
+    });
+  }
+
+  async function takePhoto(input, back) {
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (!file) return;
+    const blob = await window.CardPhoto.shrink(file);
+    if (!back) {
+      state.photos.forEach((p) => URL.revokeObjectURL(p.url));
+      state.photos = [];
+      state.photoAt = new Date().toISOString();
+    }
+    state.photos = state.photos.slice(0, back ? 1 : 0);
+    state.photos.push({ blob, url: URL.createObjectURL(blob) });
+    $("card-taken").hidden = false;
+    $("card-back-label").hidden = state.photos.length > 1;
+    photoThumbs($("card-thumbs"), state.photos.map((p) => p.url));
+    $("card-taken").scrollIntoView({ block: "nearest" });
+  }
+
+  function dropPhotos() {
+    state.photos.forEach((p) => URL.revokeObjectURL(p.url));
+    state.photos = [];
+    $("card-taken").hidden = true;
+  }
+
+  async function readCard() {
+    if (!state.photos.length) return;
+    await settleCard();
+    const cardRef = window.KioskApi.nonce();
+    const taken = state.photoAt || new Date().toISOString();
+    await window.Outbox.add({
+      kind: "card", client_ref: cardRef, taken_at: taken, images: state.photos.map((p) => p.blob),
+    });
+    beep(true);
+    state.editing = {
+      kind: "card", ref: window.KioskApi.nonce(), cardRef, taken_at: taken, card: null,
+      saved: false, leadId: null, lead: null, urls: state.photos.map((p) => p.url),
+    };
+    state.photos = [];
+    $("card-taken").hidden = true;
+    $("feedback").hidden = true;
+    renderEditor();
+    updateCounter();
+    const ed = state.editing;
+    await syncNow();
+    if (state.editing === ed && !ed.card) {
+      ed.offline = true;
+      feedback("pending", t("card_saved_offline"), "");
+      renderHeader();
+      renderCardStatus();
+    }
+  }
+
+  function cardFieldsFromForm() {
+    const f = $("editor").elements;
+    const phones = [...$("card-phones").querySelectorAll(".phone")]
+      .map((row) => ({ number: row.querySelector("input").value.trim(), type: row.querySelector("select").value }))
+      .filter((p) => p.number);
+    return {
+      full_name: f.c_full_name.value.trim(),
+      company: f.c_company.value.trim(),
+      job_title: f.c_job_title.value.trim(),
+      emails: [...$("card-emails").querySelectorAll("input")].map((i) => i.value.trim()).filter(Boolean),
+      phones,
+      website: f.c_website.value.trim(),
+      address: f.c_address.value.trim(),
+    };
+  }
+
+  function fillCard(fields, editable) {
+    const f = $("editor").elements;
+    f.c_full_name.value = fields.full_name || "";
+    f.c_company.value = fields.company || "";
+    f.c_job_title.value = fields.job_title || "";
+    f.c_website.value = fields.website || "";
+    f.c_address.value = fields.address || "";
+    const emails = $("card-emails");
+    emails.replaceChildren();
+    [...(fields.emails || []), ...(editable ? [""] : [])].forEach((value) => {
+      const input = document.createElement("input");
+      input.type = "email";
+      input.value = value;
+      input.autocomplete = "off";
+      emails.append(input);
+    });
+    const phones = $("card-phones");
+    phones.replaceChildren();
+    [...(fields.phones || []), ...(editable ? [{ number: "", type: "mobile" }] : [])].forEach((p) => {
+      const row = document.createElement("div");
+      row.className = "phone";
+      const input = document.createElement("input");
+      input.type = "tel";
+      input.value = p.number;
+      const select = document.createElement("select");
+      ["mobile", "office", "fax", "other"].forEach((kind) => {
+        const o = document.createElement("option");
+        o.value = kind;
+        o.textContent = t("p_" + kind);
+        o.selected = kind === p.type;
+        select.append(o);
+      });
+      row.append(input, select);
+      phones.append(row);
+    });
+    $("card-inputs").querySelectorAll("input, textarea, select").forEach((el) => { el.disabled = !editable; });
+  }
+
+  function renderCardStatus() {
+    const ed = state.editing;
+    const el = $("card-status");
+    if (!ed || ed.kind !== "card" || ed.card || ed.saved) { el.textContent = ""; return; }
+    el.textContent = ed.offline ? t("card_offline") : t("card_reading");
+  }
+
+  // A card photographed becomes a lead: saved with the fields as corrected, or, when staff move
+  // on without saving, as read (once the server has read it).
+  async function settleCard() {
+    const ed = state.editing;
+    if (!ed || ed.kind !== "card" || ed.saved) return;
+    ed.saved = true;
+    await window.Outbox.add({
+      kind: "cardlead", ref: ed.ref, card_ref: ed.cardRef, taken_at: ed.taken_at,
+      fields: ed.card ? cardFieldsFromForm() : null, ...editorChanges(),
+    });
+    updateCounter();
+  }
+
+  async function showCardPhotos(lead) {
+    const box = $("card-photos");
+    box.replaceChildren();
+    if (!lead.card) return;
+    try {
+      const res = await fetch(lead.card.image_url, {
+        headers: { Authorization: "Bearer " + window.KioskApi.token() },
+      });
+      if (!res.ok) return;
+      const url = URL.createObjectURL(await res.blob());
+      if (state.editing && state.editing.lead && state.editing.lead.id === lead.id) photoThumbs(box, [url]);
+    } catch (e) { /* offline: the fields are shown without the photo */ }
+  }
+
   function onLead(lead, ref, isNew) {
     const i = state.leads.findIndex((l) => l.id === lead.id);
     if (i >= 0) state.leads[i] = lead; else state.leads.unshift(lead);
@@ -159,10 +382,13 @@
       ed.leadId = lead.id;
       ed.lead = lead;
       if (fresh) {
+        const card = lead.source === "business_card" || lead.card
+          ? " · " + (lead.contact_only ? t("contact_only") : t("registered")) : "";
         feedback("ok", visitorTitle(lead),
           (isNew ? t("new_lead") : t("again", { n: lead.scans })) +
-          (lead.visitor.contact_shared ? " · " + visitorSub(lead) : " · " + t("no_contact")));
-        renderEditor();
+          (lead.visitor.contact_shared ? " · " + visitorSub(lead) : " · " + t("no_contact")) + card);
+        if (ed.kind === "card") renderHeader();
+        else renderEditor();
       } else {
         renderHeader();
       }
@@ -191,18 +417,49 @@
   // ---- the lead editor ----
   function renderHeader() {
     const ed = state.editing;
-    $("ed-title").textContent = ed.lead ? visitorTitle(ed.lead) : t("saved_offline");
-    $("ed-sub").textContent = ed.lead ? visitorSub(ed.lead) : "";
+    if (ed.kind === "card" && !ed.lead) {
+      const f = ed.card ? ed.card.fields : {};
+      $("ed-title").textContent = ed.card ? f.full_name || f.company || t("card_tag")
+        : t(ed.offline ? "card_waiting" : "card_reading");
+      $("ed-sub").textContent = ed.card ? [f.company, f.job_title].filter(Boolean).join(" · ") : "";
+    } else {
+      $("ed-title").textContent = ed.lead ? visitorTitle(ed.lead) : t("saved_offline");
+      $("ed-sub").textContent = ed.lead ? visitorSub(ed.lead) : "";
+    }
     $("btn-consent").hidden = !(ed.lead && !ed.lead.visitor.contact_shared && state.me && state.me.consent);
   }
 
-  function renderEditor() {
+  // keep: redrawn in another language, with what staff already chose and typed.
+  function renderEditor(keep) {
     const form = $("editor");
     const ed = state.editing;
+    const typed = keep && ed && ed.drawn && !form.hidden ? editorChanges() : null;
     form.hidden = !ed;
     if (!ed) return;
+    ed.drawn = true;
     renderHeader();
-    const lead = ed.lead || { rating: "", notes: "", answers: {}, follow_up: [] };
+    const cardLead = ed.lead && ed.lead.card;
+    $("card-fields").hidden = !(ed.kind === "card" || cardLead);
+    const legend = $("card-fields").querySelector("legend");
+    legend.dataset.t = ed.kind === "card" && !ed.saved ? "card_check" : "card_details";
+    legend.textContent = t(legend.dataset.t);
+    $("card-photos").replaceChildren();
+    if (ed.kind === "card" && !ed.saved) {
+      photoThumbs($("card-photos"), ed.urls || []);
+      $("card-inputs").hidden = !ed.card;
+      // Redrawn (a language switch): keep what staff already corrected.
+      if (ed.card) fillCard(ed.filled ? cardFieldsFromForm() : ed.card.fields, true);
+      ed.filled = !!ed.card;
+    } else if (cardLead) {
+      $("card-inputs").hidden = false;
+      fillCard(ed.lead.card.fields, false);
+      showCardPhotos(ed.lead);
+    }
+    renderCardStatus();
+    const lead = typed
+      ? { ...typed, rating: typed.rating || "", answers: Object.fromEntries(
+        Object.entries(typed.answers).filter(([, v]) => v !== null)) }
+      : ed.lead || { rating: "", notes: "", answers: {}, follow_up: [] };
     form.querySelectorAll("input[name=rating]").forEach((r) => { r.checked = r.value === lead.rating; });
     form.elements.notes.value = lead.notes || "";
     const qbox = $("questions");
@@ -279,13 +536,21 @@
     ev.preventDefault();
     const ed = state.editing;
     if (!ed) return;
+    if (ed.kind === "card" && !ed.saved) {
+      await settleCard();
+      feedback("ok", t("saved"), ed.card ? cardFieldsFromForm().full_name : "");
+      renderEditor();
+      syncNow();
+      return;
+    }
     await window.Outbox.add({ kind: "edit", ref: ed.ref, lead_id: ed.leadId, changes: editorChanges() });
     feedback("ok", t("saved"), ed.lead ? visitorTitle(ed.lead) : "");
     updateCounter();
     syncNow();
   }
 
-  function openLead(lead) {
+  async function openLead(lead) {
+    await settleCard();
     state.editing = { ref: null, leadId: lead.id, lead };
     $("feedback").hidden = true;
     selectTab("scan");
@@ -320,7 +585,8 @@
   async function loadList() {
     const qs = query();
     // Scans still in the outbox are listed too (without a filter: they have no answers yet).
-    state.waiting = qs ? [] : (await window.Outbox.all()).filter((i) => i.kind === "scan").reverse();
+    state.waiting = qs ? [] : (await window.Outbox.all())
+      .filter((i) => i.kind === "scan" || i.kind === "card").reverse();
     try {
       const res = await window.KioskApi.get("/leads" + (qs ? "?" + qs : ""));
       if (res.status === 200) {
@@ -351,15 +617,17 @@
       li.className = "waiting";
       li.dataset.ref = item.client_ref;
       const name = document.createElement("strong");
-      name.textContent = t("waiting");
+      name.textContent = item.kind === "card" ? t("card_waiting") : t("waiting");
       const time = document.createElement("time");
-      time.textContent = when(item.scanned_at);
+      time.textContent = when(item.scanned_at || item.taken_at);
       li.append(name, time);
-      li.addEventListener("click", () => {
-        state.editing = { ref: item.client_ref, leadId: null, lead: null };
-        renderEditor();
-        selectTab("scan");
-      });
+      if (item.kind === "scan") {
+        li.addEventListener("click", () => {
+          state.editing = { ref: item.client_ref, leadId: null, lead: null };
+          renderEditor();
+          selectTab("scan");
+        });
+      }
       list.append(li);
     });
     leads.forEach((lead) => {
@@ -368,7 +636,14 @@
       const name = document.createElement("strong");
       name.textContent = visitorTitle(lead);
       const sub = document.createElement("span");
-      sub.textContent = [visitorSub(lead), t("scans", { n: lead.scans })].filter(Boolean).join(" · ");
+      const marks = lead.contact_only ? [t("contact_only")] : [];
+      sub.textContent = [visitorSub(lead), ...marks, t("scans", { n: lead.scans })].filter(Boolean).join(" · ");
+      if (lead.source === "business_card" || lead.card) {
+        const tag = document.createElement("b");
+        tag.className = "tag";
+        tag.textContent = t("card_tag");
+        name.append(" ", tag);
+      }
       const time = document.createElement("time");
       time.textContent = when(lead.last_scanned_at);
       li.append(name, sub, time);
@@ -496,7 +771,17 @@
     $("btn-camera-off").hidden = true;
   });
   $("editor").addEventListener("submit", saveEditor);
-  $("btn-close").addEventListener("click", () => { state.editing = null; renderEditor(); });
+  $("btn-close").addEventListener("click", async () => {
+    await settleCard();
+    state.editing = null;
+    renderEditor();
+    syncNow();
+  });
+  $("card-camera").addEventListener("change", (ev) => takePhoto(ev.target, false));
+  $("card-gallery").addEventListener("change", (ev) => takePhoto(ev.target, false));
+  $("card-back").addEventListener("change", (ev) => takePhoto(ev.target, true));
+  $("card-read").addEventListener("click", readCard);
+  $("card-cancel").addEventListener("click", dropPhotos);
   $("btn-consent").addEventListener("click", askConsent);
   $("consent-agree").addEventListener("click", agree);
   $("consent-cancel").addEventListener("click", () => { $("consent-sheet").hidden = true; });
@@ -512,7 +797,7 @@
     navigator.serviceWorker.register(script.dataset.worker, { scope: "./" }).catch(() => {});
   }
 
-  window.Exhibitor = { scan, syncNow, setLang, t, pending: () => window.Outbox.count() };
+  window.Exhibitor = { scan, readCard, syncNow, setLang, t, pending: () => window.Outbox.count() };
   setLang(state.lang);
   start();
 })();

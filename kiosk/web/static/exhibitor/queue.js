@@ -1,4 +1,4 @@
-// The device's outbox: scans and edits kept in IndexedDB (they survive reloads and sleep),
+// The device's outbox: scans, card photos and edits kept in IndexedDB (they survive reloads and sleep),
 // sent one at a time in the order they were made. A scan carries its client_ref, so a resend
 // after a lost answer records nothing new on the server: exactly once.
 (function () {
@@ -42,6 +42,9 @@
   const removeKeys = (keys) => tx("items", "readwrite", (s) => { keys.forEach((k) => s.delete(k)); });
   const setRef = (ref, leadId) => tx("refs", "readwrite", (s) => s.put({ client_ref: ref, lead_id: leadId }));
   const getRef = async (ref) => ((await tx("refs", "readonly", (s) => s.get(ref))) || {}).lead_id;
+  // A business card read by the server: its photo's client_ref -> the card's id.
+  const setCard = (ref, cardId) => tx("refs", "readwrite", (s) => s.put({ client_ref: "card:" + ref, card_id: cardId }));
+  const getCard = async (ref) => ((await tx("refs", "readonly", (s) => s.get("card:" + ref))) || {}).card_id;
   async function head(limit) {
     return tx("items", "readonly", (s) => s.getAll(null, limit));
   }
@@ -70,5 +73,5 @@
     if (again) { again = false; return drain(send, onChange); }
   }
 
-  window.Outbox = { open, add, count, all, remove, setRef, getRef, drain };
+  window.Outbox = { open, add, count, all, remove, setRef, getRef, setCard, getCard, drain };
 })();

@@ -2,7 +2,7 @@
 // in a cache, tried from the network first (so updates arrive) and from the cache when offline.
 // API calls are never cached: the page's outbox handles those.
 "use strict";
-const CACHE = "exhibitor-v2";
+const CACHE = "exhibitor-v3";
 const SHELL = [
   "/exhibitor/",
   "/static/common/base.css",
@@ -14,6 +14,7 @@ const SHELL = [
   "/static/exhibitor/i18n.js",
   "/static/exhibitor/queue.js",
   "/static/exhibitor/camera.js",
+  "/static/exhibitor/photo.js",
   "/static/exhibitor/exhibitor.js",
 ];
 
