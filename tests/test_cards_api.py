@@ -148,6 +148,12 @@ def test_another_booth_never_sees_the_card_or_its_photo(client, make, svc):
     assert client.get(f"/api/v1/cards/{card['id']}/image", headers=auth(staff)).status_code == 403
     assert card_lead(client, mine, card["id"]).status_code == 201
     assert client.get("/api/v1/leads", headers=auth(theirs)).get_json()["leads"] == []
+    # Staff see that the booth has a lead from a card, and its company, not the rest of it.
+    seen = client.get("/api/v1/leads", headers=auth(staff)).get_json()["leads"]
+    assert len(seen) == 1 and seen[0]["card"] is None and seen[0]["contact_only"] is True
+    assert seen[0]["visitor"]["company"] == card["fields"]["company"]
+    for secret in (card["fields"]["full_name"], *card["fields"]["emails"]):
+        assert secret and secret not in json.dumps(seen, ensure_ascii=False)
     # Bad requests about a card name the field.
     bad = card_lead(client, mine, card["id"], ref="c2", fields={"emails": ["not-an-email"]})
     assert bad.status_code == 422 and "fields.emails[0]" in bad.get_json()["fields"]

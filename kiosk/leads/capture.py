@@ -238,7 +238,8 @@ def event(view: dict, change: str) -> events.LeadCaptured:
             "rating": view["rating"],
             "scans": view["scans"],
             "last_scanned_at": view["last_scanned_at"],
-            "company": view["visitor"]["company"],
+            # Staff hear this too: a contact-only lead's company is its card's, the booth's own.
+            "company": "" if view["contact_only"] else view["visitor"]["company"],
         },
     )
 

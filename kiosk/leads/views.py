@@ -26,14 +26,17 @@ def card_visitor(contact: dict) -> dict:
     }
 
 
-def lead_view(row: sqlite3.Row) -> dict:
+def lead_view(row: sqlite3.Row, cards: bool = True) -> dict:
     """A lead with its visitor: name and contact details only where the visitor agreed to share.
 
-    A business card handed over at the booth shares what is printed on it with that exhibitor:
-    a lead with a card shows the card's fields where the registration's are not shared, and a
-    contact-only lead (a card of someone not registered) is the card alone.
+    A business card handed over at the booth shares what is printed on it with that exhibitor
+    (and no one else: staff views pass cards=False and see a card's company only): a lead with a
+    card shows the card's fields where the registration's are not shared, and a contact-only lead
+    (a card of someone not registered) is the card alone.
     """
     contact = json.loads(row["contact"] or "{}")
+    if not cards:
+        contact = {"company": contact["company"]} if contact.get("company") else {}
     if row["attendee_id"] is None:
         visitor = {"id": None, "country": "", "category": "", **card_visitor(contact)}
         visitor["contact_shared"] = visitor["from_card"] = bool(contact)
@@ -64,7 +67,7 @@ def lead_view(row: sqlite3.Row) -> dict:
         "source": row["source"],
         "contact_only": row["attendee_id"] is None,
         "card": None
-        if row["card_id"] is None
+        if row["card_id"] is None or not cards
         else {"id": row["card_id"], "fields": contact, "image_url": card_image_url(row["card_id"])},
     }
 
@@ -90,7 +93,7 @@ def matches(
         elif value is None or fold(str(value)).find(fold(wanted)) < 0:
             return False
     if q:
-        visible = [lead["notes"], *(str(v) for v in lead["visitor"].values())]
+        visible = [lead["notes"], *(str(v) for v in lead["visitor"].values() if v is not None)]
         visible += [str(v) for v in lead["answers"].values()]
         if not any(fold(q) in fold(text) for text in visible):
             return False

@@ -111,7 +111,8 @@ def _selected() -> tuple[list[dict], int | None]:
         raise FieldErrors({"rating": "hot, warm or cold"}, "bad rating")
     answers = {k[len("answer.") :]: v for k, v in args.items() if k.startswith("answer.") and v}
     rows = sql.listing(services().store.conn, scope)
-    views = [lead_view(r) for r in rows]
+    # A business card is its booth's: staff see its company, not what else it says.
+    views = [lead_view(r, cards=device.role == "exhibitor") for r in rows]
     chosen = [
         v
         for v in views
