@@ -195,9 +195,10 @@ def capture_card(store: Store, settings: Settings, device: Device, body: dict) -
         raise FieldErrors(errors)
     row = own_card(store.conn, device, card_id)
     raw = body.get("fields")
-    contact = contacts.clean(
-        json.loads(row["fields"]) if raw is None else raw, settings.default_region
-    )
+    if raw is None:
+        contact = contacts.clean(json.loads(row["fields"]), settings.default_region, as_read=True)
+    else:
+        contact = contacts.clean(raw, settings.default_region)
     scanned_at = capture.scan_time(body.get("scanned_at") or row["taken_at"], now)
     with store.write() as conn:
         row = own_card(conn, device, card_id)

@@ -45,8 +45,12 @@ def from_reading(fields, region: str) -> dict:
     return contact
 
 
-def clean(raw, region: str, where: str = "fields") -> dict:
-    """The contact as staff confirmed or corrected it; FieldErrors names e.g. fields.emails[0]."""
+def clean(raw, region: str, where: str = "fields", *, as_read: bool = False) -> dict:
+    """The contact as staff confirmed or corrected it; FieldErrors names e.g. fields.emails[0].
+
+    as_read: the card as the reader gave it, unconfirmed; what is not valid on it is left out
+    rather than refused, so that a card saved without staff looking still becomes its lead.
+    """
     if not isinstance(raw, dict):
         raise FieldErrors({where: "an object with full_name, company, emails, phones, ..."})
     errors: dict[str, str] = {}
@@ -87,6 +91,8 @@ def clean(raw, region: str, where: str = "fields") -> dict:
             errors[f"{where}.phones[{n}].type"] = f"one of {', '.join(PHONE_TYPES)}"
             continue
         contact["phones"].append({"number": number, "type": kind})
+    if as_read:
+        return contact
     if errors:
         raise FieldErrors(errors, "some card fields are not valid")
     if not any(contact[k] for k in KEYS):
