@@ -150,6 +150,12 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def _body_size():
+        # A route that takes files (a business card's photos) sets its own `max_body` and
+        # refuses a larger body itself, in its own words, without reading it.
+        own = getattr(app.view_functions.get(request.endpoint), "max_body", None)
+        if own is not None:
+            request.max_content_length = own
+            return
         # Refused from the head alone, whether or not the route reads its body.
         limit = app.config["MAX_CONTENT_LENGTH"]
         if limit is not None and (request.content_length or 0) > limit:
