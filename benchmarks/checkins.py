@@ -15,6 +15,7 @@ import http.client
 import json
 import multiprocessing as mp
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -77,8 +78,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(settings, port: int) -> subprocess.Popen:
-    """`kiosk serve` in its own process; returns once it answers."""
+def start_server(settings, port: int, *, new_session: bool = False) -> subprocess.Popen:
+    """`kiosk serve` in its own process (and process group with `new_session`); returns once it answers."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "serve", "--port", str(port)]
         + ["--db", str(settings.db_path), "--config", str(settings.config_path)],
@@ -86,8 +87,10 @@ def start_server(settings, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        start_new_session=new_session,
     )
-    for _ in range(300):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             conn.request("GET", "/healthz")
@@ -95,7 +98,10 @@ def start_server(settings, port: int) -> subprocess.Popen:
                 return proc
         except OSError:
             time.sleep(0.1)
-    proc.kill()
+    if new_session:
+        os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        proc.kill()
     raise SystemExit("the server did not start")
 
 

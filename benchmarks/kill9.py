@@ -30,34 +30,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.checkins import build_show, free_port  # noqa: E402
+from benchmarks.checkins import (  # noqa: E402
+    build_show,
+    free_port,
+    start_server,  # noqa: E402
+)
 from kiosk.services import open_services  # noqa: E402
 
 RETRY_PAUSE = 0.05
-
-
-def start_server(settings, port: int) -> subprocess.Popen:
-    """`kiosk serve` in a process group of its own; returns once it answers."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "serve", "--port", str(port)]
-        + ["--db", str(settings.db_path), "--config", str(settings.config_path)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    kill(proc)
-    raise SystemExit("the server did not start")
 
 
 def kill(proc: subprocess.Popen) -> None:
@@ -116,7 +96,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings, codes, tokens = build_show(Path(tmp), args.attendees, args.clients)
         port = free_port()
-        server = start_server(settings, port)
+        server = start_server(settings, port, new_session=True)
         out: mp.Queue = mp.Queue()
         kiosks = [
             mp.Process(target=kiosk, args=(port, token, gate, codes[n :: args.clients], out))
@@ -131,7 +111,7 @@ def main() -> None:
                 time.sleep(rng.uniform(0.5, 1.5))
                 kill(server)
                 kills += 1
-                server = start_server(settings, port)
+                server = start_server(settings, port, new_session=True)
             results = [out.get() for _ in kiosks]
             for p in kiosks:
                 p.join()

@@ -64,15 +64,7 @@ def card(lead, event_id: str, rev: str) -> str:
         lines.append(f"LANG:{lead['language']}")
     if lead["rating"]:
         lines.append(f"CATEGORIES:{lead['rating']}")
-    note = f"Scanned {lead['scans']}x, first {lead['first_scanned_at']}"
-    if lead["rating"]:
-        note += f"; rating {lead['rating']}"
-    if lead["notes"]:
-        note += f"\n{lead['notes']}"
-    lines.append(f"NOTE:{escape(note)}")
-    lines.append(f"REV:{rev}")
-    lines.append("END:VCARD")
-    return "".join(fold(line) for line in lines)
+    return _finish(lines, lead, f"Scanned {lead['scans']}x", rev)
 
 
 # vCard TEL types for a business card's phone types.
@@ -108,12 +100,15 @@ def card_contact(lead, contact: dict, event_id: str, rev: str) -> str:
         lines.append("ADR:" + ";".join(["", "", escape(contact["address"]), "", "", "", ""]))
     marks = ["business_card"] + (["contact_only"] if lead["attendee_id"] is None else [])
     lines.append(f"CATEGORIES:{','.join(marks + ([lead['rating']] if lead['rating'] else []))}")
-    note = f"Business card, {lead['scans']}x, first {lead['first_scanned_at']}"
+    return _finish(lines, lead, f"Business card, {lead['scans']}x", rev)
+
+
+def _finish(lines: list[str], lead, how: str, rev: str) -> str:
+    """Close a lead's vCard: its note (how it was taken, rating, notes) and revision, folded."""
+    note = f"{how}, first {lead['first_scanned_at']}"
     if lead["rating"]:
         note += f"; rating {lead['rating']}"
     if lead["notes"]:
         note += f"\n{lead['notes']}"
-    lines.append(f"NOTE:{escape(note)}")
-    lines.append(f"REV:{rev}")
-    lines.append("END:VCARD")
+    lines += [f"NOTE:{escape(note)}", f"REV:{rev}", "END:VCARD"]
     return "".join(fold(line) for line in lines)
