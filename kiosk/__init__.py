@@ -38,6 +38,7 @@ def create_app(
     from kiosk.crm import metrics
     from kiosk.health import StorageWatch
     from kiosk.live.bridge import Bridge
+    from kiosk.stats import telemetry
     from kiosk.throttle import Throttle
     from kiosk.web import (
         api,
@@ -77,6 +78,7 @@ def create_app(
     metrics.Thresholds.from_settings(
         settings
     )  # a bad [crm.metrics] stops the start, not the export
+    telemetry.Thresholds.from_settings(settings)  # a bad [console] too, not the dashboard
 
     socketio = SocketIO(
         async_mode="threading", cors_allowed_origins=[], logger=False, engineio_logger=False

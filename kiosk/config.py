@@ -41,6 +41,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "registration": ("categories", "fields", "fields_by_category"),
     "badges": ("templates_dir", "template", "fonts", "gate_printers"),
     "staff": ("max_failures", "lockout_minutes", "idle_minutes", "session_hours"),
+    "console": ("service_s", "alert_wait_s", "window_min"),
     "crm": ("contact_consent", "share_consent", "marketing_consent", "metrics"),
     "crm.metrics": (
         "engaged_score",

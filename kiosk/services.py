@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kiosk import secrets
 from kiosk.config import Settings
 from kiosk.devices import DeviceRegistry
 from kiosk.errors import StorageUnavailable
 from kiosk.secrets import Keys
+from kiosk.stats.telemetry import AnswerTimes
 from kiosk.storage import Store
 from kiosk.storage.backup import last_backup, stamp
 from kiosk.storage.guard import companions, private
@@ -21,6 +22,7 @@ class Services:
     store: Store
     keys: Keys
     devices: DeviceRegistry
+    answer_times: AnswerTimes = field(default_factory=AnswerTimes)
 
 
 def open_services(settings: Settings, *, migrate_schema: bool = True) -> Services:

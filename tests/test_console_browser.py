@@ -65,11 +65,12 @@ def test_fix_a_name_reprint_and_merge(live_server, make, svc, page):
     page.click(f"#results a[href='/staff/people/{keep}']")
     page.fill("#edit input[name=full_name]", "John Smith")
     page.click("#save")
-    page.wait_for_selector("text=Saved: full_name")
+    page.wait_for_selector("text=Saved: Full name")
     assert "John Smith" in page.inner_text("#person-name")
     page.click("#reprint")
+    page.click("#confirm-ok")
     page.wait_for_selector("text=New badge issued")
-    assert "badge_reprinted" in page.inner_text("#timeline")
+    assert "New badge (version 2) issued by alice" in page.inner_text("#timeline")
     kiosk = make.device("kiosk")
     refused = requests.post(
         live_server.url + "/api/v1/checkins",
@@ -80,6 +81,7 @@ def test_fix_a_name_reprint_and_merge(live_server, make, svc, page):
     assert refused.json()["reason"] == "revoked"
     page.fill("#merge input[name=other_id]", str(dup))
     page.click("#merge button")
+    page.click("#confirm-ok")
     page.wait_for_selector(f"text=Person {dup} merged into this record")
     assert f"(from #{dup})" in page.inner_text("#timeline")
     row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = ?", (dup,))
@@ -142,13 +144,14 @@ def test_review_likely_duplicates_merge_one_dismiss_another(live_server, make, s
     c, _ = make.attendee(full_name="Anna Müller", company="Bosch")
     d, _ = make.attendee(full_name="anna müller", company="BOSCH", email="anna@mailinator.com")
     sign_in(page, live_server.url)
-    page.click("nav >> text=待审 To review")
+    page.click("nav >> text=To review")
     page.wait_for_url(re.compile(r"/staff/review$"))
     assert page.locator("#duplicates tbody tr").count() == 2
     assert "一次性邮箱 Disposable e-mail domain" in page.inner_text("#flagged")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "console-review.png"), full_page=True)
     page.click(f'[data-pair="{a}-{b}"] [data-action="merge-{b}-into-{a}"]')
+    page.click("#confirm-ok")
     page.wait_for_selector(f"text=#{b} merged into #{a}")
     page.click(f'[data-pair="{c}-{d}"] [data-action="dismiss"]')
     page.wait_for_selector("#no-duplicates")

@@ -97,8 +97,8 @@ def test_merge_keeps_both_histories_and_can_be_undone(staff_client, make, svc):
     assert res.status_code == 302
     row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = ?", (dup,))
     assert (row["status"], row["merged_into"]) == ("merged", keep)
-    page = staff_client.get(f"/staff/people/{keep}").get_data(as_text=True)
-    assert f"(from #{dup})" in page and "merged" in page
+    page = staff_client.get(f"/staff/people/{keep}?lang=en").get_data(as_text=True)
+    assert f"(from #{dup})" in page and f"#{dup} merged into #{keep}" in page
     # The merged record's badge no longer works; the survivor is inside (presence moved).
     assert checkin(staff_client, make, dup_code).get_json()["reason"] == "revoked"
     assert checkin(staff_client, make, keep_code).get_json()["reason"] == "already_checked_in"

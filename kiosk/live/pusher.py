@@ -89,7 +89,9 @@ class Pusher:
     def snapshot(self) -> dict:
         """The dashboard as of now."""
         svc = self.services
-        return dashboard.snapshot(svc.store.conn, svc.settings, self.alerts.latest())
+        return dashboard.snapshot(
+            svc.store.conn, svc.settings, self.alerts.latest(), answer_times=svc.answer_times
+        )
 
     def tick(self, now: float) -> float:
         """Send what is due at monotonic time `now`; return the seconds until something may be."""

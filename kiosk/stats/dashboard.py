@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from kiosk.config import Settings
 from kiosk.stats import counts as stats
+from kiosk.stats import telemetry
 from kiosk.storage import from_iso, interactions, reports, to_iso
 
 BUCKET_MIN = 15
@@ -83,7 +84,12 @@ def survey(conn: sqlite3.Connection) -> dict:
     return result
 
 
-def snapshot(conn: sqlite3.Connection, settings: Settings, alerts: list[dict]) -> dict:
+def snapshot(
+    conn: sqlite3.Connection,
+    settings: Settings,
+    alerts: list[dict],
+    answer_times: telemetry.AnswerTimes | None = None,
+) -> dict:
     """The whole dashboard as one JSON-ready dict."""
     counts = stats.compute(conn, settings)
     return {
@@ -94,4 +100,5 @@ def snapshot(conn: sqlite3.Connection, settings: Settings, alerts: list[dict]) -
         "sessions": sessions(conn, settings),
         "survey": survey(conn),
         "alerts": alerts,
+        "telemetry": telemetry.gates(conn, settings, answer_times),
     }

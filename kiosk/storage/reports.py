@@ -109,6 +109,15 @@ def entry_times_since(conn: sqlite3.Connection, since_iso: str) -> list[str]:
     ]
 
 
+def passages_since(conn: sqlite3.Connection, since_iso: str) -> list[sqlite3.Row]:
+    """Valid check-ins and check-outs per gate and direction since a moment."""
+    return conn.execute(
+        f"SELECT place, direction, count(*) AS n FROM ({VALID_PASSAGES})"
+        " WHERE at >= ? GROUP BY place, direction",
+        (since_iso,),
+    ).fetchall()
+
+
 def latest_passages(conn: sqlite3.Connection, limit: int = 15) -> list[sqlite3.Row]:
     """The latest valid check-ins and check-outs with the person's name, newest first."""
     return conn.execute(

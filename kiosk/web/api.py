@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from flask import Blueprint, jsonify, request
 
@@ -180,8 +181,10 @@ def post_scan():
 
 
 def _at_gate(body: dict, source: str = ""):
+    started = time.perf_counter()
     device = current_device()
     svc = services()
+    gate = body.get("gate") or device.gate
     outcome = check_in(
         svc.store,
         svc.settings,
@@ -189,13 +192,16 @@ def _at_gate(body: dict, source: str = ""):
         code=body.get("code"),
         attendee_id=body.get("attendee_id"),
         verify=body.get("verify"),
-        gate=body.get("gate") or device.gate,
+        gate=gate,
         direction=body.get("direction", "in"),
         nonce=body.get("nonce"),
         device=device,
         source=source,
     )
-    return scan_answer(outcome)
+    answer = scan_answer(outcome)
+    if gate:
+        svc.answer_times.record(str(gate), time.perf_counter() - started)
+    return answer
 
 
 @bp.get("/attendees")

@@ -46,6 +46,7 @@ from kiosk.storage import reports
 from kiosk.storage import staff as staff_sql
 from kiosk.tabular import cell
 from kiosk.web import services, staff_session, throttling
+from kiosk.web.console_text import LANG_COOKIE, UI_LANGUAGES, Speaker, describe_json
 from kiosk.web.staff_session import actor, current_staff, staff_page
 
 bp = Blueprint("console", __name__, url_prefix="/staff")
@@ -69,12 +70,45 @@ def _flash_outcome(action: Callable[[], object], success: str) -> bool:
     return False
 
 
+def console_language() -> str:
+    """The console's language: chosen with ?lang= (kept in a cookie), else the browser's, else
+    the show's default; zh or en."""
+    settings = services().settings
+    offered = list(UI_LANGUAGES)
+    for chosen in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if chosen in offered:
+            return chosen
+    best = request.accept_languages.best_match(offered)
+    if best:
+        return best
+    return settings.default_language if settings.default_language in offered else "en"
+
+
+def speaker() -> Speaker:
+    """The console's words for this request."""
+    if "console_speaker" not in g:
+        g.console_speaker = Speaker(services().settings, console_language())
+    return g.console_speaker
+
+
+@bp.after_request
+def _keep_language(response: Response) -> Response:
+    lang = request.args.get("lang")
+    if lang in UI_LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True, path="/staff"
+        )
+    return response
+
+
 def _page(template: str, **context):
     settings = services().settings
+    say = speaker()
     show = {
         "name": settings.event_name,
         "languages": settings.languages,
-        "default_language": settings.default_language,
+        # The page's language is the console's (the <html lang> of base.html).
+        "default_language": say.lang,
     }
     return render_template(
         template,
@@ -82,6 +116,9 @@ def _page(template: str, **context):
         staff=current_staff(),
         settings=settings,
         labels={f.name: f.label for f in person_fields.PERSON},
+        say=say,
+        t=say.t,
+        lang=say.lang,
         **context,
     )
 
@@ -149,7 +186,14 @@ def home():
 @staff_page
 def live():
     """The live dashboard (filled over Socket.IO)."""
-    return _page("console/live.html")
+    return _page("console/live.html", names=speaker().client_names(), wall=False)
+
+
+@bp.get("/wall")
+@staff_page
+def wall():
+    """The dashboard full-screen for the control room's wall: large figures, no controls."""
+    return _page("console/live.html", names=speaker().client_names(), wall=True)
 
 
 # People -------------------------------------------------------------------------------------
@@ -174,11 +218,16 @@ def _person_context(attendee_id: int) -> dict:
     merged = attendee_sql.merged_into(conn, attendee_id)
     ids = [attendee_id] + [m["id"] for m in merged]
     voided = checkin_sql.voided_ids(conn, ids)
+    say = speaker()
+    device_names = {d["id"]: d["name"] for d in device_sql.list_devices(conn)}
+    booths = {e["id"]: e for e in exhibitor_sql.list_exhibitors(conn)}
     timeline = []
     for r in interaction_sql.timeline(conn, ids):
         item = dict(r)
-        item["data"] = json.loads(r["data"])
+        item["data"] = describe_json(r["data"])
         item["voided"] = r["id"] in voided
+        item["story"] = say.story(item, device_names, booths)
+        item["day"] = say.venue_day(r["at"])
         timeline.append(item)
     badge = attendee_sql.live_badge(conn, attendee_id)
     code = codes.code_for(svc.keys, badge["code_id"], badge["version"]) if badge else None
@@ -226,7 +275,9 @@ def person_update(attendee_id: int):
     except DomainError as exc:
         flash(str(exc), "error")
         return redirect(url_for("console.person", attendee_id=attendee_id))
-    flash(f"Saved: {', '.join(sorted(changes))}" if changes else "Nothing changed.")
+    say = speaker()
+    names = ", ".join(say.field(f) for f in sorted(changes))
+    flash(say.t(f"已保存：{names}", f"Saved: {names}") if changes else say.t("没有改动。", "Nothing changed."))
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
 

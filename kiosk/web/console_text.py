@@ -1,0 +1,255 @@
+"""How the staff console speaks: the console's language (zh or en, switchable), the show's
+names for its ids (gates, categories, sessions, survey purposes, fields), venue time, and a
+person's timeline told in sentences instead of raw log rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from kiosk.attendees import fields as person_fields
+from kiosk.config import Settings
+from kiosk.storage import from_iso
+from kiosk.survey.answers import PURPOSES
+
+LANG_COOKIE = "console_lang"
+UI_LANGUAGES = ("zh", "en")
+
+PURPOSE_NAMES = {
+    "sourcing": ("采购", "Sourcing"),
+    "new_products": ("了解新产品", "New products"),
+    "suppliers": ("寻找供应商", "Finding suppliers"),
+    "networking": ("行业交流", "Networking"),
+    "seminars": ("论坛讲座", "Seminars"),
+    "market": ("市场调研", "Market research"),
+    "other": ("其他", "Other"),
+}
+
+ROLE_NAMES = {
+    "kiosk": ("自助机", "Kiosk"),
+    "exhibitor": ("展商设备", "Exhibitor device"),
+    "staff": ("工作人员", "Staff"),
+}
+SOURCE_NAMES = {
+    "import": ("预登记导入", "pre-registration import"),
+    "walkup": ("现场自助登记", "walk-up kiosk"),
+    "staff": ("服务台", "staff desk"),
+}
+CONSENT_NAMES = {
+    "terms": ("隐私条款", "Privacy terms"),
+    "share_with_exhibitors": ("向展商提供联系方式", "Share contact details with exhibitors"),
+}
+REASONS = {
+    "already_checked_in": ("已签到", "already checked in"),
+    "not_checked_in": ("尚未签到", "not checked in"),
+    "revoked": ("胸卡已作废", "badge revoked"),
+    "not_allowed": ("不允许入场", "not allowed"),
+    "invalid": ("无效胸卡", "invalid badge"),
+}
+RATINGS = {"hot": ("热", "hot"), "warm": ("温", "warm"), "cold": ("冷", "cold")}
+
+
+class Speaker:
+    """The console's words in one language, with the show's names for its ids."""
+
+    def __init__(self, settings: Settings, lang: str):
+        self.settings = settings
+        self.lang = lang if lang in UI_LANGUAGES else "en"
+        self.labels = {f.name: f.label for f in person_fields.PERSON}
+
+    def t(self, zh: str, en: str) -> str:
+        """The console text in its language."""
+        return zh if self.lang == "zh" else en
+
+    def pair(self, texts: tuple[str, str] | None, fallback: str) -> str:
+        """A (zh, en) pair in the console's language, or the fallback made readable."""
+        return self.t(*texts) if texts else fallback.replace("_", " ")
+
+    def name(self, names: dict[str, str] | None, fallback: str = "") -> str:
+        """A name given per language, in the console's language (else the show's default)."""
+        if not names:
+            return fallback
+        return (
+            names.get(self.lang)
+            or names.get(self.settings.default_language)
+            or next(iter(names.values()), fallback)
+        )
+
+    def gate(self, gid: str | None) -> str:
+        """A gate's name."""
+        gate = self.settings.gates.get(gid or "")
+        return self.name(gate.name, gid) if gate else (gid or "")
+
+    def category(self, cid: str | None) -> str:
+        """A category's name."""
+        cat = self.settings.categories.get(cid or "")
+        return self.name(cat.name, cid) if cat else (cid or "")
+
+    def session(self, sid: str | None) -> str:
+        """A session's name."""
+        s = self.settings.sessions.get(sid or "")
+        return self.name(s.name, sid) if s else (sid or "")
+
+    def purpose(self, pid: str) -> str:
+        """An exit-survey purpose's name."""
+        return self.pair(PURPOSE_NAMES.get(pid), pid)
+
+    def role(self, role: str) -> str:
+        """A device role's name."""
+        return self.pair(ROLE_NAMES.get(role), role)
+
+    def source(self, source: str) -> str:
+        """Where a record came from."""
+        return self.pair(SOURCE_NAMES.get(source), source)
+
+    def consent(self, key: str) -> str:
+        """A consent's short name."""
+        return self.pair(CONSENT_NAMES.get(key), key)
+
+    def field(self, name: str) -> str:
+        """A person field's label."""
+        return self.name(self.labels.get(name), name.replace("_", " "))
+
+    def reason(self, code: str) -> str:
+        """Why a scan was refused."""
+        return self.pair(REASONS.get(code), code)
+
+    def rating(self, rating: str) -> str:
+        """A lead's rating."""
+        return self.pair(RATINGS.get(rating), rating)
+
+    def venue(self, iso: str | None, with_date: bool = False) -> str:
+        """A stored UTC time as venue time: 09:41, or 11-24 09:41."""
+        if not iso:
+            return "–"
+        try:
+            local = from_iso(str(iso)).astimezone(self.settings.timezone)
+        except ValueError:
+            return str(iso)
+        return local.strftime("%m-%d %H:%M" if with_date else "%H:%M")
+
+    def venue_day(self, iso: str) -> str:
+        """The venue's day of a stored time, for grouping a timeline."""
+        local = from_iso(iso).astimezone(self.settings.timezone)
+        return local.strftime("%Y年%m月%d日" if self.lang == "zh" else "%a %d %b %Y")
+
+    def today(self) -> str:
+        """Today at the venue, as venue_day() writes it."""
+        now = datetime.now(self.settings.timezone)
+        return now.strftime("%Y年%m月%d日" if self.lang == "zh" else "%a %d %b %Y")
+
+    def client_names(self) -> dict:
+        """What the dashboard's script needs to name things and tell venue time."""
+        s = self.settings
+        return {
+            "lang": self.lang,
+            "tz": str(s.timezone),
+            "gates": {g: self.gate(g) for g in s.gates},
+            "categories": {c: self.category(c) for c in s.categories},
+            "sessions": {x: self.session(x) for x in s.sessions},
+            "purposes": {p: self.purpose(p) for p in PURPOSES},
+            "roles": {r: self.role(r) for r in ROLE_NAMES},
+        }
+
+    # The timeline ----------------------------------------------------------------------------
+
+    def _who(self, actor: str | None) -> str:
+        return (actor or "").removeprefix("staff:") or self.t("工作人员", "staff")
+
+    def story(self, item: dict, devices: dict[int, str], exhibitors: dict[int, dict]) -> str:
+        """One interaction as a sentence: "Checked in at North 1 (kiosk north-1)"."""
+        kind, data, t = item["type"], item["data"], self.t
+        place = item.get("place") or ""
+        device = devices.get(item.get("device_id") or 0)
+        by = f" · {device}" if device else ""
+        ex = exhibitors.get(item.get("exhibitor_id") or 0)
+        booth = (
+            t(f"{ex['name']}（展位 {ex['booth']}）", f"{ex['name']} (booth {ex['booth']})")
+            if ex
+            else t("展商", "an exhibitor")
+        )
+        if kind == "registered":
+            return t(
+                f"登记（{self.source(data.get('source', ''))}），类别：{self.category(data.get('category'))}",
+                f"Registered ({self.source(data.get('source', ''))}) as "
+                f"{self.category(data.get('category'))}",
+            )
+        if kind in ("consent_given", "consent_withdrawn"):
+            what = self.consent(data.get("consent") or place)
+            if kind == "consent_given":
+                return t(f"同意：{what}", f"Agreed: {what}")
+            return t(f"未同意 / 撤回：{what}", f"Declined or withdrew: {what}")
+        if kind == "checked_in":
+            return t(f"在{self.gate(place)}签到{by}", f"Checked in at {self.gate(place)}{by}")
+        if kind == "checked_out":
+            return t(f"从{self.gate(place)}离场{by}", f"Checked out at {self.gate(place)}{by}")
+        if kind in ("checkin_refused", "session_refused"):
+            where = self.gate(place) if kind == "checkin_refused" else self.session(place)
+            why = self.reason(data.get("reason", ""))
+            return t(f"在{where}被拒：{why}{by}", f"Refused at {where}: {why}{by}")
+        if kind == "checkin_voided":
+            return t(
+                f"{self._who(data.get('actor'))} 作废了在{self.gate(place)}的签到：{data.get('reason', '')}",
+                f"Passage at {self.gate(place)} voided by {self._who(data.get('actor'))}: "
+                f"{data.get('reason', '')}",
+            )
+        if kind == "lead_captured":
+            rating = data.get("rating")
+            rated = t(f"，评级：{self.rating(rating)}", f", rated {self.rating(rating)}")
+            return t(f"被{booth}扫描", f"Scanned by {booth}") + (rated if rating else "")
+        if kind == "lead_updated":
+            return t(f"{booth}更新了线索", f"{booth} updated the lead")
+        if kind == "card_read":
+            return t(f"{booth}读取了名片", f"Business card read by {booth}")
+        if kind == "session_attended":
+            return t(
+                f"参加{self.session(place)}（{data.get('room', '')}）",
+                f"Attended {self.session(place)} ({data.get('room', '')})",
+            )
+        if kind == "survey_answered":
+            return t(
+                f"填写离场问卷：满意度 {data.get('satisfaction')}/5，推荐 {data.get('recommend')}/10",
+                f"Answered the exit survey: satisfaction {data.get('satisfaction')}/5, "
+                f"would recommend {data.get('recommend')}/10",
+            )
+        if kind == "badge_printed":
+            if data.get("via") == "browser":
+                return t(f"胸卡由浏览器打印{by}", f"Badge printed from the browser{by}")
+            printer = data.get("printer", "")
+            return t(f"胸卡已发送到打印机 {printer}{by}", f"Badge sent to printer {printer}{by}")
+        if kind == "print_failed":
+            return t(
+                f"胸卡打印失败：{data.get('reason') or data.get('message', '')}",
+                f"Badge printing failed: {data.get('reason') or data.get('message', '')}",
+            )
+        if kind == "badge_reprinted":
+            return t(
+                f"{self._who(data.get('actor'))} 补发胸卡（第 {data.get('version')} 版），旧码作废",
+                f"New badge (version {data.get('version')}) issued by "
+                f"{self._who(data.get('actor'))}; the old code no longer works",
+            )
+        if kind == "merged":
+            a, b = data.get("merged_id"), data.get("survivor_id")
+            who = self._who(data.get("actor"))
+            if data.get("undo"):
+                return t(f"{who} 撤销了 #{a} 并入 #{b}", f"{who} undid the merge of #{a} into #{b}")
+            return t(f"{who} 将 #{a} 并入 #{b}", f"#{a} merged into #{b} by {who}")
+        if kind == "updated":
+            changed = "、".join if self.lang == "zh" else ", ".join
+            names = changed(self.field(f) for f in data.get("fields", []))
+            return t(
+                f"{self._who(data.get('actor'))} 更正了：{names}",
+                f"Corrected by {self._who(data.get('actor'))}: {names}",
+            )
+        if kind == "erased":
+            return t("个人信息已删除", "Personal data erased")
+        return kind.replace("_", " ").capitalize() + by
+
+
+def describe_json(data: str) -> dict:
+    """An interaction's stored data as a dict (an unreadable one as empty)."""
+    try:
+        value = json.loads(data or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
