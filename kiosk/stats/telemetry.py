@@ -62,9 +62,7 @@ class AnswerTimes:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._times: dict[str, deque[tuple[float, float]]] = defaultdict(
-            lambda: deque(maxlen=KEEP)
-        )
+        self._times: dict[str, deque[tuple[float, float]]] = defaultdict(lambda: deque(maxlen=KEEP))
 
     def record(self, gate: str, seconds: float, now: float | None = None) -> None:
         """One scan at this gate was answered in `seconds`."""

@@ -277,7 +277,11 @@ def person_update(attendee_id: int):
         return redirect(url_for("console.person", attendee_id=attendee_id))
     say = speaker()
     names = ", ".join(say.field(f) for f in sorted(changes))
-    flash(say.t(f"已保存：{names}", f"Saved: {names}") if changes else say.t("没有改动。", "Nothing changed."))
+    flash(
+        say.t(f"已保存：{names}", f"Saved: {names}")
+        if changes
+        else say.t("没有改动。", "Nothing changed.")
+    )
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
 

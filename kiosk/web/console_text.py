@@ -110,6 +110,11 @@ class Speaker:
         """A person field's label."""
         return self.name(self.labels.get(name), name.replace("_", " "))
 
+    def half(self, text: str) -> str:
+        """The console's half of a "中文 English" text (the domain's bilingual labels)."""
+        zh, _, en = str(text).partition(" ")
+        return (zh if self.lang == "zh" else en) if en else str(text)
+
     def reason(self, code: str) -> str:
         """Why a scan was refused."""
         return self.pair(REASONS.get(code), code)

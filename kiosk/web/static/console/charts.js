@@ -7,10 +7,11 @@
 
   // Vertical bars: buckets [{t: "09:15", n: 12}], one label per hour or as many as fit.
   function columns(el, buckets, opts) {
-    const o = Object.assign({ label: "", unit: "" }, opts || {});
+    const o = Object.assign({ label: "", unit: "", fit: false }, opts || {});
     const font = parseFloat(getComputedStyle(el).fontSize) || 16;
     const w = Math.max(240, Math.floor(el.clientWidth || 600));
-    const h = Math.round(Math.max(180, Math.min(w * 0.38, font * 18)));
+    // A chart told to fill its box (the wall) takes the box's height.
+    const h = o.fit && el.clientHeight > 120 ? Math.floor(el.clientHeight) : Math.round(Math.max(180, Math.min(w * 0.38, font * 18)));
     const left = font * 2.6, bottom = font * 1.8, top = font * 1.4;
     const max = Math.max(1, ...buckets.map((b) => b.n));
     const step = niceStep(max);
@@ -37,7 +38,7 @@
       }
     });
     const lastN = buckets.length ? buckets[buckets.length - 1].n : 0;
-    el.innerHTML = `<svg class="bars" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" ` +
+    el.innerHTML = `<svg class="bars" style="display:block" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" ` +
       `aria-label="${esc(o.label)}: ${esc(o.unit)} ${lastN}">${parts.join("")}</svg>`;
   }
 

@@ -50,7 +50,6 @@
       key: c, label: category(c), value: v.checked_in, total: v.registered,
       note: `${num(v.checked_in)} / ${num(v.registered)}`,
     })));
-    columns($("arrivals"), d.arrivals, { label: t("每 15 分钟入场", "Arrivals per 15 minutes"), unit: t("最近", "latest") });
     latest(d.latest);
     rows("booths", d.booths.map((b) =>
       `<tr><td>${esc(b.name)}</td><td>${esc(b.booth)}</td><td class="num">${num(b.leads)}</td><td class="num">${num(b.hot || 0)}</td></tr>`), 4);
@@ -68,10 +67,18 @@
       `<p class="small" id="purposes">${Object.entries(sv.purposes).map(([k, v]) => `${esc(purpose(k))} ${v}`).join(" · ")}</p>`;
     telemetry(d.telemetry);
     alerts(d.alerts);
+    // Last: on the wall the chart takes the room the other cards leave it.
+    arrivals(d.arrivals);
+  }
+
+  const onWall = !!document.querySelector("main.wall");
+  function arrivals(buckets) {
+    const el = $("arrivals");
+    columns(el, buckets, { label: t("每 15 分钟入场", "Arrivals per 15 minutes"), unit: t("最近", "latest"), fit: onWall });
   }
 
   function latest(list) {
-    rows("latest", list.map((p) =>
+    rows("latest", list.slice(0, 12).map((p) =>
       `<tr><td class="when">${time(p.at)}</td><td>${esc(gate(p.place))}</td><td>${p.type === "checked_in" ? t("入", "in") : t("出", "out")}</td>` +
       `<td><a href="/staff/people/${p.attendee_id}">${esc(p.full_name)}</a></td><td class="muted">${esc(p.company)}</td></tr>`), 5);
   }
@@ -87,7 +94,7 @@
     const entries = Object.entries(tm.gates);
     rows("telemetry", entries.map(([g, v]) => {
       const answer = v.answer_ms_p50 == null ? "–" : `${v.answer_ms_p50} ms` +
-        (v.answer_ms_p95 != null && v.answer_ms_p95 !== v.answer_ms_p50 ? ` <span class="muted small">p95 ${v.answer_ms_p95}</span>` : "");
+        (v.answer_ms_p95 != null && v.answer_ms_p95 !== v.answer_ms_p50 ? ` <span class="muted small">p95 ${v.answer_ms_p95} ms</span>` : "");
       return `<tr data-gate="${esc(g)}" data-behind="${v.behind}" class="${v.behind ? "off" : ""}">` +
         `<td>${esc(gate(g))}<br><span class="muted small">${t(`${v.kiosks} 台自助机`, `${v.kiosks} kiosk${v.kiosks === 1 ? "" : "s"}`)}</span></td>` +
         `<td class="num">${v.scans_per_min}</td><td class="num">${answer}</td>` +
@@ -158,10 +165,20 @@
   let resizing = null;
   window.addEventListener("resize", () => {
     clearTimeout(resizing);
-    resizing = setTimeout(() => { if (last) columns($("arrivals"), last.arrivals, {}); }, 150);
+    resizing = setTimeout(() => { if (last) arrivals(last.arrivals); }, 150);
   });
+  // On the wall the chart fills its box: drawn again whenever the box changes size (fonts
+  // arriving, other cards growing), never the other way round (the chart sits out of the flow).
+  if (onWall && window.ResizeObserver) {
+    let drawn = "";
+    new ResizeObserver((entries) => {
+      const r = entries[0].contentRect;
+      const size = `${Math.round(r.width)}x${Math.round(r.height)}`;
+      if (last && size !== drawn) { drawn = size; columns($("arrivals"), last.arrivals, { fit: true, label: t("每 15 分钟入场", "Arrivals per 15 minutes") }); }
+    }).observe($("arrivals"));
+  }
   // The wall: any click or key asks for full screen (there are no controls to press).
-  if (document.querySelector("main.wall")) {
+  if (onWall) {
     const full = () => { if (!document.fullscreenElement && document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {}); };
     document.addEventListener("click", full);
     document.addEventListener("keydown", full);
