@@ -81,7 +81,7 @@ def test_registration_writes_flags_and_a_correction_clears_them(svc, make, staff
         {"flag": "keyboard_mash_name", "field": "full_name"},
     ]
     page = staff_client.get(f"/staff/people/{pid}").get_data(as_text=True)
-    assert "一次性邮箱 Disposable e-mail domain" in page
+    assert "一次性邮箱" in page
     post(staff_client, f"/staff/people/{pid}", full_name="Li Na", email="li.na@example.com")
     assert flags_of(svc, pid) == []
     clean, _ = make.attendee(full_name="Anna Müller")
@@ -172,6 +172,7 @@ def test_likely_duplicates_are_listed_for_review(doubles, staff_client):
 
 def test_dismissing_a_pair_is_audited_and_it_stays_dismissed(doubles, staff_client, svc):
     a, b = doubles["T-3"], doubles["T-4"]
+    staff_client.get("/staff/review?lang=en")  # the console in English from here on
     res = post(staff_client, "/staff/review/dismiss", first_id=str(b), second_id=str(a))
     assert res.status_code == 302
     page = staff_client.get("/staff/review").get_data(as_text=True)
@@ -189,6 +190,7 @@ def test_dismissing_a_pair_is_audited_and_it_stays_dismissed(doubles, staff_clie
 
 def test_merging_from_the_review_list_uses_the_desk_merge(doubles, staff_client, svc):
     keep, gone = doubles["T-1"], doubles["T-2"]
+    staff_client.get("/staff/review?lang=en")  # the console in English from here on
     post(staff_client, "/staff/review/merge", keep_id=str(keep), merge_id=str(gone))
     row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = ?", (gone,))
     assert (row["status"], row["merged_into"]) == ("merged", keep)

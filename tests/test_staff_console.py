@@ -83,7 +83,7 @@ def test_wrong_passwords_lock_the_account(client, alice, svc):
     for _ in range(4):
         assert sign_in(client, password="wrong password!").status_code == 401
     res = sign_in(client, password="wrong password!")
-    assert res.status_code == 429 and "locked" in res.get_data(as_text=True)
+    assert res.status_code == 429 and "锁定" in res.get_data(as_text=True)
     # Even the right password is refused while locked.
     assert sign_in(client).status_code == 429
     assert client.get("/staff/live").status_code == 302
@@ -100,7 +100,7 @@ def test_unknown_name_is_refused_like_a_wrong_password(client, alice):
 def test_an_unknown_name_locks_out_like_an_account_so_names_cannot_be_told_apart(client, alice):
     answers = [sign_in(client, name="mallory", password="wrong password!") for _ in range(6)]
     assert [r.status_code for r in answers] == [401, 401, 401, 401, 429, 429]
-    assert "locked" in answers[-1].get_data(as_text=True)
+    assert "锁定" in answers[-1].get_data(as_text=True)
     assert sign_in(client).status_code == 302  # the real account is not affected
 
 

@@ -140,13 +140,17 @@ def sign_in():
             )
         except accounts.LockedOut as exc:
             throttling.sign_in_failed()
-            error = f"Too many wrong passwords: locked until {exc.until[11:16]} UTC. 账户已锁定。"
+            error = speaker().t(
+                f"密码错误次数过多，账户锁定至 {speaker().venue(exc.until)}（场馆时间）。",
+                f"Too many wrong passwords: locked until {speaker().venue(exc.until)} venue time.",
+            )
             return _page("console/sign_in.html", error=error), 429
         if user is None:
             if wait := throttling.sign_in_failed():
                 return _throttled(wait)
             return _page(
-                "console/sign_in.html", error="Wrong name or password. 用户名或密码错误。"
+                "console/sign_in.html",
+                error=speaker().t("用户名或密码错误。", "Wrong name or password."),
             ), 401
         staff_session.start(user)
         target = request.args.get("next", "")
@@ -294,13 +298,15 @@ def person_reprint(attendee_id: int):
         lambda: people.reprint(
             svc.store, svc.keys, attendee_id, actor=actor(), device_id=g.device.id
         ),
-        "New badge issued; the old code no longer works. 已补打胸卡，旧码作废。",
+        speaker().t("已补发胸卡，旧码作废。", "New badge issued; the old code no longer works."),
     ):
         return redirect(url_for("console.person", attendee_id=attendee_id))
     printer = request.form.get("printer", "")
     if printer:
         if printer not in printing.known_printers(svc.settings, svc.store):
-            flash(f"Unknown printer {printer!r}. 打印机不存在。", "error")
+            flash(
+                speaker().t(f"打印机 {printer} 不存在。", f"Unknown printer {printer!r}."), "error"
+            )
         else:
             try:
                 result = printing.print_badge(
@@ -312,12 +318,22 @@ def person_reprint(attendee_id: int):
                     printer=printer,
                 )
             except Unavailable as exc:
-                flash(f"{exc.message}. 无法打印胸卡。", "error")
+                flash(
+                    f"{exc.message}. "
+                    + speaker().t("无法打印胸卡。", "The badge cannot be printed."),
+                    "error",
+                )
                 return redirect(url_for("console.person", attendee_id=attendee_id))
             if result.status == "failed":
-                flash(f"Printing failed on {printer}: {result.reason}. 打印失败。", "error")
+                flash(
+                    speaker().t(
+                        f"{printer} 打印失败：{result.reason}。",
+                        f"Printing failed on {printer}: {result.reason}.",
+                    ),
+                    "error",
+                )
             else:
-                flash(f"Sent to {printer}. 已发送到打印机。")
+                flash(speaker().t(f"已发送到打印机 {printer}。", f"Sent to {printer}."))
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
 
@@ -334,7 +350,7 @@ def person_void(attendee_id: int, interaction_id: int):
             actor=actor(),
             device_id=g.device.id,
         ),
-        "Check-in voided.",
+        speaker().t("已作废此次通行。", "Check-in voided."),
     )
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
@@ -346,13 +362,13 @@ def person_merge(attendee_id: int):
     try:
         other = int(request.form.get("other_id", ""))
     except ValueError:
-        flash("give the other record's id", "error")
+        flash(speaker().t("请填写另一条记录的编号。", "Give the other record's id."), "error")
         return redirect(url_for("console.person", attendee_id=attendee_id))
     _flash_outcome(
         lambda: people.merge(
             services().store, attendee_id, other, actor=actor(), device_id=g.device.id
         ),
-        f"Person {other} merged into this record. 已合并。",
+        speaker().t(f"#{other} 已并入本记录。", f"Person {other} merged into this record."),
     )
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
@@ -365,7 +381,7 @@ def person_unmerge(attendee_id: int):
         lambda: people.unmerge(
             services().store, services().keys, attendee_id, actor=actor(), device_id=g.device.id
         ),
-        "Merge undone; the record has a new badge. 已撤销合并。",
+        speaker().t("已撤销合并，此记录有了新胸卡。", "Merge undone; the record has a new badge."),
     )
     return redirect(url_for("console.person", attendee_id=attendee_id))
 
@@ -391,7 +407,7 @@ def _form_id(name: str) -> int | None:
     try:
         return int(request.form.get(name, ""))
     except ValueError:
-        flash(f"{name}: give a record id. 请提供记录编号。", "error")
+        flash(speaker().t(f"{name}：请提供记录编号。", f"{name}: give a record id."), "error")
         return None
 
 
@@ -405,7 +421,7 @@ def review_merge():
             lambda: people.merge(
                 services().store, keep, other, actor=actor(), device_id=g.device.id
             ),
-            f"#{other} merged into #{keep}. 已合并。",
+            speaker().t(f"#{other} 已并入 #{keep}。", f"#{other} merged into #{keep}."),
         )
     return redirect(url_for("console.review"))
 
@@ -418,7 +434,9 @@ def review_dismiss():
     if first is not None and second is not None:
         _flash_outcome(
             lambda: people.dismiss_duplicate(services().store, first, second, actor=actor()),
-            f"#{first} and #{second} kept apart. 已确认不是同一人。",
+            speaker().t(
+                f"已确认 #{first} 和 #{second} 不是同一人。", f"#{first} and #{second} kept apart."
+            ),
         )
     return redirect(url_for("console.review"))
 
@@ -451,7 +469,7 @@ def register():
         return _page(
             "console/register.html", errors=errors, form=request.form, fields=FORM_FIELDS
         ), 409
-    flash("Registered. 登记成功。")
+    flash(speaker().t("登记成功。", "Registered."))
     return redirect(url_for("console.person", attendee_id=done.attendee_id))
 
 
@@ -513,7 +531,7 @@ def devices_rename(device_id: int):
         lambda: device_admin.rename_device(
             services().store, device_id, request.form.get("name", ""), actor=actor()
         ),
-        "Renamed.",
+        speaker().t("已改名。", "Renamed."),
     )
     return redirect(url_for("console.devices"))
 
@@ -524,7 +542,10 @@ def devices_revoke(device_id: int):
     """Revoke a device's token."""
     _flash_outcome(
         lambda: device_admin.revoke_device(services().store, device_id, actor=actor()),
-        "Revoked: the token no longer works and its live connections are closed.",
+        speaker().t(
+            "已吊销：令牌失效，在线连接已断开。",
+            "Revoked: the token no longer works and its live connections are closed.",
+        ),
     )
     return redirect(url_for("console.devices"))
 
@@ -556,7 +577,7 @@ def exhibitors_create():
             booth=request.form.get("booth", ""),
             actor=actor(),
         )
-        flash("Exhibitor created.")
+        flash(speaker().t("已创建展商。", "Exhibitor created."))
     except DeviceError as exc:
         flash(f"{exc.field}: {exc}", "error")
     return redirect(url_for("console.exhibitors"))
@@ -584,7 +605,7 @@ def exhibitors_update(exhibitor_id: int):
         exhibitor_admin.set_questions(
             store, exhibitor_id, questions, actor=actor(), languages=languages
         )
-        flash("Saved.")
+        flash(speaker().t("已保存。", "Saved."))
     except DeviceError as exc:
         flash(f"{exc.field}: {exc}", "error")
     except FieldErrors as exc:
