@@ -156,7 +156,7 @@
   function alert(a) { if (last) { last.alerts.unshift(a); alerts(last.alerts); } }
   function connection(state) {
     const c = $("conn");
-    const text = { on: t("● 实时", "● live"), off: t("● 离线", "● offline"), refused: t("● 被拒：请重新登录", "● refused: sign in again") };
+    const text = { on: t("● 已连接", "● connected"), off: t("● 离线", "● offline"), refused: t("● 被拒：请重新登录", "● refused: sign in again") };
     c.textContent = text[state];
     c.className = `conn ${state === "on" ? "ok" : "bad"}`;
   }
