@@ -217,7 +217,7 @@ def test_a_revoked_device_is_cut_from_the_running_server(live_server, make, svc)
     tablet, closed = listening(live_server, token)
     try:
         console = requests.Session()
-        page = console.get(live_server.url + "/staff/sign-in", timeout=10).text
+        page = console.get(live_server.url + "/staff/sign-in?lang=en", timeout=10).text
         data = {"name": "alice", "password": STAFF_PASSWORD, "csrf_token": csrf_from(page)}
         console.post(live_server.url + "/staff/sign-in", data=data, timeout=10)
         csrf = csrf_from(console.get(live_server.url + "/staff/live", timeout=10).text)
