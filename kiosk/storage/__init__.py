@@ -190,6 +190,17 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def dialect(conn) -> str:
+    """'postgresql' for a connection of kiosk.storage.postgres, 'sqlite' for a sqlite3 one."""
+    return getattr(conn, "dialect", "sqlite")
+
+
+def marks(name: str, values) -> tuple[str, dict]:
+    """Named placeholders for an IN list, and their parameters: (":name0,:name1", {...})."""
+    params = {f"{name}{n}": value for n, value in enumerate(values)}
+    return ",".join(f":{key}" for key in params), params
+
+
 def dumps(value) -> str:
     """JSON for a TEXT column: compact, non-ASCII kept readable."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -202,6 +213,8 @@ class Store:
     (only `kiosk init` creates one). A file created here is readable by its owner only, and so
     are the WAL and shared-memory files SQLite makes beside it (they take the database's mode).
     """
+
+    dialect = "sqlite"
 
     def __init__(self, path: str | Path, synchronous: str = "FULL", *, create: bool = True):
         self.path = Path(path)

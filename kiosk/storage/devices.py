@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from kiosk.storage import utcnow
+from kiosk.storage import marks, utcnow
 
 
 def insert_device(
@@ -20,21 +20,33 @@ def insert_device(
     """Insert a device row; return its id."""
     return conn.execute(
         "INSERT INTO devices (name, role, token_hash, exhibitor_id, gate, printer, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (name, role, token_hash, exhibitor_id, gate, printer, utcnow()),
-    ).lastrowid
+        " VALUES (:name, :role, :token_hash, :exhibitor_id, :gate, :printer, :created_at)"
+        " RETURNING id",
+        {
+            "name": name,
+            "role": role,
+            "token_hash": token_hash,
+            "exhibitor_id": exhibitor_id,
+            "gate": gate,
+            "printer": printer,
+            "created_at": utcnow(),
+        },
+    ).fetchone()[0]
 
 
 def device_by_token_hash(conn: sqlite3.Connection, token_hash: str) -> sqlite3.Row | None:
     """The live (not revoked) device holding this token hash."""
     return conn.execute(
-        "SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL", (token_hash,)
+        "SELECT * FROM devices WHERE token_hash = :token_hash AND revoked_at IS NULL",
+        {"token_hash": token_hash},
     ).fetchone()
 
 
 def touch_device(conn: sqlite3.Connection, device_id: int, at: str) -> None:
     """Record when a device was last heard from."""
-    conn.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", (at, device_id))
+    conn.execute(
+        "UPDATE devices SET last_seen_at = :at WHERE id = :id", {"at": at, "id": device_id}
+    )
 
 
 def list_devices(conn: sqlite3.Connection) -> list[sqlite3.Row]:
@@ -44,19 +56,19 @@ def list_devices(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 def device(conn: sqlite3.Connection, device_id: int) -> sqlite3.Row | None:
     """One device by id, revoked or not."""
-    return conn.execute("SELECT * FROM devices WHERE id = ?", (device_id,)).fetchone()
+    return conn.execute("SELECT * FROM devices WHERE id = :id", {"id": device_id}).fetchone()
 
 
 def rename_device(conn: sqlite3.Connection, device_id: int, name: str) -> None:
     """Give a device a new name."""
-    conn.execute("UPDATE devices SET name = ? WHERE id = ?", (name, device_id))
+    conn.execute("UPDATE devices SET name = :name WHERE id = :id", {"name": name, "id": device_id})
 
 
 def revoke_device(conn: sqlite3.Connection, device_id: int) -> None:
     """Revoke a device: its token stops working."""
     conn.execute(
-        "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-        (utcnow(), device_id),
+        "UPDATE devices SET revoked_at = :at WHERE id = :id AND revoked_at IS NULL",
+        {"at": utcnow(), "id": device_id},
     )
 
 
@@ -64,11 +76,11 @@ def revoked_among(conn: sqlite3.Connection, device_ids: list[int]) -> set[int]:
     """Those of the given devices that are revoked (or gone)."""
     if not device_ids:
         return set()
-    marks = ",".join("?" * len(device_ids))
+    ids, params = marks("d", device_ids)
     live = {
         row[0]
         for row in conn.execute(
-            f"SELECT id FROM devices WHERE id IN ({marks}) AND revoked_at IS NULL", device_ids
+            f"SELECT id FROM devices WHERE id IN ({ids}) AND revoked_at IS NULL", params
         )
     }
     return set(device_ids) - live
@@ -76,7 +88,9 @@ def revoked_among(conn: sqlite3.Connection, device_ids: list[int]) -> set[int]:
 
 def named(conn: sqlite3.Connection, name: str) -> list[sqlite3.Row]:
     """The devices of that name, newest first."""
-    return conn.execute("SELECT * FROM devices WHERE name = ? ORDER BY id DESC", (name,)).fetchall()
+    return conn.execute(
+        "SELECT * FROM devices WHERE name = :name ORDER BY id DESC", {"name": name}
+    ).fetchall()
 
 
 def printers(conn: sqlite3.Connection) -> list[str]:

@@ -12,14 +12,15 @@ def insert_exhibitor(
 ) -> int:
     """Insert an exhibitor; return its id."""
     return conn.execute(
-        "INSERT INTO exhibitors (name, booth, questions, created_at) VALUES (?, ?, ?, ?)",
-        (name, booth, dumps(questions or []), utcnow()),
-    ).lastrowid
+        "INSERT INTO exhibitors (name, booth, questions, created_at)"
+        " VALUES (:name, :booth, :questions, :at) RETURNING id",
+        {"name": name, "booth": booth, "questions": dumps(questions or []), "at": utcnow()},
+    ).fetchone()[0]
 
 
 def exhibitor(conn: sqlite3.Connection, exhibitor_id: int) -> sqlite3.Row | None:
     """One exhibitor by id."""
-    return conn.execute("SELECT * FROM exhibitors WHERE id = ?", (exhibitor_id,)).fetchone()
+    return conn.execute("SELECT * FROM exhibitors WHERE id = :id", {"id": exhibitor_id}).fetchone()
 
 
 def list_exhibitors(conn: sqlite3.Connection) -> list[sqlite3.Row]:
@@ -36,13 +37,14 @@ def update_exhibitor(conn: sqlite3.Connection, exhibitor_id: int, **changes) -> 
     """Write an exhibitor's name or booth."""
     columns = [c for c in ("name", "booth") if c in changes]
     conn.execute(
-        f"UPDATE exhibitors SET {', '.join(c + ' = ?' for c in columns)} WHERE id = ?",
-        [changes[c] for c in columns] + [exhibitor_id],
+        f"UPDATE exhibitors SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :id",
+        {c: changes[c] for c in columns} | {"id": exhibitor_id},
     )
 
 
 def set_questions(conn: sqlite3.Connection, exhibitor_id: int, questions: list) -> None:
     """Replace an exhibitor's qualifying questions."""
     conn.execute(
-        "UPDATE exhibitors SET questions = ? WHERE id = ?", (dumps(questions), exhibitor_id)
+        "UPDATE exhibitors SET questions = :questions WHERE id = :id",
+        {"questions": dumps(questions), "id": exhibitor_id},
     )

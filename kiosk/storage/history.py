@@ -20,9 +20,9 @@ def attendance_by_category(conn: sqlite3.Connection, edition: str) -> dict[str, 
     return {
         row["category"]: row["n"]
         for row in conn.execute(
-            "SELECT category, count(*) AS n FROM history WHERE edition = ? AND attended = 1"
-            " GROUP BY category",
-            (edition,),
+            "SELECT category, count(*) AS n FROM history WHERE edition = :edition"
+            " AND attended = 1 GROUP BY category",
+            {"edition": edition},
         )
     }
 
@@ -30,34 +30,37 @@ def attendance_by_category(conn: sqlite3.Connection, edition: str) -> dict[str, 
 def upsert(conn: sqlite3.Connection, row: dict) -> str:
     """Insert or refresh one earlier-edition row; return created, updated or unchanged."""
     existing = conn.execute(
-        "SELECT * FROM history WHERE external_id = ? AND email_key = ? AND edition = ?",
-        (row["external_id"], row["email_key"], row["edition"]),
+        "SELECT * FROM history WHERE external_id = :external_id AND email_key = :email_key"
+        " AND edition = :edition",
+        {k: row[k] for k in ("external_id", "email_key", "edition")},
     ).fetchone()
     values = (row["attendee_id"], row["year"], int(row["attended"]), row["category"])
     data = dumps(row["data"])
     if existing is None:
         conn.execute(
             "INSERT INTO history (attendee_id, external_id, email_key, edition, year, attended,"
-            " category, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                row["attendee_id"],
-                row["external_id"],
-                row["email_key"],
-                row["edition"],
-                row["year"],
-                int(row["attended"]),
-                row["category"],
-                data,
-            ),
+            " category, data) VALUES (:attendee_id, :external_id, :email_key, :edition, :year,"
+            " :attended, :category, :data)",
+            {
+                "attendee_id": row["attendee_id"],
+                "external_id": row["external_id"],
+                "email_key": row["email_key"],
+                "edition": row["edition"],
+                "year": row["year"],
+                "attended": int(row["attended"]),
+                "category": row["category"],
+                "data": data,
+            },
         )
         return "created"
     old = (existing["attendee_id"], existing["year"], existing["attended"], existing["category"])
     if old == values and existing["data"] == data:
         return "unchanged"
     conn.execute(
-        "UPDATE history SET attendee_id = ?, year = ?, attended = ?, category = ?, data = ?"
-        " WHERE id = ?",
-        (*values, data, existing["id"]),
+        "UPDATE history SET attendee_id = :attendee_id, year = :year, attended = :attended,"
+        " category = :category, data = :data WHERE id = :id",
+        dict(zip(("attendee_id", "year", "attended", "category"), values, strict=True))
+        | {"data": data, "id": existing["id"]},
     )
     return "updated"
 
@@ -66,8 +69,8 @@ def anonymise(conn: sqlite3.Connection, attendee_id: int) -> None:
     """Unlink a person's history rows from their ids and extra columns, keeping the editions."""
     conn.execute(
         "UPDATE history SET external_id = '', email_key = 'erased:' || id, data = '{}'"
-        " WHERE attendee_id = ?",
-        (attendee_id,),
+        " WHERE attendee_id = :attendee_id",
+        {"attendee_id": attendee_id},
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from kiosk.storage import dumps, utcnow
+from kiosk.storage import dumps, marks, utcnow
 
 
 def append(
@@ -23,19 +23,20 @@ def append(
     """Append one interaction inside the caller's transaction; return its id."""
     cur = conn.execute(
         "INSERT INTO interactions (at, type, attendee_id, exhibitor_id, device_id, place,"
-        " direction, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            at or utcnow(),
-            type,
-            attendee_id,
-            exhibitor_id,
-            device_id,
-            place,
-            direction,
-            dumps(data or {}),
-        ),
+        " direction, data) VALUES (:at, :type, :attendee_id, :exhibitor_id, :device_id, :place,"
+        " :direction, :data) RETURNING id",
+        {
+            "at": at or utcnow(),
+            "type": type,
+            "attendee_id": attendee_id,
+            "exhibitor_id": exhibitor_id,
+            "device_id": device_id,
+            "place": place,
+            "direction": direction,
+            "data": dumps(data or {}),
+        },
     )
-    return cur.lastrowid
+    return cur.fetchone()[0]
 
 
 def for_attendee(conn: sqlite3.Connection, attendee_id: int) -> list[sqlite3.Row]:
@@ -45,10 +46,9 @@ def for_attendee(conn: sqlite3.Connection, attendee_id: int) -> list[sqlite3.Row
 
 def timeline(conn: sqlite3.Connection, attendee_ids: list[int]) -> list[sqlite3.Row]:
     """The interactions of several records (a person and those merged into them), oldest first."""
-    marks = ",".join("?" * len(attendee_ids))
+    ids, params = marks("a", attendee_ids)
     return conn.execute(
-        f"SELECT * FROM interactions WHERE attendee_id IN ({marks}) ORDER BY at, id",
-        attendee_ids,
+        f"SELECT * FROM interactions WHERE attendee_id IN ({ids}) ORDER BY at, id", params
     ).fetchall()
 
 
@@ -56,18 +56,20 @@ def done_by_device_since(
     conn: sqlite3.Connection, attendee_id: int, device_id: int, types: tuple[str, ...], since: str
 ) -> bool:
     """Whether this device logged one of these interactions of this person at or after `since`."""
-    marks = ", ".join("?" * len(types))
+    listed, params = marks("t", types)
     row = conn.execute(
-        f"SELECT 1 FROM interactions WHERE attendee_id = ? AND at >= ? AND device_id = ?"
-        f" AND type IN ({marks}) LIMIT 1",
-        (attendee_id, since, device_id, *types),
+        "SELECT 1 FROM interactions WHERE attendee_id = :attendee_id AND at >= :since"
+        f" AND device_id = :device_id AND type IN ({listed}) LIMIT 1",
+        {"attendee_id": attendee_id, "since": since, "device_id": device_id, **params},
     ).fetchone()
     return row is not None
 
 
 def interaction(conn: sqlite3.Connection, interaction_id: int) -> sqlite3.Row | None:
     """One interaction by id."""
-    return conn.execute("SELECT * FROM interactions WHERE id = ?", (interaction_id,)).fetchone()
+    return conn.execute(
+        "SELECT * FROM interactions WHERE id = :id", {"id": interaction_id}
+    ).fetchone()
 
 
 def session_attendance(conn: sqlite3.Connection) -> dict[str, int]:
@@ -84,27 +86,28 @@ def session_attendance(conn: sqlite3.Connection) -> dict[str, int]:
 def attended(conn: sqlite3.Connection, attendee_id: int, session_id: str) -> sqlite3.Row | None:
     """This person's first attendance of a session."""
     return conn.execute(
-        "SELECT * FROM interactions WHERE type = 'session_attended' AND place = ?"
-        " AND attendee_id = ? ORDER BY id LIMIT 1",
-        (session_id, attendee_id),
+        "SELECT * FROM interactions WHERE type = 'session_attended' AND place = :place"
+        " AND attendee_id = :attendee_id ORDER BY id LIMIT 1",
+        {"place": session_id, "attendee_id": attendee_id},
     ).fetchone()
 
 
 def of_types(conn: sqlite3.Connection, attendee_ids: list[int], types: tuple[str, ...]):
     """The interactions of these records that are of the given types, by id."""
-    id_marks, type_marks = ",".join("?" * len(attendee_ids)), ",".join("?" * len(types))
+    ids, id_params = marks("a", attendee_ids)
+    listed, type_params = marks("t", types)
     return conn.execute(
-        f"SELECT * FROM interactions WHERE attendee_id IN ({id_marks})"
-        f" AND type IN ({type_marks}) ORDER BY id",
-        [*attendee_ids, *types],
+        f"SELECT * FROM interactions WHERE attendee_id IN ({ids})"
+        f" AND type IN ({listed}) ORDER BY id",
+        id_params | type_params,
     ).fetchall()
 
 
 def redact(conn: sqlite3.Connection, interaction_id: int, data: dict) -> None:
     """Rewrite one interaction's data for an erasure (the only change the log accepts)."""
     conn.execute(
-        "UPDATE interactions SET data = ? WHERE id = ?",
-        (dumps({**data, "redacted": True}), interaction_id),
+        "UPDATE interactions SET data = :data WHERE id = :id",
+        {"data": dumps({**data, "redacted": True}), "id": interaction_id},
     )
 
 
@@ -118,15 +121,16 @@ def audit(
 ) -> None:
     """Record a staff action in the audit log inside the caller's transaction."""
     conn.execute(
-        "INSERT INTO audit_log (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            utcnow(),
-            actor,
-            action,
-            target,
-            None if before is None else dumps(before),
-            None if after is None else dumps(after),
-        ),
+        "INSERT INTO audit_log (at, actor, action, target, before, after)"
+        " VALUES (:at, :actor, :action, :target, :before, :after)",
+        {
+            "at": utcnow(),
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "before": None if before is None else dumps(before),
+            "after": None if after is None else dumps(after),
+        },
     )
 
 
@@ -135,15 +139,14 @@ def audit_rows(
 ) -> list[sqlite3.Row]:
     """Audit log rows, newest first, optionally of one action prefix."""
     sql = "SELECT * FROM audit_log WHERE 1 = 1"
-    params: list = []
+    params: dict = {"limit": limit}
     if action:
-        sql += " AND action LIKE ?"
-        params.append(action.replace("%", "") + "%")
+        sql += " AND action LIKE :action"
+        params["action"] = action.replace("%", "") + "%"
     if before_id is not None:
-        sql += " AND id < ?"
-        params.append(before_id)
-    sql += " ORDER BY id DESC LIMIT ?"
-    params.append(limit)
+        sql += " AND id < :before_id"
+        params["before_id"] = before_id
+    sql += " ORDER BY id DESC LIMIT :limit"
     return conn.execute(sql, params).fetchall()
 
 
@@ -159,22 +162,23 @@ def audit_about(
     targets = [f"attendee:{i}" for i in attendee_ids] + [
         f"interaction:{i}" for i in interaction_ids
     ]
-    target_marks, id_marks = ",".join("?" * len(targets)), ",".join("?" * len(attendee_ids))
+    listed, target_params = marks("t", targets)
+    ids, id_params = marks("a", attendee_ids)
     return conn.execute(
-        f"SELECT * FROM audit_log WHERE target IN ({target_marks})"
+        f"SELECT * FROM audit_log WHERE target IN ({listed})"
         " OR (action = 'person.merge'"
-        f" AND json_extract(after, '$.merged_id') IN ({id_marks})) ORDER BY id",
-        [*targets, *attendee_ids],
+        f" AND CAST(json_extract(after, '$.merged_id') AS BIGINT) IN ({ids})) ORDER BY id",
+        target_params | id_params,
     ).fetchall()
 
 
 def rewrite_audit(conn: sqlite3.Connection, audit_id: int, before, after) -> None:
     """Replace an audit row's before and after values (erasure redacts them)."""
     conn.execute(
-        "UPDATE audit_log SET before = ?, after = ? WHERE id = ?",
-        (
-            None if before is None else dumps(before),
-            None if after is None else dumps(after),
-            audit_id,
-        ),
+        "UPDATE audit_log SET before = :before, after = :after WHERE id = :id",
+        {
+            "before": None if before is None else dumps(before),
+            "after": None if after is None else dumps(after),
+            "id": audit_id,
+        },
     )

@@ -22,27 +22,39 @@ def insert(
     now = utcnow()
     return conn.execute(
         "INSERT INTO print_jobs (attendee_id, device_id, printer, template, status, cups_job,"
-        " reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (attendee_id, device_id, printer, template, status, cups_job, reason, now, now),
-    ).lastrowid
+        " reason, created_at, updated_at) VALUES (:attendee_id, :device_id, :printer, :template,"
+        " :status, :cups_job, :reason, :now, :now) RETURNING id",
+        {
+            "attendee_id": attendee_id,
+            "device_id": device_id,
+            "printer": printer,
+            "template": template,
+            "status": status,
+            "cups_job": cups_job,
+            "reason": reason,
+            "now": now,
+        },
+    ).fetchone()[0]
 
 
 def set_status(conn: sqlite3.Connection, job_id: int, status: str) -> None:
     """Update a job's state (queued -> completed)."""
     conn.execute(
-        "UPDATE print_jobs SET status = ?, updated_at = ? WHERE id = ?", (status, utcnow(), job_id)
+        "UPDATE print_jobs SET status = :status, updated_at = :at WHERE id = :id",
+        {"status": status, "at": utcnow(), "id": job_id},
     )
 
 
 def get(conn: sqlite3.Connection, job_id: int) -> sqlite3.Row | None:
     """One job."""
-    return conn.execute("SELECT * FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+    return conn.execute("SELECT * FROM print_jobs WHERE id = :id", {"id": job_id}).fetchone()
 
 
 def for_attendee(conn: sqlite3.Connection, attendee_id: int) -> list[sqlite3.Row]:
     """A person's print jobs, oldest first."""
     return conn.execute(
-        "SELECT * FROM print_jobs WHERE attendee_id = ? ORDER BY id", (attendee_id,)
+        "SELECT * FROM print_jobs WHERE attendee_id = :attendee_id ORDER BY id",
+        {"attendee_id": attendee_id},
     ).fetchall()
 
 
@@ -50,6 +62,6 @@ def queued_since(conn: sqlite3.Connection, since: str) -> list[sqlite3.Row]:
     """Jobs handed to CUPS since a moment and not known to be finished."""
     return conn.execute(
         "SELECT id, printer, cups_job FROM print_jobs"
-        " WHERE status = 'queued' AND cups_job != '' AND created_at >= ?",
-        (since,),
+        " WHERE status = 'queued' AND cups_job != '' AND created_at >= :since",
+        {"since": since},
     ).fetchall()

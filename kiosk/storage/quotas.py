@@ -14,13 +14,15 @@ def take(
 ) -> tuple[int, str]:
     """Count one use; a window begun before `expired_before` starts afresh. (used, window start)."""
     row = conn.execute(
-        "INSERT INTO device_quotas (device_id, kind, window_start, used) VALUES (?, ?, ?, 1)"
+        "INSERT INTO device_quotas (device_id, kind, window_start, used)"
+        " VALUES (:device_id, :kind, :now, 1)"
         " ON CONFLICT (device_id, kind) DO UPDATE SET"
-        " used = CASE WHEN window_start < ? THEN 1 ELSE used + 1 END,"
-        " window_start = CASE WHEN window_start < ? THEN excluded.window_start"
-        " ELSE window_start END"
+        " used = CASE WHEN device_quotas.window_start < :expired_before THEN 1"
+        " ELSE device_quotas.used + 1 END,"
+        " window_start = CASE WHEN device_quotas.window_start < :expired_before"
+        " THEN excluded.window_start ELSE device_quotas.window_start END"
         " RETURNING used, window_start",
-        (device_id, kind, now, expired_before, expired_before),
+        {"device_id": device_id, "kind": kind, "now": now, "expired_before": expired_before},
     ).fetchone()
     return row["used"], row["window_start"]
 
@@ -31,7 +33,7 @@ def used(
     """How much the device used in its current window, and when that window began."""
     row = conn.execute(
         "SELECT used, window_start FROM device_quotas"
-        " WHERE device_id = ? AND kind = ? AND window_start >= ?",
-        (device_id, kind, expired_before),
+        " WHERE device_id = :device_id AND kind = :kind AND window_start >= :expired_before",
+        {"device_id": device_id, "kind": kind, "expired_before": expired_before},
     ).fetchone()
     return (row["used"], row["window_start"]) if row is not None else (0, "")

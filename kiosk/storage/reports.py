@@ -11,7 +11,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 
-from kiosk.storage import exhibitors, interactions
+from kiosk.storage import dialect, exhibitors, interactions
 from kiosk.storage.checkins import VALID_PASSAGES
 from kiosk.storage.leads import SHARED_SQL
 
@@ -24,7 +24,7 @@ def leads_per_exhibitor(conn: sqlite3.Connection) -> list[dict]:
         dict(row)
         for row in conn.execute(
             "SELECT e.id, e.name, e.booth, count(l.id) AS leads,"
-            " coalesce(sum(l.scans), 0) AS scans, coalesce(sum(l.rating = 'hot'), 0) AS hot"
+            " coalesce(sum(l.scans), 0) AS scans, count(l.id) FILTER (WHERE l.rating = 'hot') AS hot"
             " FROM exhibitors e LEFT JOIN leads l ON l.exhibitor_id = e.id"
             " GROUP BY e.id ORDER BY e.id"
         )
@@ -81,8 +81,8 @@ def live_counts(conn: sqlite3.Connection) -> dict:
 def passages_by_gate(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     """Valid entries and exits per gate, most entries first."""
     return conn.execute(
-        "SELECT place AS gate, sum(type = 'checked_in') AS entries,"
-        f" sum(type = 'checked_out') AS exits FROM ({VALID_PASSAGES})"
+        "SELECT place AS gate, count(*) FILTER (WHERE type = 'checked_in') AS entries,"
+        f" count(*) FILTER (WHERE type = 'checked_out') AS exits FROM ({VALID_PASSAGES}) p"
         " GROUP BY place ORDER BY entries DESC, place"
     ).fetchall()
 
@@ -90,7 +90,7 @@ def passages_by_gate(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 def entries_by_hour(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     """Valid check-ins per UTC hour (hour: YYYY-MM-DDTHH), oldest first."""
     return conn.execute(
-        f"SELECT substr(at, 1, 13) AS hour, count(*) AS n FROM ({VALID_PASSAGES})"
+        f"SELECT substr(at, 1, 13) AS hour, count(*) AS n FROM ({VALID_PASSAGES}) p"
         " WHERE type = 'checked_in' GROUP BY hour ORDER BY hour"
     ).fetchall()
 
@@ -103,8 +103,9 @@ def entry_times_since(conn: sqlite3.Connection, since_iso: str) -> list[str]:
     return [
         row[0]
         for row in conn.execute(
-            f"SELECT at FROM ({VALID_PASSAGES}) WHERE type = 'checked_in' AND at >= ? ORDER BY at",
-            (since_iso,),
+            f"SELECT at FROM ({VALID_PASSAGES}) p WHERE type = 'checked_in' AND at >= :since"
+            " ORDER BY at",
+            {"since": since_iso},
         )
     ]
 
@@ -123,8 +124,8 @@ def latest_passages(conn: sqlite3.Connection, limit: int = 15) -> list[sqlite3.R
     return conn.execute(
         "SELECT i.id, i.at, i.type, i.place, i.direction, i.device_id, a.id AS attendee_id,"
         f" a.full_name, a.company, a.category FROM ({VALID_PASSAGES}) i"
-        " JOIN attendees a ON a.id = i.attendee_id ORDER BY i.id DESC LIMIT ?",
-        (limit,),
+        " JOIN attendees a ON a.id = i.attendee_id ORDER BY i.id DESC LIMIT :limit",
+        {"limit": limit},
     ).fetchall()
 
 
@@ -142,8 +143,8 @@ def category_attendance(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     """People on record and people with a valid check-in, per category, most registered first."""
     return conn.execute(
         "SELECT category, count(*) AS registered,"
-        " sum(a.id IN (SELECT attendee_id FROM"
-        f" ({VALID_PASSAGES}) WHERE type = 'checked_in' AND attendee_id IS NOT NULL))"
+        " count(*) FILTER (WHERE a.id IN (SELECT attendee_id FROM"
+        f" ({VALID_PASSAGES}) p WHERE type = 'checked_in' AND attendee_id IS NOT NULL))"
         " AS attended FROM attendees a WHERE merged_into IS NULL"
         " GROUP BY category ORDER BY registered DESC"
     ).fetchall()
@@ -213,7 +214,7 @@ PERSON_ROWS_SQL = {
         "SELECT * FROM interactions WHERE attendee_id IS NOT NULL ORDER BY attendee_id, at, id"
     ),
     "passages": (
-        f"SELECT * FROM ({VALID_PASSAGES}) WHERE attendee_id IS NOT NULL"
+        f"SELECT * FROM ({VALID_PASSAGES}) p WHERE attendee_id IS NOT NULL"
         " ORDER BY attendee_id, at, id"
     ),
     "leads": (
@@ -265,9 +266,12 @@ def count_people(conn: sqlite3.Connection) -> int:
 
 def all_interactions(conn: sqlite3.Connection, columns: list[str]) -> Iterator[tuple]:
     """The whole interaction log in id order, those columns as plain tuples, from a cursor."""
-    known = {row[1] for row in conn.execute("PRAGMA table_info(interactions)")}
+    described = conn.execute("SELECT * FROM interactions LIMIT 0").description
+    known = {column[0] for column in described}
     if not set(columns) <= known:
         raise ValueError(f"unknown interaction columns: {sorted(set(columns) - known)}")
+    if dialect(conn) == "postgresql":
+        return conn.execute(f"SELECT {', '.join(columns)} FROM interactions ORDER BY id")
     cursor = conn.cursor()
     cursor.row_factory = None  # tuples: a million rows go straight to the CSV writer
     return cursor.execute(f"SELECT {', '.join(columns)} FROM interactions ORDER BY id")
@@ -283,9 +287,9 @@ def all_leads(
         "SELECT l.*, a.full_name, a.company, a.job_title, a.email, a.phone, a.country,"
         f" a.city, a.address, a.status AS person_status, a.language, {SHARED_SQL} AS shared,"
         " (SELECT c.granted = 0 FROM consents c WHERE c.attendee_id = l.attendee_id"
-        "  AND c.consent = ? AND c.exhibitor_id IS NULL ORDER BY c.at DESC, c.id DESC LIMIT 1)"
-        "  AS withheld"
+        "  AND c.consent = :contact_consent AND c.exhibitor_id IS NULL"
+        "  ORDER BY c.at DESC, c.id DESC LIMIT 1) AS withheld"
         " FROM leads l LEFT JOIN attendees a ON a.id = l.attendee_id"
         " ORDER BY l.exhibitor_id, l.attendee_id IS NULL, l.attendee_id, l.id",
-        (share_consent, contact_consent),
+        {"share_consent": share_consent, "contact_consent": contact_consent},
     )

@@ -8,7 +8,8 @@ import sqlite3
 def answered_on(conn: sqlite3.Connection, attendee_id: int, day: str) -> sqlite3.Row | None:
     """This person's survey answer of the day."""
     return conn.execute(
-        "SELECT * FROM survey_responses WHERE attendee_id = ? AND day = ?", (attendee_id, day)
+        "SELECT * FROM survey_responses WHERE attendee_id = :attendee_id AND day = :day",
+        {"attendee_id": attendee_id, "day": day},
     ).fetchone()
 
 
@@ -17,11 +18,14 @@ def insert(conn: sqlite3.Connection, **row) -> int:
     columns = list(row)
     return conn.execute(
         f"INSERT INTO survey_responses ({', '.join(columns)})"
-        f" VALUES ({', '.join('?' * len(columns))})",
-        [row[c] for c in columns],
-    ).lastrowid
+        f" VALUES ({', '.join(':' + c for c in columns)}) RETURNING id",
+        row,
+    ).fetchone()[0]
 
 
 def blank_comments(conn: sqlite3.Connection, attendee_id: int) -> None:
     """Drop a person's free-text comments, keeping their scores (erasure)."""
-    conn.execute("UPDATE survey_responses SET comment = '' WHERE attendee_id = ?", (attendee_id,))
+    conn.execute(
+        "UPDATE survey_responses SET comment = '' WHERE attendee_id = :attendee_id",
+        {"attendee_id": attendee_id},
+    )

@@ -12,16 +12,17 @@ from kiosk.storage import dumps, utcnow
 def sent_digests(conn: sqlite3.Connection, target: str) -> Iterator[sqlite3.Row]:
     """What a target has acknowledged, by attendee id, from a cursor."""
     return conn.execute(
-        "SELECT attendee_id, digest, remote_id FROM crm_sync_sent WHERE target = ?"
+        "SELECT attendee_id, digest, remote_id FROM crm_sync_sent WHERE target = :target"
         " ORDER BY attendee_id",
-        (target,),
+        {"target": target},
     )
 
 
 def sent(conn: sqlite3.Connection, target: str, attendee_id: int) -> sqlite3.Row | None:
     """The ledger row of one person for a target."""
     return conn.execute(
-        "SELECT * FROM crm_sync_sent WHERE target = ? AND attendee_id = ?", (target, attendee_id)
+        "SELECT * FROM crm_sync_sent WHERE target = :target AND attendee_id = :attendee_id",
+        {"target": target, "attendee_id": attendee_id},
     ).fetchone()
 
 
@@ -31,15 +32,24 @@ def mark_sent(
     """Remember that a target accepted this version of a person's record."""
     conn.execute(
         "INSERT INTO crm_sync_sent (target, attendee_id, digest, remote_id, sent_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (target, attendee_id) DO UPDATE SET"
+        " VALUES (:target, :attendee_id, :digest, :remote_id, :at)"
+        " ON CONFLICT (target, attendee_id) DO UPDATE SET"
         " digest = excluded.digest, remote_id = excluded.remote_id, sent_at = excluded.sent_at",
-        (target, attendee_id, digest, remote_id, utcnow()),
+        {
+            "target": target,
+            "attendee_id": attendee_id,
+            "digest": digest,
+            "remote_id": remote_id,
+            "at": utcnow(),
+        },
     )
 
 
 def forget(conn: sqlite3.Connection, attendee_id: int) -> None:
     """Drop every target's ledger row of a person (erasure)."""
-    conn.execute("DELETE FROM crm_sync_sent WHERE attendee_id = ?", (attendee_id,))
+    conn.execute(
+        "DELETE FROM crm_sync_sent WHERE attendee_id = :attendee_id", {"attendee_id": attendee_id}
+    )
 
 
 def remote_ids(conn: sqlite3.Connection, attendee_id: int) -> dict[str, str]:
@@ -47,9 +57,9 @@ def remote_ids(conn: sqlite3.Connection, attendee_id: int) -> dict[str, str]:
     return {
         row["target"]: row["remote_id"]
         for row in conn.execute(
-            "SELECT target, remote_id FROM crm_sync_sent WHERE attendee_id = ? AND remote_id != ''"
-            " ORDER BY target",
-            (attendee_id,),
+            "SELECT target, remote_id FROM crm_sync_sent WHERE attendee_id = :attendee_id"
+            " AND remote_id != '' ORDER BY target",
+            {"attendee_id": attendee_id},
         )
     }
 
@@ -59,8 +69,9 @@ def record_erasure(
 ) -> None:
     """Put an erased record on the deletion list the CRMs are sent."""
     conn.execute(
-        "INSERT INTO crm_erasures (attendee_id, erased_at, crm_id, remote_ids) VALUES (?, ?, ?, ?)",
-        (attendee_id, at, crm_id, dumps(remote)),
+        "INSERT INTO crm_erasures (attendee_id, erased_at, crm_id, remote_ids)"
+        " VALUES (:attendee_id, :at, :crm_id, :remote_ids)",
+        {"attendee_id": attendee_id, "at": at, "crm_id": crm_id, "remote_ids": dumps(remote)},
     )
 
 
