@@ -200,6 +200,8 @@ class Settings:
     config_path: Path
     secret_path: Path
     sqlite_synchronous: str = "FULL"
+    # A postgresql:// URL: the show lives in PostgreSQL instead of the SQLite file at db_path.
+    database_url: str | None = None
     server: ServerSettings = field(default_factory=ServerSettings)
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -511,8 +513,15 @@ def load(
     config_path: str | os.PathLike | None = None,
     db_path: str | os.PathLike | None = None,
     overrides: dict | None = None,
+    database_url: str | None = None,
 ) -> Settings:
     """Load and validate the configuration file, applying environment and explicit overrides."""
+    url = database_url or os.environ.get("KIOSK_DATABASE_URL") or None
+    if url is not None and not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            "database URL: expected postgresql://user:password@host/db"
+            " (the SQLite file is given with --db or KIOSK_DB)"
+        )
     cpath = Path(config_path or os.environ.get("KIOSK_CONFIG") or DEFAULT_CONFIG)
     dpath = Path(db_path or os.environ.get("KIOSK_DB") or DEFAULT_DB)
     try:
@@ -526,6 +535,8 @@ def load(
         section, _, name = key.partition(".")
         raw.setdefault(section, {})[name] = value
     secret = os.environ.get("KIOSK_SECRET_FILE")
-    return parse(
+    settings = parse(
         raw, db_path=dpath, config_path=cpath, secret_path=Path(secret) if secret else None
     )
+    settings.database_url = url
+    return settings

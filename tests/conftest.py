@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from kiosk.attendees.fields import clean_person
 from kiosk.devices import create_device
 from kiosk.exhibitors.manage import create_exhibitor
 from kiosk.services import initialise, open_services
+from tests.pg_cluster import Cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENT_TOML = ROOT / "config" / "event.toml"
@@ -26,20 +29,81 @@ EVENT_TOML = ROOT / "config" / "event.toml"
 SCREENSHOTS = Path(os.environ.get("KIOSK_SCREENSHOTS", "/tmp/kiosk-screenshots"))
 
 
-def load_settings(tmp_path: Path, toml_text: str | None = None):
-    """Settings for a fresh show in tmp_path (the demo config unless toml_text is given)."""
+def load_settings(tmp_path: Path, toml_text: str | None = None, database_url: str | None = None):
+    """Settings for a fresh show in tmp_path (the demo config unless toml_text is given); in
+    PostgreSQL when a database URL is given."""
     cfg = EVENT_TOML
     if toml_text is not None:
         cfg = tmp_path / "event.toml"
         cfg.write_text(toml_text, encoding="utf-8")
-    settings = config.load(cfg, tmp_path / "kiosk.db")
+    settings = config.load(cfg, tmp_path / "kiosk.db", database_url=database_url)
     initialise(settings)
     return settings
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A private PostgreSQL cluster for the session, with a migrated template database."""
+    from kiosk.storage import pg_schema
+    from kiosk.storage.postgres import PgStore, dispose
+
+    # Not under pytest's tmp folder: that is root's alone, and the cluster may run as postgres.
+    root = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+    cluster = Cluster(root)
+    cluster.start()
+    try:
+        cluster.sql("CREATE DATABASE kiosk_template")
+        template = cluster.url("kiosk_template")
+        pg_schema.migrate(PgStore(template))
+        dispose(template)  # a template must have no open connection when copied
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+_databases = iter(range(1, 1_000_000))
+
+
 @pytest.fixture
-def settings(tmp_path):
-    return load_settings(tmp_path)
+def database_url(request):
+    """None for SQLite; for "postgresql", a fresh database copied from the template (far
+    quicker than migrating one per test). KIOSK_TEST_DATABASE=postgresql runs every test that
+    is not parametrised on PostgreSQL."""
+    default = os.environ.get("KIOSK_TEST_DATABASE", "sqlite")
+    if getattr(request, "param", default) == "sqlite":
+        yield None
+        return
+    from kiosk.storage.postgres import dispose
+
+    cluster = request.getfixturevalue("pg_cluster")
+    name = f"show_{os.getpid()}_{next(_databases)}"
+    cluster.sql(f"CREATE DATABASE {name} TEMPLATE kiosk_template")
+    url = cluster.url(name)
+    yield url
+    dispose(url)
+    cluster.sql(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+# A test module runs on both databases with `pytestmark = BOTH_DATABASES`; a test of SQLite
+# itself in such a module says why with @pytest.mark.sqlite_only("...").
+BOTH_DATABASES = pytest.mark.both_databases
+
+
+def pytest_generate_tests(metafunc):
+    """Run the tests marked both_databases once on SQLite and once on PostgreSQL."""
+    definition = metafunc.definition
+    if (
+        "database_url" in metafunc.fixturenames
+        and definition.get_closest_marker("both_databases") is not None
+        and definition.get_closest_marker("sqlite_only") is None
+    ):
+        metafunc.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def settings(tmp_path, database_url):
+    return load_settings(tmp_path, database_url=database_url)
 
 
 @pytest.fixture
@@ -75,6 +139,8 @@ class Runner:
             "--config",
             str(self.settings.config_path),
         ]
+        if self.settings.database_url:
+            argv += ["--database-url", self.settings.database_url]
         return CliRunner().invoke(cli, argv, catch_exceptions=False, env=env)
 
 
@@ -162,6 +228,7 @@ class LiveServer:
                 str(settings.db_path),
                 "--config",
                 str(settings.config_path),
+                *(["--database-url", settings.database_url] if settings.database_url else []),
                 *args,
             ],
             cwd=ROOT,

@@ -1,6 +1,8 @@
 """POST /api/v1/checkins: entry, exit, refusals that say why, the nonce."""
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
+
+pytestmark = BOTH_DATABASES
 
 
 def post(client, token, **body):

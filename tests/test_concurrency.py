@@ -4,7 +4,9 @@ import threading
 
 import requests
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
+
+pytestmark = BOTH_DATABASES
 
 
 def test_simultaneous_scans_of_one_badge_make_one_checkin(live_server, make, svc):

@@ -62,7 +62,7 @@ def leaf_commands(group: click.Group, path: tuple[str, ...] = ()):
 
 
 COMMANDS = dict(leaf_commands(cli))
-COMMON_OPTIONS = {"--db", "--config", "--help", "-h"}
+COMMON_OPTIONS = {"--db", "--database-url", "--config", "--help", "-h"}
 COMMAND_CELLS = [
     cell.strip("`")
     for cell in first_cells(section(README, "## Command line"))

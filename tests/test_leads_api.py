@@ -5,8 +5,10 @@ import io
 
 import vobject
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
 from kiosk.storage import reports
+
+pytestmark = BOTH_DATABASES
 
 QUESTIONS = [
     {
@@ -214,7 +216,7 @@ def test_consent_on_the_spot_stores_text_and_version(client, make, svc):
     )
     assert res.status_code == 200
     assert res.get_json()["lead"]["visitor"]["email"] == "zw@example.com"
-    row = svc.store.one("SELECT * FROM consents WHERE attendee_id = ?", (attendee_id,))
+    row = svc.store.one("SELECT * FROM consents WHERE attendee_id = :id", {"id": attendee_id})
     assert row["consent"] == "share_with_exhibitors" and row["granted"] == 1
     assert row["version"] == svc.settings.consents["share_with_exhibitors"].version
     assert row["text"] == svc.settings.consents["share_with_exhibitors"].text["zh"]

@@ -6,7 +6,9 @@ import time
 import pytest
 import socketio as sio_client
 
-from conftest import STAFF_PASSWORD, auth, csrf_from
+from conftest import BOTH_DATABASES, STAFF_PASSWORD, auth, csrf_from
+
+pytestmark = BOTH_DATABASES
 
 
 def socket_client(app, client, token):
@@ -244,7 +246,8 @@ def test_kiosk_devices_revoke_on_the_command_line_cuts_the_running_server(live_s
         settings = svc.settings
         done = subprocess.run(
             [sys.executable, "-m", "kiosk", "devices", "revoke", "control-room-wall"]
-            + ["--db", str(settings.db_path), "--config", str(settings.config_path)],
+            + ["--db", str(settings.db_path), "--config", str(settings.config_path)]
+            + (["--database-url", settings.database_url] if settings.database_url else []),
             capture_output=True,
             text=True,
             timeout=60,
@@ -268,6 +271,8 @@ def test_kiosk_devices_revoke_names_what_it_cannot_find(make, svc):
     settings = svc.settings
     base = [sys.executable, "-m", "kiosk", "devices", "revoke"]
     paths = ["--db", str(settings.db_path), "--config", str(settings.config_path)]
+    if settings.database_url:
+        paths += ["--database-url", settings.database_url]
     missing = subprocess.run(base + ["south-9"] + paths, capture_output=True, text=True)
     assert missing.returncode != 0 and "no device named 'south-9'" in missing.stderr
     twice = subprocess.run(base + ["north-1"] + paths, capture_output=True, text=True)

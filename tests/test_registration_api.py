@@ -6,9 +6,11 @@ import json
 
 import pytest
 
-from conftest import auth, load_settings
+from conftest import BOTH_DATABASES, auth, load_settings
 from kiosk.attendees import walkup
 from kiosk.config import ConfigError
+
+pytestmark = BOTH_DATABASES
 
 CONSENTS = {"terms": True, "share_with_exhibitors": False}
 
@@ -39,13 +41,13 @@ def test_registration_creates_person_badge_and_consents(client, kiosk, svc):
     assert data["attendee"]["full_name"] == "王小明"
     assert data["badge"]["png_url"] == f"/api/v1/attendees/{attendee_id}/badge.png"
     assert data["badge"]["code"].startswith("K")
-    row = svc.store.one("SELECT * FROM attendees WHERE id = ?", (attendee_id,))
+    row = svc.store.one("SELECT * FROM attendees WHERE id = :id", {"id": attendee_id})
     assert row["email"] == "Xiaoming.Wang@example.com" and row["phone"] == "+8613800138000"
     assert row["source"] == "walk-up" and row["language"] == "zh"
     consents = svc.store.query(
-        "SELECT consent, granted, version, text, language, at FROM consents WHERE attendee_id = ?"
-        " ORDER BY consent",
-        (attendee_id,),
+        "SELECT consent, granted, version, text, language, at FROM consents"
+        " WHERE attendee_id = :id ORDER BY consent",
+        {"id": attendee_id},
     )
     by_key = {r["consent"]: r for r in consents}
     assert by_key["terms"]["granted"] == 1 and by_key["terms"]["version"] == "2026-1"
@@ -55,7 +57,8 @@ def test_registration_creates_person_badge_and_consents(client, kiosk, svc):
     types = [
         r["type"]
         for r in svc.store.query(
-            "SELECT type FROM interactions WHERE attendee_id = ? ORDER BY id", (attendee_id,)
+            "SELECT type FROM interactions WHERE attendee_id = :id ORDER BY id",
+            {"id": attendee_id},
         )
     ]
     assert types[0] == "registered"

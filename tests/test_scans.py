@@ -5,11 +5,13 @@ import time
 
 import pytest
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
 from kiosk.checkin import refusals
 from kiosk.storage import Store
 from kiosk.storage.attendees import revoke_badges
 from kiosk.storage.migrations import migrate
+
+pytestmark = BOTH_DATABASES
 
 FORGED = "K1-AAAAAAAAAAAAAAAA-AAAAAAAAAAAAAAAA"
 
@@ -42,7 +44,8 @@ def test_a_revoked_badge_is_refused_and_logged_alike_at_gate_and_door(where, cli
     assert body["message"] == "this badge was replaced or cancelled"
     assert body["attendee"]["full_name"] == "王芳"
     logged = svc.store.one(
-        "SELECT * FROM interactions WHERE attendee_id = ? AND type = ?", (attendee_id, refused_type)
+        "SELECT * FROM interactions WHERE attendee_id = :id AND type = :type",
+        {"id": attendee_id, "type": refused_type},
     )
     assert json.loads(logged["data"]) == {"reason": "revoked"}
     (audit,) = svc.store.query("SELECT * FROM audit_log WHERE action = 'scan.refused'")
@@ -139,6 +142,7 @@ def test_the_tally_is_written_by_the_next_scan_once_a_minute_old(client, make, s
     ]
 
 
+@pytest.mark.sqlite_only("converts nonces of SQLite shows made before i9_nonce_outcomes")
 def test_nonces_kept_before_the_upgrade_still_replay(settings, client, make, svc):
     """Nonce rows that kept an HTTP answer are converted to outcomes by the migration."""
     _, code = make.attendee()

@@ -262,6 +262,7 @@ def register(
     """
     applicant = screen(raw, settings, form=form)
     with store.write() as conn:
+        sql.lock_registrations(conn)
         found = on_file(conn, applicant.person)
         if found is not None:
             existing, matched_on = found

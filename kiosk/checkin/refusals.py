@@ -42,8 +42,9 @@ class _Count:
 class Tally:
     """The refusals of one show not yet written, and when they are due."""
 
-    def __init__(self, path: Path, clock=time.monotonic):
-        self.path = path
+    def __init__(self, store: Store, clock=time.monotonic):
+        self.store = store
+        self.path = store.path
         self.clock = clock
         self._lock = threading.Lock()
         self._counts: dict[Key, _Count] = {}
@@ -99,8 +100,10 @@ class Tally:
         """Write every count now, in a transaction of its own; return the rows written."""
         if not self._counts:
             return 0
-        # Every Store of a file writes through that file's one writer.
-        with Store(self.path).write() as conn:
+        # Every Store of a SQLite file writes through that file's one writer (a new Store
+        # gets the new writer of a file replaced since); PostgreSQL's store is shared as is.
+        store = Store(self.path) if self.store.dialect == "sqlite" else self.store
+        with store.write() as conn:
             return self.write(conn)
 
     def _on_timer(self) -> None:
@@ -123,7 +126,7 @@ def count(store: Store, device_id: int, kind: str, place: str, reason: str, at: 
     tally = _tallies.get(store.path)
     if tally is None:
         with _tallies_guard:
-            tally = _tallies.setdefault(store.path, Tally(store.path))
+            tally = _tallies.setdefault(store.path, Tally(store))
     tally.add((device_id, kind, place, reason), at)
 
 

@@ -178,6 +178,8 @@ def scan(
     at = to_iso(now)
     event = None
     with store.write() as conn:
+        # On PostgreSQL, simultaneous scans of one person on several nodes wait here in turn.
+        nonce_sql.lock_badge(conn, code_id)
         if nonce is not None:
             seen = nonce_sql.nonce_outcome(conn, device.id, nonce)
             if seen is not None:

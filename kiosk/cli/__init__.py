@@ -15,9 +15,10 @@ from kiosk.devices import ROLES, create_device
 from kiosk.errors import DomainError
 from kiosk.exhibitors.manage import create_exhibitor
 from kiosk.secrets import MissingSecrets, rotate_badge_key
-from kiosk.services import initialise
+from kiosk.services import database_name, initialise
 from kiosk.storage.backup import BackupError
 from kiosk.storage.guard import ShowBusy
+from kiosk.storage.transfer import TransferError
 
 USER_ERRORS = (
     ConfigError,
@@ -27,13 +28,15 @@ USER_ERRORS = (
     FileNotFoundError,
     BackupError,
     ShowBusy,
+    TransferError,
 )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), hidden=True)
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), hidden=True)
-def cli(config_path, db_path):
+@click.option("--database-url", "database_url", hidden=True)
+def cli(config_path, db_path, database_url):
     """On-site check-in and lead capture for trade shows."""
 
 
@@ -49,7 +52,7 @@ def init(settings, force):
     created, applied = initialise(settings, force=force)
     if created:
         click.echo(f"keys: created {settings.secret_path}")
-    click.echo(f"database: {settings.db_path} ({len(applied)} migrations applied)")
+    click.echo(f"database: {database_name(settings)} ({len(applied)} migrations applied)")
 
 
 @cli.command()
@@ -71,10 +74,11 @@ def serve(settings, host, port, threads, tls, tls_port):
     from kiosk.server import serve as run
     from kiosk.storage.guard import hold_serving_lock
 
-    hold_serving_lock(settings.db_path)  # tells `kiosk restore` that the show is being served
+    if not settings.database_url:
+        hold_serving_lock(settings.db_path)  # tells `kiosk restore` the show is being served
     app = create_app(settings)  # never creates a database: a missing one names `kiosk init`
     tls_options = None
-    click.echo(f"serving {settings.db_path} on http://{host}:{port}/", err=True)
+    click.echo(f"serving {database_name(settings)} on http://{host}:{port}/", err=True)
     if tls:
         from kiosk.tls import ca_cert_path, ensure_server_certificate
 
@@ -117,6 +121,36 @@ def backup(settings, dest):
 
     report = backup_show(settings.db_path, settings.secret_path, dest)
     click.echo(f"backup: {report.path} with its key file {report.keys.name} ({report.summary()})")
+
+
+@cli.command("migrate-to")
+@show_options
+@click.argument("url")
+def migrate_to(settings, url):
+    """Move the SQLite show (--db) into an empty PostgreSQL database at URL (the server stopped).
+
+    Every row is copied with its ids in one transaction and each table's count checked; then
+    serve with `--database-url URL` (the key file stays where it is: give it to every node).
+    """
+    from kiosk.services import open_services
+    from kiosk.storage import pg_schema
+    from kiosk.storage.guard import exclusive
+    from kiosk.storage.postgres import PgStore, is_url, masked
+    from kiosk.storage.transfer import copy_show
+
+    if not is_url(url):
+        raise click.BadParameter("expected postgresql://user:password@host/db", param_hint="URL")
+    if settings.database_url:
+        raise click.UsageError("migrate-to copies the SQLite show: leave out --database-url")
+    source = open_services(settings).store
+    target = PgStore(url)
+    with exclusive(settings.db_path):  # refused while `kiosk serve` runs on the file
+        pg_schema.migrate(target)
+        copied = copy_show(source, target)
+    for table, count in copied.items():
+        click.echo(f"{table:<20} {count:>9}")
+    total = sum(copied.values())
+    click.echo(f"copied {total} rows from {settings.db_path} to {masked(url)}; counts checked")
 
 
 @cli.command()

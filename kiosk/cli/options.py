@@ -1,4 +1,4 @@
-"""What every `kiosk` command shares: --db and --config, opening the show, progress bars."""
+"""What every `kiosk` command shares: --db, --database-url and --config, opening the show, progress bars."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def progress(iterable, **kwargs):
 
 
 def show_options(command):
-    """Add --db and --config to a command (defaults: KIOSK_DB, KIOSK_CONFIG, then the files)."""
+    """Add --db, --database-url and --config to a command (defaults: KIOSK_DB,
+    KIOSK_DATABASE_URL, KIOSK_CONFIG, then the files)."""
 
     @click.option(
         "--config",
@@ -33,12 +34,20 @@ def show_options(command):
         type=click.Path(dir_okay=False),
         help="SQLite database (default $KIOSK_DB or instance/kiosk.db)",
     )
+    @click.option(
+        "--database-url",
+        "database_url",
+        help="PostgreSQL instead of the SQLite file: postgresql://user:password@host/db"
+        " (default $KIOSK_DATABASE_URL)",
+    )
     @functools.wraps(command)
-    def wrapper(*args, config_path=None, db_path=None, **kwargs):
+    def wrapper(*args, config_path=None, db_path=None, database_url=None, **kwargs):
         ctx = click.get_current_context()
         root = ctx.find_root().params
         settings = config_module.load(
-            config_path or root.get("config_path"), db_path or root.get("db_path")
+            config_path or root.get("config_path"),
+            db_path or root.get("db_path"),
+            database_url=database_url or root.get("database_url"),
         )
         return command(settings, *args, **kwargs)
 
