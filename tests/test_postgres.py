@@ -138,6 +138,10 @@ def test_init_creates_a_show_in_postgresql_and_serve_refuses_an_empty_one(
     assert (tmp_path / "k.secret").exists()
     main(["init", *argv])
     assert "(0 migrations applied)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["backup", *argv, str(tmp_path / "copy")])
+    assert "back PostgreSQL up with its own tools" in capsys.readouterr().err
+    assert not (tmp_path / "copy").exists()
 
 
 def test_migrate_to_moves_every_row_and_the_show_goes_on(settings, svc, make, runner, empty_url):

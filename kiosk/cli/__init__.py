@@ -119,8 +119,17 @@ def backup(settings, dest):
     """Copy the show and its key file to DEST while it runs (a folder: a dated copy inside)."""
     from kiosk.storage.backup import backup as backup_show
 
+    _sqlite_only(settings, "backup")
     report = backup_show(settings.db_path, settings.secret_path, dest)
     click.echo(f"backup: {report.path} with its key file {report.keys.name} ({report.summary()})")
+
+
+def _sqlite_only(settings, command: str) -> None:
+    if settings.database_url:
+        raise click.UsageError(
+            f"kiosk {command} is for a SQLite show; back PostgreSQL up with its own tools"
+            " (pg_dump, WAL archiving): see docs/postgresql.md"
+        )
 
 
 @cli.command("migrate-to")
@@ -166,6 +175,7 @@ def restore(settings, src, keys_path):
     """Check a copy made by `kiosk backup` and put it back as the show (the server stopped)."""
     from kiosk.storage.backup import restore as restore_show
 
+    _sqlite_only(settings, "restore")
     report = restore_show(src, settings.db_path, settings.secret_path, keys_path)
     for kept in report.set_aside:
         click.echo(f"kept the replaced file as {kept}")
