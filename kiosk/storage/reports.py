@@ -113,9 +113,9 @@ def entry_times_since(conn: sqlite3.Connection, since_iso: str) -> list[str]:
 def passages_since(conn: sqlite3.Connection, since_iso: str) -> list[sqlite3.Row]:
     """Valid check-ins and check-outs per gate and direction since a moment."""
     return conn.execute(
-        f"SELECT place, direction, count(*) AS n FROM ({VALID_PASSAGES})"
-        " WHERE at >= ? GROUP BY place, direction",
-        (since_iso,),
+        f"SELECT place, direction, count(*) AS n FROM ({VALID_PASSAGES}) p"
+        " WHERE at >= :since GROUP BY place, direction",
+        {"since": since_iso},
     ).fetchall()
 
 
