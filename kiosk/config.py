@@ -31,6 +31,7 @@ KEYS: dict[str, tuple[str, ...]] = {
         "languages",
         "default_language",
         "days",
+        "day_closes",
     ),
     "categories.*": ("name", "color", "required"),
     "gates.*": ("name", "directions", "reentry", "rules"),
@@ -205,6 +206,8 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     extra: dict[str, Any] = field(default_factory=dict)
+    # When a show day ends: whoever is still inside is checked out then (as `day_closed`).
+    day_closes: time = time(0, 0)
 
     def now(self) -> datetime:
         """The current time in the show's time zone."""
@@ -494,6 +497,7 @@ def parse(
         languages=languages,
         default_language=default_language,
         days=tuple(_date(d, "event.days") for d in event.get("days", ())),
+        day_closes=_time(event.get("day_closes", "00:00"), "event.day_closes"),
         categories=categories,
         gates=gates,
         sessions=sessions,

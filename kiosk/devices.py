@@ -17,6 +17,11 @@ from kiosk.storage import exhibitors as exhibitor_sql
 from kiosk.storage.interactions import audit
 
 ROLES = ("kiosk", "exhibitor", "staff")
+# What a kiosk does at its gate: check in, check out, or both (the person's presence decides).
+DIRECTIONS = ("in", "out", "both")
+# How a kiosk prints badges: auto (its CUPS printer if it names one, else its browser), browser
+# (Chromium with --kiosk-printing), none (no printer: the visitor is sent to the desk).
+PRINTING = ("auto", "browser", "none")
 TOKEN_PREFIX = "kt_"
 TOUCH_EVERY_S = 15.0
 
@@ -39,6 +44,8 @@ class Device:
     exhibitor_id: int | None
     gate: str | None
     printer: str
+    direction: str = "in"
+    printing: str = "auto"
 
     @property
     def actor(self) -> str:
@@ -60,6 +67,8 @@ def create_device(
     exhibitor_id: int | None = None,
     gate: str | None = None,
     printer: str | None = None,
+    direction: str = "in",
+    printing: str = "auto",
     actor: str = "cli",
 ) -> tuple[Device, str]:
     """Create a device; return it with its bearer token (shown once, never stored)."""
@@ -70,6 +79,7 @@ def create_device(
         raise DeviceError("name", "a device needs a name")
     if gate is not None and gate not in settings.gates:
         raise DeviceError("gate", f"unknown gate '{gate}' (known: {', '.join(settings.gates)})")
+    _check_mode(settings, gate, direction, printing)
     if role == "exhibitor" and exhibitor_id is None:
         raise DeviceError("exhibitor", "an exhibitor device needs --exhibitor ID")
     if role != "exhibitor" and exhibitor_id is not None:
@@ -91,20 +101,47 @@ def create_device(
             exhibitor_id=exhibitor_id,
             gate=gate,
             printer=printer,
+            direction=direction,
+            printing=printing,
         )
         audit(
             conn,
             actor,
             "device.create",
             f"device:{device_id}",
-            after={"name": name, "role": role, "exhibitor_id": exhibitor_id, "gate": gate},
+            after={
+                "name": name,
+                "role": role,
+                "exhibitor_id": exhibitor_id,
+                "gate": gate,
+                "direction": direction,
+                "printing": printing,
+            },
         )
-    return Device(device_id, name, role, exhibitor_id, gate, printer), token
+    return Device(device_id, name, role, exhibitor_id, gate, printer, direction, printing), token
+
+
+def _check_mode(settings: Settings, gate: str | None, direction: str, printing: str) -> None:
+    if direction not in DIRECTIONS:
+        raise DeviceError("direction", f"direction must be one of {', '.join(DIRECTIONS)}")
+    if printing not in PRINTING:
+        raise DeviceError("printing", f"printing must be one of {', '.join(PRINTING)}")
+    allowed = settings.gates[gate].directions if gate in settings.gates else ("in", "out")
+    wanted = ("in", "out") if direction == "both" else (direction,)
+    if not set(wanted) <= set(allowed):
+        raise DeviceError("direction", f"gate {gate} allows {', '.join(allowed)} only")
 
 
 def _device(row) -> Device:
     return Device(
-        row["id"], row["name"], row["role"], row["exhibitor_id"], row["gate"], row["printer"]
+        row["id"],
+        row["name"],
+        row["role"],
+        row["exhibitor_id"],
+        row["gate"],
+        row["printer"],
+        row["direction"],
+        row["printing"],
     )
 
 
@@ -166,6 +203,26 @@ def rename_device(store: Store, device_id: int, name: str, *, actor: str) -> Non
             f"device:{device_id}",
             {"name": row["name"]},
             {"name": name},
+        )
+
+
+def set_mode(
+    store: Store, settings: Settings, device_id: int, *, direction: str, printing: str, actor: str
+) -> None:
+    """Change what a kiosk does at its gate (in, out, both) and how it prints its badges."""
+    with store.write() as conn:
+        row = sql.device(conn, device_id)
+        if row is None:
+            raise NotFound(f"no device {device_id}")
+        _check_mode(settings, row["gate"], direction, printing)
+        sql.set_mode(conn, device_id, direction, printing)
+        audit(
+            conn,
+            actor,
+            "device.mode",
+            f"device:{device_id}",
+            {"direction": row["direction"], "printing": row["printing"]},
+            {"direction": direction, "printing": printing},
         )
 
 

@@ -133,6 +133,15 @@ class PeopleChanged(Event):
 
 
 @dataclass(frozen=True)
+class DayClosed(Event):
+    """A show day closed: whoever was still inside was checked out (`day_closed`)."""
+
+    day: str
+    closed: int
+    at: str
+
+
+@dataclass(frozen=True)
 class DeviceRevoked(Event):
     """A device's token was revoked: its open live connections are cut."""
 

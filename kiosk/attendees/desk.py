@@ -99,11 +99,14 @@ def _rebuild_presence(conn: sqlite3.Connection, attendee_id: int) -> None:
         sql.replace_presence(conn, attendee_id, None)
         return
     last = passages[-1]
+    inside = last["type"] == "checked_in" and not sql.day_closed_since(
+        conn, attendee_id, last["at"]
+    )
     sql.replace_presence(
         conn,
         attendee_id,
         {
-            "state": "in" if last["type"] == "checked_in" else "out",
+            "state": "in" if inside else "out",
             "gate": last["place"],
             "at": last["at"],
             "first_in_at": entries[0]["at"],

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from kiosk import events
 from kiosk.attendees import identity
 from kiosk.badges import cups
-from kiosk.badges.service import Badges, NoBadge
+from kiosk.badges.service import Badges, BadgesUnavailable, NoBadge
 from kiosk.devices import Device
 from kiosk.errors import DomainError
 from kiosk.secrets import Keys
-from kiosk.storage import Store, utcnow
+from kiosk.storage import Store, from_iso, utcnow
 from kiosk.storage import attendees as attendee_sql
 from kiosk.storage import devices as device_sql
 from kiosk.storage import print_jobs as sql
@@ -97,19 +97,31 @@ def print_badge(
     A kiosk prints only for a person it just checked in or registered (Forbidden otherwise).
     """
     identity.may_show_badge(store.conn, device, attendee_id)
-    tpl = badges.template_for(device.name)  # before a reprint: no new code without a badge
+    try:
+        tpl = badges.template_for(device.name)  # before a reprint: no new code without a badge
+    except BadgesUnavailable as exc:
+        _alert(store, device, "font_missing", str(exc), printer_for(device, badges.settings))
+        raise
     if reprint:
         reissue(store, keys, attendee_id, device)
     if attendee_sql.live_badge(store.conn, attendee_id) is None:
         raise NoBadge(attendee_id)
     if printer is None:
-        printer = printer_for(device, badges.settings)
+        printer = "" if device.printing == "browser" else printer_for(device, badges.settings)
     common = {
         "printer": printer,
         "template": tpl.id,
         "width_mm": tpl.width_mm,
         "height_mm": tpl.height_mm,
     }
+    if device.printing == "none" and not reprint:
+        return _failed(
+            store,
+            attendee_id,
+            device,
+            cups.PrintError("no_printer", f"kiosk '{device.name}' has no printer"),
+            {**common, "printer": ""},
+        )
     if not printer:
         job_id = _log_job(
             store,
@@ -186,17 +198,67 @@ def _failed(
         {"printer": printer, "reason": exc.reason, "message": exc.message},
         place=printer,
     )
+    _alert(store, device, exc.reason, exc.message, printer, job_id)
+    return PrintResult("failed", job_id, reason=exc.reason, message=exc.message, **common)
+
+
+def _alert(
+    store: Store, device: Device, reason: str, message: str, printer: str, job_id=None
+) -> None:
+    """Tell staff that a visitor at this kiosk was sent to the desk for their badge."""
     events.publish(
         store,
         events.Alert(
             kind="print_failed",
-            reason=exc.reason,
-            message=exc.message,
+            reason=reason,
+            message=f"{message}: the visitor was sent to the desk for the badge",
             at=utcnow(),
             printer=printer,
             device_id=device.id,
             device=device.name,
             gate=device.gate,
+            job_id=job_id,
         ),
     )
-    return PrintResult("failed", job_id, reason=exc.reason, message=exc.message, **common)
+
+
+def device_printers(store: Store, settings, watched: list[dict]) -> dict[int, dict]:
+    """Per live kiosk and staff device: how it prints, its queue's state and its last badge."""
+    states = {w["printer"]: w for w in watched}
+    last = {row["device_id"]: row for row in sql.last_per_device(store.conn)}
+    out: dict[int, dict] = {}
+    for row in device_sql.list_devices(store.conn):
+        if row["revoked_at"] or row["role"] == "exhibitor":
+            continue
+        device = Device(
+            row["id"],
+            row["name"],
+            row["role"],
+            row["exhibitor_id"],
+            row["gate"],
+            row["printer"],
+            row["direction"],
+            row["printing"],
+        )
+        queue = "" if device.printing != "auto" else printer_for(device, settings)
+        via = "cups" if queue else ("none" if device.printing == "none" else "browser")
+        state = states.get(queue, {}) if queue else {}
+        job = last.get(device.id)
+        out[device.id] = {
+            "via": via,
+            "printer": queue,
+            "state": state.get("state", "unknown") if queue else "",
+            "ok": bool(state.get("ok")) if queue else via == "browser",
+            "message": state.get("message", ""),
+            "last_job": (
+                {
+                    "status": job["status"],
+                    "reason": job["reason"],
+                    "at": job["created_at"],
+                    "at_local": f"{from_iso(job['created_at']).astimezone(settings.timezone):%d %b %H:%M}",
+                }
+                if job is not None
+                else None
+            ),
+        }
+    return out

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from kiosk import events
 from kiosk.attendees import identity
-from kiosk.checkin import rules
+from kiosk.checkin import dayclose, rules
 from kiosk.checkin.scans import Outcome, Place, attendee_summary, nonce_error, scan
 from kiosk.config import Settings
 from kiosk.devices import Device
@@ -22,19 +22,29 @@ from kiosk.storage import MAX_ROW_ID, Store, from_iso, to_iso, utcnow
 from kiosk.storage import checkins as sql
 from kiosk.storage.interactions import append
 
+# At a both-ways kiosk, a second scan within this many seconds of the person's last passage is
+# a repeat (a badge held to the scanner twice), never the opposite passage.
+BOTH_WAYS_REPEAT_S = 60
+
 
 def _validate(settings: Settings, gate, direction, nonce) -> None:
     errors = {}
-    if not isinstance(direction, str) or direction not in ("in", "out"):
-        errors["direction"] = "must be 'in' or 'out'"
+    if not isinstance(direction, str) or direction not in ("in", "out", "both"):
+        errors["direction"] = "must be 'in', 'out' or 'both'"
     if not isinstance(gate, str) or gate not in settings.gates:
         errors["gate"] = f"unknown gate (known: {', '.join(settings.gates)})"
-    elif "direction" not in errors and direction not in settings.gates[gate].directions:
+    elif "direction" not in errors and not set(_ways(direction)) <= set(
+        settings.gates[gate].directions
+    ):
         errors["direction"] = f"gate {gate} allows {', '.join(settings.gates[gate].directions)}"
     if (problem := nonce_error(nonce)) is not None:
         errors["nonce"] = problem
     if errors:
         raise FieldErrors(errors)
+
+
+def _ways(direction: str) -> tuple[str, ...]:
+    return ("in", "out") if direction == "both" else (direction,)
 
 
 def check_in(
@@ -53,6 +63,10 @@ def check_in(
     source: str = "",
 ) -> Outcome:
     """Check a badge in or out at a gate; a camera's scan (source="camera") is shown live too.
+
+    `direction` "both" (a both-ways kiosk) lets the person's presence decide: someone inside
+    leaves, anyone else enters; a repeat within BOTH_WAYS_REPEAT_S of their last passage is
+    answered as that passage again (already in, already left) rather than reversed.
 
     By `attendee_id` ("find me", a walk-up recognised) a kiosk needs the person's proof in
     `verify` (kiosk.attendees.identity); a badge code is its own proof.
@@ -94,23 +108,52 @@ def check_in(
     return outcome
 
 
+def _when(settings: Settings, stored: str, now: datetime, prefix: str) -> dict:
+    """A past moment as the kiosk names it: time, local day, and whether that day is today."""
+    at = from_iso(stored).astimezone(settings.timezone)
+    return {
+        f"{prefix}_at": stored,
+        f"{prefix}_local": f"{at:%H:%M}",
+        f"{prefix}_day": at.date().isoformat(),
+        f"{prefix}_today": at.date() == now.astimezone(settings.timezone).date(),
+    }
+
+
+def _said(settings: Settings, stored: str, now: datetime) -> str:
+    at = from_iso(stored).astimezone(settings.timezone)
+    if at.date() == now.astimezone(settings.timezone).date():
+        return f"at {at:%H:%M}"
+    return f"on {at:%a %d %b} at {at:%H:%M}"
+
+
+def _both_ways(presence, now: datetime) -> str:
+    """The passage a both-ways kiosk makes: out for someone inside, in for anyone else."""
+    if presence is None:
+        return "in"
+    recent = (now - from_iso(presence["at"])).total_seconds() < BOTH_WAYS_REPEAT_S
+    if presence["state"] == "in":
+        return "in" if recent else "out"
+    return "out" if recent else "in"
+
+
 def _decide(conn, settings: Settings, attendee, gate, direction, device: Device, now: datetime):
     summary = attendee_summary(attendee, settings)
-    presence = sql.presence(conn, attendee["id"])
+    presence = dayclose.close_one(conn, settings, attendee["id"], now)
     gate_cfg = settings.gates[gate]
+    if direction == "both":
+        direction = _both_ways(presence, now)
     if direction == "in":
         if presence is not None and presence["state"] == "in":
-            at = from_iso(presence["at"]).astimezone(settings.timezone)
             where = settings.gates.get(presence["gate"])
             where_name = where.name.get("en", presence["gate"]) if where else presence["gate"]
             return Outcome.refused(
                 "already_checked_in",
-                f"already checked in at {at:%H:%M} at {where_name}",
+                f"already checked in {_said(settings, presence['at'], now)} at {where_name}",
                 summary,
-                checked_in_at=presence["at"],
-                checked_in_local=f"{at:%H:%M}",
+                direction="in",
                 checked_in_gate=presence["gate"],
                 checked_in_gate_name=where.name if where else {},
+                **_when(settings, presence["at"], now, "checked_in"),
             ), None
         if presence is not None and not gate_cfg.reentry:
             return Outcome.refused(
@@ -127,8 +170,22 @@ def _decide(conn, settings: Settings, attendee, gate, direction, device: Device,
             return Outcome.refused(
                 "not_allowed", message, summary, **rules.explain(kind, rule, settings)
             ), None
-    elif presence is None or presence["state"] != "in":
-        return Outcome.refused("not_checked_in", "this badge is not checked in", summary), None
+    elif presence is None:
+        return Outcome.refused(
+            "not_checked_in", "this badge is not checked in", summary, direction="out"
+        ), None
+    elif presence["state"] != "in":
+        where = settings.gates.get(presence["gate"])
+        return Outcome.refused(
+            "already_checked_out",
+            f"already left {_said(settings, presence['at'], now)}",
+            summary,
+            direction="out",
+            checked_out_gate=presence["gate"],
+            checked_out_gate_name=where.name if where else {},
+            day_closed=sql.day_closed_since(conn, attendee["id"], presence["at"]),
+            **_when(settings, presence["at"], now, "checked_out"),
+        ), None
     at = to_iso(now)
     sql.record_passage(conn, attendee["id"], direction, gate, at)
     interaction_id = append(
@@ -148,5 +205,11 @@ def _decide(conn, settings: Settings, attendee, gate, direction, device: Device,
         at=at,
         device_id=device.id,
     )
-    details = {"direction": direction, "gate": gate, "at": at, "first_visit": presence is None}
+    details = {
+        "direction": direction,
+        "gate": gate,
+        "at": at,
+        "at_local": f"{now.astimezone(settings.timezone):%H:%M}",
+        "first_visit": presence is None,
+    }
     return Outcome(True, attendee=summary, details=details), event

@@ -11,7 +11,7 @@ from kiosk.attendees.importer import ImportFileError, import_attendees
 from kiosk.cli import crm, entrance, mail
 from kiosk.cli.options import progress, services_for, show_options
 from kiosk.config import ConfigError
-from kiosk.devices import ROLES, create_device
+from kiosk.devices import DIRECTIONS, PRINTING, ROLES, create_device
 from kiosk.errors import DomainError
 from kiosk.exhibitors.manage import create_exhibitor
 from kiosk.secrets import MissingSecrets, rotate_badge_key
@@ -194,7 +194,21 @@ def devices():
 @click.option("--exhibitor", "exhibitor_id", type=int)
 @click.option("--gate")
 @click.option("--printer", help="CUPS queue for this device's badges")
-def devices_add(settings, role, name, exhibitor_id, gate, printer):
+@click.option(
+    "--direction",
+    type=click.Choice(DIRECTIONS),
+    default="in",
+    show_default=True,
+    help="a kiosk checks people in, out, or both (out for a person inside, in for anyone else)",
+)
+@click.option(
+    "--printing",
+    type=click.Choice(PRINTING),
+    default="auto",
+    show_default=True,
+    help="auto: the CUPS printer if one is named, else the browser; browser; none: send to the desk",
+)
+def devices_add(settings, role, name, exhibitor_id, gate, printer, direction, printing):
     """Create a device; its bearer token is printed once, alone on the last line."""
     svc = services_for(settings)
     device, token = create_device(
@@ -205,6 +219,8 @@ def devices_add(settings, role, name, exhibitor_id, gate, printer):
         exhibitor_id=exhibitor_id,
         gate=gate,
         printer=printer,
+        direction=direction,
+        printing=printing,
     )
     click.echo(
         f"device {device.id} ({device.role}) '{device.name}' created; its token follows"

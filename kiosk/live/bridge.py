@@ -49,6 +49,7 @@ ROUTES: dict[type[events.Event], Route] = {
     events.Scanned: Route("scan", lambda e: [f"gate:{e.gate}"], NOTHING),
     events.Alert: Route("alert", _staff, SHOWN),
     events.PeopleChanged: Route(None, _nobody, COUNTS),
+    events.DayClosed: Route(None, _nobody, COUNTS),
     events.SessionAttended: Route(None, _nobody, SHOWN),
     events.SurveyAnswered: Route(None, _nobody, SHOWN),
     events.ScanRefused: Route(None, _nobody, NOTHING),

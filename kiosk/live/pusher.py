@@ -6,6 +6,7 @@ benchmarks/dashboard.py (200 dashboards, 20 check-ins/s, a busy 2-core machine):
 snapshot every second delayed the per-scan `checkin` events to a median of about 2 s; every 2 s,
 to about 0.5 s. Counts still move every second through `stats`. Nothing changed, nothing is sent,
 except device health (`devices`, every 2 s) and printer state (`printers`, every 5 s), which age.
+With device health it also closes the show day when `[event] day_closes` has passed.
 
 The counts are computed once per tick: when `stats` and `dashboard` are due together, `stats` is
 the snapshot's own. CUPS may take seconds to answer, so a printer poll runs beside the pusher
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from flask_socketio import SocketIO
 
 from kiosk.badges.printer_watch import POLL_EVERY_S, PrinterWatch
+from kiosk.checkin.dayclose import DayCloser
 from kiosk.live.alerts import AlertBoard
 from kiosk.live.heartbeats import Heartbeats
 from kiosk.live.namespace import NAMESPACE
@@ -56,6 +58,7 @@ class Pusher:
         self.alerts = alerts
         self.heartbeats = Heartbeats(services.store)
         self.printers = PrinterWatch(services.store, services.settings)
+        self.day_closer = DayCloser(services.store, services.settings)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._started = False
@@ -109,6 +112,10 @@ class Pusher:
                 self.sweep()
             except Exception:
                 log.exception("live: revoked devices not swept")
+            try:
+                self.day_closer.run_if_due()
+            except Exception:
+                log.exception("live: the show day not closed (tried again shortly)")
         if not self._polling and now >= self._sent.get("printers", -1e9) + POLL_EVERY_S:
             self._polling = True
             self._sent["printers"] = now

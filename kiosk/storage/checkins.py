@@ -122,3 +122,29 @@ def remember_nonce(
         " VALUES (:device_id, :nonce, :outcome, :at)",
         {"device_id": device_id, "nonce": nonce, "outcome": outcome, "at": at},
     )
+
+
+def inside_since_before(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row]:
+    """Who is inside since before a moment (still in when their show day closed)."""
+    return conn.execute(
+        "SELECT * FROM presence WHERE state = 'in' AND at < :before ORDER BY attendee_id",
+        {"before": before},
+    ).fetchall()
+
+
+def close_presence(conn: sqlite3.Connection, attendee_id: int, at: str) -> None:
+    """Mark a person out as of a moment, at the gate they came in (the day closed on them)."""
+    conn.execute(
+        "UPDATE presence SET state = 'out', at = :at WHERE attendee_id = :id AND state = 'in'",
+        {"at": at, "id": attendee_id},
+    )
+
+
+def day_closed_since(conn: sqlite3.Connection, attendee_id: int, since: str) -> bool:
+    """Whether a day closed on this person at or after a moment."""
+    row = conn.execute(
+        "SELECT 1 FROM interactions WHERE type = 'day_closed' AND attendee_id = :id"
+        " AND at >= :since LIMIT 1",
+        {"id": attendee_id, "since": since},
+    ).fetchone()
+    return row is not None

@@ -16,12 +16,14 @@ def insert_device(
     exhibitor_id: int | None,
     gate: str | None,
     printer: str = "",
+    direction: str = "in",
+    printing: str = "auto",
 ) -> int:
     """Insert a device row; return its id."""
     return conn.execute(
-        "INSERT INTO devices (name, role, token_hash, exhibitor_id, gate, printer, created_at)"
-        " VALUES (:name, :role, :token_hash, :exhibitor_id, :gate, :printer, :created_at)"
-        " RETURNING id",
+        "INSERT INTO devices (name, role, token_hash, exhibitor_id, gate, printer, direction,"
+        " printing, created_at) VALUES (:name, :role, :token_hash, :exhibitor_id, :gate,"
+        " :printer, :direction, :printing, :created_at) RETURNING id",
         {
             "name": name,
             "role": role,
@@ -29,6 +31,8 @@ def insert_device(
             "exhibitor_id": exhibitor_id,
             "gate": gate,
             "printer": printer,
+            "direction": direction,
+            "printing": printing,
             "created_at": utcnow(),
         },
     ).fetchone()[0]
@@ -62,6 +66,14 @@ def device(conn: sqlite3.Connection, device_id: int) -> sqlite3.Row | None:
 def rename_device(conn: sqlite3.Connection, device_id: int, name: str) -> None:
     """Give a device a new name."""
     conn.execute("UPDATE devices SET name = :name WHERE id = :id", {"name": name, "id": device_id})
+
+
+def set_mode(conn: sqlite3.Connection, device_id: int, direction: str, printing: str) -> None:
+    """Set a kiosk's direction (in, out, both) and printing (auto, browser, none)."""
+    conn.execute(
+        "UPDATE devices SET direction = :direction, printing = :printing WHERE id = :id",
+        {"direction": direction, "printing": printing, "id": device_id},
+    )
 
 
 def revoke_device(conn: sqlite3.Connection, device_id: int) -> None:

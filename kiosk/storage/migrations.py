@@ -608,3 +608,17 @@ def i14_business_cards(db: sqlite_utils.Database) -> None:
                 raise RuntimeError(f"i14_business_cards: {len(broken)} broken references")
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
+
+
+@migrations(name="i12_kiosk_modes")
+def i12_kiosk_modes(db: sqlite_utils.Database) -> None:
+    """Per kiosk: which way it checks people (in, out, both) and how it prints badges."""
+    _run(
+        db,
+        """
+        ALTER TABLE devices ADD COLUMN direction TEXT NOT NULL DEFAULT 'in'
+            CHECK (direction IN ('in', 'out', 'both'));
+        ALTER TABLE devices ADD COLUMN printing TEXT NOT NULL DEFAULT 'auto'
+            CHECK (printing IN ('auto', 'browser', 'none'));
+        """,
+    )

@@ -346,6 +346,15 @@ CREATE TABLE card_images (
 # (name, SQL or a function of the connection): append new steps at the end, never edit one.
 STEPS: list[tuple[str, str | Callable]] = [
     ("pg_0001_schema", SCHEMA),
+    (
+        "i12_kiosk_modes",
+        """
+        ALTER TABLE devices ADD COLUMN direction TEXT NOT NULL DEFAULT 'in'
+            CHECK (direction IN ('in', 'out', 'both'));
+        ALTER TABLE devices ADD COLUMN printing TEXT NOT NULL DEFAULT 'auto'
+            CHECK (printing IN ('auto', 'browser', 'none'));
+        """,
+    ),
 ]
 
 # Tables with an identity id, whose sequence `kiosk migrate-to` moves past the copied ids.

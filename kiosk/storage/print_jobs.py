@@ -65,3 +65,11 @@ def queued_since(conn: sqlite3.Connection, since: str) -> list[sqlite3.Row]:
         " WHERE status = 'queued' AND cups_job != '' AND created_at >= :since",
         {"since": since},
     ).fetchall()
+
+
+def last_per_device(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Each device's latest print job."""
+    return conn.execute(
+        "SELECT * FROM print_jobs WHERE id IN"
+        " (SELECT max(id) FROM print_jobs WHERE device_id IS NOT NULL GROUP BY device_id)"
+    ).fetchall()

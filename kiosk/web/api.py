@@ -46,6 +46,8 @@ ME = obj(
                 "role": {"type": "string", "enum": list(ANY_ROLE)},
                 "gate": nullable(STR),
                 "exhibitor_id": nullable(INT),
+                "direction": {"type": "string", "enum": ["in", "out", "both"]},
+                "printing": {"type": "string", "enum": ["auto", "browser", "none"]},
             }
         ),
         "show": obj(
@@ -111,6 +113,8 @@ def me():
                 "role": device.role,
                 "gate": device.gate,
                 "exhibitor_id": device.exhibitor_id,
+                "direction": device.direction,
+                "printing": device.printing,
             },
             "show": {
                 "id": settings.event_id,
@@ -148,7 +152,12 @@ def me():
                 " person's phone or their whole e-mail",
             },
             "gate": {"type": "string", "description": "default: the device's gate"},
-            "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
+            "direction": {
+                "type": "string",
+                "enum": ["in", "out", "both"],
+                "description": "default: the device's direction; both: out for a person inside,"
+                " in for anyone else (a repeat within a minute is not reversed)",
+            },
             "nonce": NONCE,
         }
     ),
@@ -168,7 +177,12 @@ def post_checkin():
         {"code": CODE},
         {
             "gate": {"type": "string", "description": "default: the device's gate"},
-            "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
+            "direction": {
+                "type": "string",
+                "enum": ["in", "out", "both"],
+                "description": "default: the device's direction; both: out for a person inside,"
+                " in for anyone else (a repeat within a minute is not reversed)",
+            },
             "nonce": NONCE,
         },
     ),
@@ -193,7 +207,7 @@ def _at_gate(body: dict, source: str = ""):
         attendee_id=body.get("attendee_id"),
         verify=body.get("verify"),
         gate=gate,
-        direction=body.get("direction", "in"),
+        direction=body.get("direction", device.direction),
         nonce=body.get("nonce"),
         device=device,
         source=source,

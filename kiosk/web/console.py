@@ -30,7 +30,7 @@ from kiosk.attendees import registration, screening
 from kiosk.attendees import search as people_search
 from kiosk.badges import printing
 from kiosk.checkin import codes
-from kiosk.devices import ROLES, DeviceError, create_device
+from kiosk.devices import DIRECTIONS, PRINTING, ROLES, DeviceError, create_device
 from kiosk.errors import DomainError, FieldErrors, Unavailable
 from kiosk.exhibitors import manage as exhibitor_admin
 from kiosk.exhibitors import questions as question_text
@@ -476,6 +476,31 @@ def register():
 # Devices and exhibitors ---------------------------------------------------------------------
 
 
+DIRECTION_NAMES = {"in": "入场 entry", "out": "离场 exit", "both": "双向 both ways"}
+PRINTING_NAMES = {
+    "auto": "自动 auto (CUPS if named, else browser)",
+    "browser": "浏览器 browser",
+    "none": "无 none (desk)",
+}
+PRINTER_STATE_NAMES = {
+    "ready": "就绪 ready",
+    "unknown": "未检查 not checked yet",
+    "out_of_paper": "缺纸 out of paper",
+    "paper_jam": "卡纸 paper jam",
+    "stopped": "已停止 stopped",
+    "offline": "离线 offline",
+    "missing": "不存在 missing",
+    "no_cups": "无 CUPS no print system",
+    "door_open": "盖子打开 door open",
+}
+JOB_NAMES = {
+    "queued": "已送打印机 queued",
+    "completed": "已打印 printed",
+    "browser": "浏览器打印 browser",
+    "failed": "失败 failed",
+}
+
+
 def _devices_page(created=None, status=200):
     conn = services().store.conn
     return _page(
@@ -488,6 +513,17 @@ def _devices_page(created=None, status=200):
         ],
         exhibitors=exhibitor_sql.list_exhibitors(conn),
         roles=ROLES,
+        directions=DIRECTIONS,
+        printings=PRINTING,
+        direction_names=DIRECTION_NAMES,
+        printing_names=PRINTING_NAMES,
+        printer_state_names=PRINTER_STATE_NAMES,
+        job_names=JOB_NAMES,
+        printers=printing.device_printers(
+            services().store,
+            services().settings,
+            current_app.extensions["kiosk.live"].printers.states(),
+        ),
         created=created,
     ), status
 
@@ -513,6 +549,8 @@ def devices_create():
             name=form.get("name", ""),
             exhibitor_id=int(exhibitor) if exhibitor and exhibitor.isdigit() else None,
             gate=form.get("gate") or None,
+            direction=form.get("direction", "in"),
+            printing=form.get("printing", "auto"),
             actor=actor(),
         )
     except DeviceError as exc:
@@ -532,6 +570,24 @@ def devices_rename(device_id: int):
             services().store, device_id, request.form.get("name", ""), actor=actor()
         ),
         speaker().t("已改名。", "Renamed."),
+    )
+    return redirect(url_for("console.devices"))
+
+
+@bp.post("/devices/<int:device_id>/mode")
+@staff_page
+def devices_mode(device_id: int):
+    """Change a kiosk's direction (in, out, both) and printing (auto, browser, none)."""
+    _flash_outcome(
+        lambda: device_admin.set_mode(
+            services().store,
+            services().settings,
+            device_id,
+            direction=request.form.get("direction", ""),
+            printing=request.form.get("printing", ""),
+            actor=actor(),
+        ),
+        "Saved: the kiosk uses it from its next scan. 已保存。",
     )
     return redirect(url_for("console.devices"))
 

@@ -220,23 +220,48 @@ SCAN_OK = obj(
         "at": TIME,
         "attendee": ref("AttendeeSummary"),
     },
-    {"first_visit": BOOL},
+    {"first_visit": BOOL, "at_local": {"type": "string", "description": "HH:MM, venue time"}},
 )
 
 SCAN_REFUSED = refused(
-    ["already_checked_in", "revoked", "not_allowed", "no_reentry", "not_checked_in"],
+    [
+        "already_checked_in",
+        "already_checked_out",
+        "revoked",
+        "not_allowed",
+        "no_reentry",
+        "not_checked_in",
+    ],
     optional={
         "attendee": ref("AttendeeSummary"),
+        "direction": {
+            "type": "string",
+            "enum": ["in", "out"],
+            "description": "the passage refused (a both-ways kiosk's choice)",
+        },
         "checked_in_at": TIME,
         "checked_in_local": STR,
+        "checked_in_day": {"type": "string", "description": "local date, YYYY-MM-DD"},
+        "checked_in_today": BOOL,
         "checked_in_gate": STR,
         "checked_in_gate_name": TEXTS,
+        "checked_out_at": TIME,
+        "checked_out_local": STR,
+        "checked_out_day": {"type": "string", "description": "local date, YYYY-MM-DD"},
+        "checked_out_today": BOOL,
+        "checked_out_gate": STR,
+        "checked_out_gate_name": TEXTS,
+        "day_closed": {
+            "type": "boolean",
+            "description": "the person was checked out when the show day closed",
+        },
         "rule": {"type": "string", "enum": ["category", "hours"]},
         "allowed": array(obj({"id": STR, "name": TEXTS})),
         "opens": nullable(STR),
         "closes": nullable(STR),
     },
-    description="a known badge refused; already_checked_in says when and where, not_allowed why",
+    description="a known badge refused; already_checked_in and already_checked_out say when"
+    " (the day too: *_today false) and where, not_allowed why",
 )
 
 INVALID_CODE = refused(

@@ -2,7 +2,6 @@
 (function () {
   "use strict";
   const RESULT_MS = 6000;
-  const VERIFY_IDLE_MS = 60000;
   const state = { lang: null, show: null, device: null, timer: null, selected: null, verifying: null };
   const $ = (sel) => document.querySelector(sel);
 
@@ -73,6 +72,23 @@
     show("idle");
   }
 
+  function countdown(ms) {
+    clearTimeout(state.timer);
+    const bar = $("#countdown-bar");
+    bar.style.transition = "none";
+    bar.style.width = "100%";
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      bar.style.transition = "width " + ms + "ms linear";
+      bar.style.width = "0%";
+    }));
+    state.timer = setTimeout(idle, ms);
+  }
+
+  // Keep the result screen up for `ms` from now (a badge still printing, then its answer).
+  function extendResult(ms) {
+    if (document.body.dataset.screen === "result") countdown(ms || RESULT_MS);
+  }
+
   function result(kind, title, name, detail) {
     const screen = $("#screen-result");
     screen.dataset.kind = kind;
@@ -82,14 +98,7 @@
     $("#result-detail").textContent = detail || "";
     $("#result-print").hidden = true;
     show("result");
-    const bar = $("#countdown-bar");
-    bar.style.transition = "none";
-    bar.style.width = "100%";
-    requestAnimationFrame(() => requestAnimationFrame(() => {
-      bar.style.transition = "width " + RESULT_MS + "ms linear";
-      bar.style.width = "0%";
-    }));
-    state.timer = setTimeout(idle, RESULT_MS);
+    countdown(RESULT_MS);
   }
 
   function gateName(id) {
@@ -105,6 +114,7 @@
   }
 
   function showAnswer(res) {
+    if (window.KioskModes && window.KioskModes.answer(res)) return;
     const d = res.data || {};
     const a = d.attendee;
     if (res.status === 201 && d.status === "ok") {
@@ -139,7 +149,8 @@
     if (busy) return;
     busy = true;
     $("#busy").hidden = false;
-    const payload = Object.assign({ gate: state.device.gate, direction: "in", nonce: KioskApi.nonce() }, body);
+    // No direction: the server uses the device's own (kiosk/modes.js), as set in the console now.
+    const payload = Object.assign({ gate: state.device.gate, nonce: KioskApi.nonce() }, body);
     let res;
     for (let attempt = 0; attempt < 3; attempt++) {
       try { res = await KioskApi.post("/checkins", payload); break; }
@@ -176,10 +187,8 @@
     $("#verify-answer").setAttribute("aria-invalid", key ? "true" : "false");
   }
 
-  function armVerifyIdle() {
-    clearTimeout(state.timer);
-    state.timer = setTimeout(() => { if (document.body.dataset.screen === "verify") idle(); }, VERIFY_IDLE_MS);
-  }
+  // kiosk/idle.js brings every screen back to the start (asking "still there?" first).
+  function armVerifyIdle() { if (window.KioskIdle) window.KioskIdle.poke(); }
 
   function minutes(seconds) { return String(Math.max(1, Math.ceil((seconds || 60) / 60))); }
 
@@ -309,7 +318,7 @@
     Wedge.listen(onScan);
   }
 
-  window.Kiosk = { t, setLang, show, idle, result, showAnswer, checkIn, verify, localName,
+  window.Kiosk = { t, setLang, show, idle, result, extendResult, showAnswer, checkIn, verify, localName,
                    lang: () => state.lang, role: () => (state.device ? state.device.role : "") };
   state.lang = document.documentElement.lang.startsWith("zh") ? "zh" : document.documentElement.lang;
   setLang(state.lang);

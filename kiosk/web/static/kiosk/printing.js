@@ -1,4 +1,8 @@
 // After a first check-in the badge prints: on the kiosk's CUPS printer, or through this browser.
+// "Take your badge" is said only once the print queue took the job (CUPS answered with a job
+// id, or Chromium's --kiosk-printing spooled the page); anything else sends the visitor to the
+// desk, and the server has told staff (a live `print_failed` alert). The result screen stays up
+// while the badge is on its way, and counts down again from its answer.
 (function () {
   "use strict";
   const $ = (sel) => document.querySelector(sel);
@@ -26,8 +30,12 @@
     window.print();
   }
 
+  const HOLD_MS = 30000;
+  const AFTER_MS = 8000;
+
   async function printBadge(attendeeId) {
     say("print_busy", "busy");
+    window.Kiosk.extendResult(HOLD_MS);
     let res;
     try { res = await KioskApi.post("/attendees/" + attendeeId + "/print", {}); }
     catch (e) { res = { status: 0, data: {} }; }
@@ -40,6 +48,7 @@
     } else {
       say("print_failed", "bad");
     }
+    window.Kiosk.extendResult(AFTER_MS);
     document.dispatchEvent(new CustomEvent("kiosk:printed", { detail: { status: res.status, job } }));
   }
 
