@@ -47,9 +47,9 @@ def test_https_and_http_serve_the_same_app(settings, make):
     try:
         for _ in range(300):
             try:
-                if requests.get(f"{https}/healthz", verify=ca, timeout=1).ok:
+                if requests.get(f"{https}/healthz", verify=ca, timeout=5).ok:
                     break
-            except (requests.ConnectionError, FileNotFoundError, OSError):
+            except (requests.RequestException, FileNotFoundError, OSError):
                 time.sleep(0.1)
         me = requests.get(f"{https}/api/v1/me", headers=auth(token), verify=ca, timeout=5)
         assert me.status_code == 200 and me.json()["device"]["role"] == "staff"
