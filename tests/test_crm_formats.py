@@ -294,3 +294,60 @@ def test_a_second_edition_updates_the_records_of_the_first(tmp_path):
     # HubSpot keys on the e-mail: 李四's new address is a new contact there (documented)
     assert "anna@example.com" in created["hubspot"][:3] and len(crm["hubspot"]) == 5
     assert crm["hubspot"]["li@new.example"]["kiosk_person_key"] == "crm:C-17"
+
+
+def test_hubspot_record_ids_update_the_contacts_of_the_first_edition(tmp_path):
+    """HubSpot (simulated as its import documents it) gives each new contact a record id; the
+    next edition's ticketing import carries it as crm_id, and the rows update those contacts,
+    a changed e-mail included."""
+    hubspot: dict[str, dict] = {}  # record id -> contact
+
+    def hubspot_import(path):
+        created = 0
+        for row in read_csv(path)[1]:
+            by_email = {c["email"]: rid for rid, c in hubspot.items()}
+            rid = row["hs_object_id"] or by_email.get(row["email"])
+            if rid is None:
+                rid, created = str(9001 + len(hubspot)), created + 1
+            assert not row["hs_object_id"] or rid in hubspot, "an unknown Record ID is refused"
+            hubspot[rid] = {**hubspot.get(rid, {}), **{k: v for k, v in row.items() if v}}
+        return created
+
+    people = [
+        {"full_name": "李四", "email": "li@old.example"},
+        {"full_name": "Anna Schmidt", "email": "anna@example.com", "crm_id": "C-17"},
+    ]
+    settings, services = edition(tmp_path, 2025)
+    try:
+        make = Factory(services)
+        with services.store.write() as conn:
+            for p in people:
+                show.consent(conn, make.attendee(**p)[0], "terms", True, at=DAY1)
+    finally:
+        services.store.close()
+    run_export(settings, "hubspot", tmp_path / "out-2025")
+    _, first = read_csv(tmp_path / "out-2025" / "hubspot_contacts.csv")
+    assert [r["hs_object_id"] for r in first] == ["", ""]  # C-17 is no HubSpot id
+    assert hubspot_import(tmp_path / "out-2025" / "hubspot_contacts.csv") == 2
+    li_id = next(rid for rid, c in hubspot.items() if c["email"] == "li@old.example")
+
+    # the next edition: the ticketing system knows 李四 by the HubSpot record id, new e-mail
+    people[0].update(email="li@new.example", crm_id=li_id, company="李氏")
+    settings, services = edition(tmp_path, 2026)
+    try:
+        make = Factory(services)
+        with services.store.write() as conn:
+            for p in people:
+                show.consent(conn, make.attendee(**p)[0], "terms", True, at=DAY1)
+    finally:
+        services.store.close()
+    run_export(settings, "hubspot", tmp_path / "out-2026")
+    _, second = read_csv(tmp_path / "out-2026" / "hubspot_contacts.csv")
+    assert {r["email"]: r["hs_object_id"] for r in second} == {
+        "li@new.example": li_id,
+        "anna@example.com": "",
+    }
+    assert hubspot_import(tmp_path / "out-2026" / "hubspot_contacts.csv") == 0
+    assert len(hubspot) == 2
+    assert hubspot[li_id]["email"] == "li@new.example" and hubspot[li_id]["company"] == "李氏"
+    assert hubspot[li_id]["kiosk_person_key"] == f"crm:{li_id}"

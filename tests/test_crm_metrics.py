@@ -344,3 +344,60 @@ def test_every_stage_is_documented():
     section = text[text.index("## Lifecycle stage") : text.index("## Satisfaction")]
     documented = re.findall(r"^\| `([a-z_]+)` ", section, re.M)
     assert sorted(documented) == sorted(metrics.STAGES)
+
+
+def leaves(value: dict, path: tuple = ()) -> set[tuple]:
+    """The paths of a nested dict's values that are not dicts themselves."""
+    found = set()
+    for key, item in value.items():
+        if isinstance(item, dict):
+            found |= leaves(item, (*path, key))
+        else:
+            found.add((*path, key))
+    return found
+
+
+def test_every_metric_has_its_column_in_every_file_and_the_docs_say_which(
+    svc, make, floor, runner, tmp_path
+):
+    import csv
+
+    import openpyxl
+
+    from kiosk.crm.export import CRM_METRICS, METRIC_REPEATS, PEOPLE_COLUMNS, PERSON_METRICS
+
+    pid, _ = make.attendee(full_name="asdfgh qwerty", email="x@mailinator.com", budget="50万")
+    with svc.store.write() as conn:
+        show.consent(conn, pid, "terms", True, at=DAY1)
+        show.check_in(conn, pid, DAY1)
+        show.lead(conn, floor["a"], pid, DAY1, "hot")
+    m = metrics_of(svc, pid)
+    columns = dict(PERSON_METRICS)
+    assert leaves(m) - METRIC_REPEATS == set(columns.values())
+    assert {name for name, _ in PERSON_METRICS} <= set(PEOPLE_COLUMNS)
+    # the table of crm-metrics.md: metric, people.csv column, HubSpot, Salesforce
+    table = DOC.read_text(encoding="utf-8").split("## Where each metric goes", 1)[1]
+    rows = re.findall(r"^\| `([a-z_.]+)` \| `([a-z_]+)` \| (\S+) \| (\S+) \|$", table, re.M)
+    crm = {path: (hs, sf) for path, hs, sf in CRM_METRICS}
+    assert [(path, col) for path, col, _, _ in rows] == [
+        (".".join(path), name) for name, path in PERSON_METRICS
+    ]
+    for path, _, hs, sf in rows:
+        want = crm.get(tuple(path.split(".")), (None, None))
+        assert (hs.strip("`"), sf.strip("`")) == tuple(v or "–" for v in want), path
+    # people.csv and the workbook carry every column, the flags and the metrics' values
+    for fmt in ("csv", "xlsx"):
+        result = runner.invoke("export", "--format", fmt, "--out", str(tmp_path / fmt))
+        assert result.exit_code == 0, result.output
+    with (tmp_path / "csv" / "people.csv").open(encoding="utf-8", newline="") as fh:
+        (row,) = csv.DictReader(fh)
+    assert list(row) == PEOPLE_COLUMNS
+    assert "disposable_email" in row["flags"] and "keyboard_mash_name" in row["flags"]
+    assert (row["engagement_score"], row["engaged"]) == (str(m["engagement"]["score"]), "true")
+    assert row["hot_leads"] == "1" and float(row["budget_value"]) == 500000
+    sheet = openpyxl.load_workbook(tmp_path / "xlsx" / "kiosk-export.xlsx")["people"]
+    header, values = [[c.value for c in r] for r in sheet.iter_rows(max_row=2)]
+    assert (
+        header == PEOPLE_COLUMNS
+        and dict(zip(header, values, strict=True))["budget_value"] == 500000
+    )

@@ -31,35 +31,56 @@ from kiosk.storage import exhibitors as exhibitor_sql
 
 FORMATS = ("jsonl", "csv", "xlsx", "hubspot", "salesforce", "vcard", "mapped")
 
+# Every metric of crm-metrics.md as a people.csv column: (column, path into record["metrics"]).
+# The segment's static parts, loyalty.return_intent and segment.purchasing_role repeat fields
+# that have a column already (see METRIC_REPEATS).
+PERSON_METRICS = [
+    ("segment", ("segment", "key")),
+    ("lifecycle_stage", ("lifecycle_stage",)),
+    ("returning", ("returning",)),
+    ("attended", ("attended",)),
+    ("first_check_in", ("first_check_in",)),
+    ("engagement_score", ("engagement", "score")),
+    ("engaged", ("engagement", "engaged")),
+    ("days_attended", ("contribution", "days_attended")),
+    ("booths_visited", ("contribution", "booths_visited")),
+    ("sessions_attended", ("contribution", "sessions_attended")),
+    ("leads", ("contribution", "leads")),
+    ("hot_leads", ("contribution", "hot_leads")),
+    ("qualified_leads", ("contribution", "qualified_leads")),
+    ("buying_signals", ("contribution", "buying_signals")),
+    ("purchasing_role_class", ("contribution", "purchasing_role")),
+    ("budget_value", ("contribution", "budget")),
+    ("contribution_score", ("contribution", "score")),
+    ("satisfaction", ("satisfaction", "satisfaction")),
+    ("recommend", ("satisfaction", "recommend")),
+    ("nps_group", ("satisfaction", "nps_group")),
+    ("return_intent", ("satisfaction", "return_intent")),
+    ("editions_attended", ("loyalty", "editions_attended")),
+    ("earlier_editions", ("loyalty", "earlier_editions")),
+    ("missed_editions", ("loyalty", "missed_editions")),
+    ("retained", ("loyalty", "retained")),
+    ("loyalty_score", ("loyalty", "score")),
+    ("key_account", ("key_account",)),
+    ("key_account_reason", ("key_account_reason",)),
+]
+METRIC_REPEATS = {
+    ("segment", "category"),
+    ("segment", "industry"),
+    ("segment", "main_business"),
+    ("segment", "interests"),
+    ("segment", "purchasing_role"),
+    ("loyalty", "return_intent"),
+}
 PEOPLE_COLUMNS = [
     "id",
     "person_key",
     *STATIC_FIELDS,
     "contact_withheld",
+    "flags",
     "consents",
     "permissions",
-    "segment",
-    "lifecycle_stage",
-    "returning",
-    "attended",
-    "first_check_in",
-    "days_attended",
-    "booths_visited",
-    "sessions_attended",
-    "leads",
-    "hot_leads",
-    "purchasing_role_class",
-    "contribution_score",
-    "satisfaction",
-    "recommend",
-    "nps_group",
-    "return_intent",
-    "editions_attended",
-    "earlier_editions",
-    "retained",
-    "loyalty_score",
-    "key_account",
-    "key_account_reason",
+    *(name for name, _ in PERSON_METRICS),
 ]
 INTERACTION_COLUMNS = [
     "id",
@@ -97,7 +118,7 @@ EXHIBITOR_COLUMNS = ["id", "name", "booth", "questions", "leads", "hot_leads", "
 CRM_METRICS = [
     (("segment", "key"), "kiosk_segment", None),
     (("lifecycle_stage",), "kiosk_lifecycle_stage", "Kiosk_Lifecycle_Stage__c"),
-    (("segment", "purchasing_role"), "kiosk_purchasing_role", "Kiosk_Purchasing_Role__c"),
+    (("contribution", "purchasing_role"), "kiosk_purchasing_role", "Kiosk_Purchasing_Role__c"),
     (("satisfaction", "satisfaction"), "kiosk_satisfaction", "Kiosk_Satisfaction__c"),
     (("satisfaction", "nps_group"), "kiosk_nps_group", None),
     (("satisfaction", "return_intent"), "kiosk_return_intent", None),
@@ -115,6 +136,7 @@ SALESFORCE_METRICS = {sf: path for path, _, sf in CRM_METRICS if sf is not None}
 
 HUBSPOT_COLUMNS = [
     "email",
+    "hs_object_id",
     "kiosk_person_key",
     "firstname",
     "lastname",
@@ -129,6 +151,7 @@ HUBSPOT_COLUMNS = [
     "kiosk_attendee_id",
     "kiosk_external_id",
     "kiosk_category",
+    "kiosk_flags",
     *HUBSPOT_METRICS,
     "kiosk_consents",
     *consent_columns("hubspot"),
@@ -159,6 +182,7 @@ SALESFORCE_LEAD_COLUMNS = [
     "Kiosk_Industry__c",
     "Kiosk_Last_Event__c",
     "Kiosk_Category__c",
+    "Kiosk_Flags__c",
     "Kiosk_Lifecycle_Stage__c",
     "Kiosk_Purchasing_Role__c",
     "Kiosk_Satisfaction__c",
@@ -358,33 +382,15 @@ def write_jsonl(conn, settings, output, summary, progress) -> None:
 
 def person_row(record: dict) -> dict:
     """A person's flat row in people.csv."""
+    row = {k: record.get(k) for k in PEOPLE_COLUMNS if k in record}
+    row["consents"] = record["consent_state"]
     m = record["metrics"]
-    return {
-        **{k: record.get(k) for k in PEOPLE_COLUMNS if k in record},
-        "consents": record["consent_state"],
-        "segment": m["segment"]["key"],
-        "lifecycle_stage": m["lifecycle_stage"],
-        "returning": m["returning"],
-        "attended": m["attended"],
-        "first_check_in": m["first_check_in"],
-        "days_attended": m["contribution"]["days_attended"],
-        "booths_visited": m["contribution"]["booths_visited"],
-        "sessions_attended": m["contribution"]["sessions_attended"],
-        "leads": m["contribution"]["leads"],
-        "hot_leads": m["contribution"]["hot_leads"],
-        "purchasing_role_class": m["contribution"]["purchasing_role"],
-        "contribution_score": m["contribution"]["score"],
-        "satisfaction": m["satisfaction"]["satisfaction"],
-        "recommend": m["satisfaction"]["recommend"],
-        "nps_group": m["satisfaction"]["nps_group"],
-        "return_intent": m["satisfaction"]["return_intent"],
-        "editions_attended": m["loyalty"]["editions_attended"],
-        "earlier_editions": m["loyalty"]["earlier_editions"],
-        "retained": m["loyalty"]["retained"],
-        "loyalty_score": m["loyalty"]["score"],
-        "key_account": m["key_account"],
-        "key_account_reason": m["key_account_reason"],
-    }
+    for name, path in PERSON_METRICS:
+        value = m
+        for key in path:
+            value = value[key]
+        row[name] = value
+    return row
 
 
 def write_csv(conn, settings, output, summary, progress) -> None:
@@ -496,6 +502,12 @@ def last_check_out(record: dict) -> str | None:
     return max(outs) if outs else None
 
 
+def hubspot_id(crm_id: str) -> str:
+    """HubSpot's record id (hs_object_id) when the person's CRM id is one (digits only), else ''."""
+    crm_id = (crm_id or "").strip()
+    return crm_id if crm_id.isascii() and crm_id.isdigit() else ""
+
+
 def write_hubspot(conn, settings, output, summary, progress) -> None:
     """HubSpot contacts import (one row per e-mail) and the marketing-event attendance file."""
     contacts = output.csv("hubspot_contacts.csv", HUBSPOT_COLUMNS)
@@ -506,6 +518,7 @@ def write_hubspot(conn, settings, output, summary, progress) -> None:
         contacts.write(
             {
                 "email": record["email"],
+                "hs_object_id": hubspot_id(record["crm_id"]),
                 "kiosk_person_key": record["person_key"],
                 "firstname": given,
                 "lastname": family,
@@ -520,6 +533,7 @@ def write_hubspot(conn, settings, output, summary, progress) -> None:
                 "kiosk_attendee_id": record["id"],
                 "kiosk_external_id": record["external_id"],
                 "kiosk_category": record["category"],
+                "kiosk_flags": ";".join(record["flags"]),
                 **_metric_cells(m, HUBSPOT_METRICS),
                 "kiosk_consents": ";".join(
                     sorted(k for k, v in record["consent_state"].items() if v)
@@ -607,6 +621,7 @@ def write_salesforce(conn, settings, output, summary, progress) -> None:
                 "Kiosk_Industry__c": record["industry"],
                 "Kiosk_Last_Event__c": settings.event_id,
                 "Kiosk_Category__c": record["category"],
+                "Kiosk_Flags__c": ";".join(record["flags"]),
                 **_metric_cells(m, SALESFORCE_METRICS),
                 "Kiosk_Attendee_Id__c": f"{settings.event_id}:{record['id']}",
                 "HasOptedOutOfEmail": not record["permissions"]["marketing"]["allowed"],
