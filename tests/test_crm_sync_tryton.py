@@ -338,3 +338,63 @@ def test_a_wrong_password_is_one_clear_error(settings, tryton, capsys):
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert "cannot log in to http://admin@127.0.0.1" in err and "wrong" not in err
+
+
+def test_erased_people_have_their_parties_anonymised(svc, make, runner, tryton, countries):
+    from proteus import Model
+
+    booth = make.exhibitor("Gamma", "G1")
+    kept, _ = make.attendee(full_name="Kept Person", email="kept@example.com")
+    liu, _ = make.attendee(
+        full_name="刘洋",
+        email="liu@example.com",
+        phone="+8613912340000",
+        company="刘氏贸易",
+        job_title="总经理",
+        city="上海",
+        country="CN",
+        category="buyer",
+    )
+    with svc.store.write() as conn:
+        for person in (kept, liu):
+            show.consent(conn, person, "terms", True)
+        show.check_in(conn, liu, DAY1)
+        show.lead(conn, booth, liu, DAY1, "hot")
+        show.lead(conn, make.exhibitor("Delta", "D1"), liu, DAY1, "hot")
+    url = tryton.url.replace("http://", f"http://admin:{PASSWORD}@")
+    assert runner.invoke("sync", "tryton", "--url", url).exit_code == 0
+    party = parties(tryton, "kiosk:email:liu@%")["刘洋"]
+    # a party an earlier edition made for someone known by CRM id, not in this show's ledger
+    with tryton.session():
+        Party = Model.get("party.party")
+        old = Party(name="Zhou Old", identifiers=[{"code": "kiosk:crm:Z-9"}])
+        old.contact_mechanisms.new(type="email", value="zhou@example.com")
+        old.save()
+    zhou, _ = make.attendee(full_name="Zhou Old", email="zhou@new.example", crm_id="Z-9")
+
+    erase(svc.store, svc.keys, liu, actor="test")
+    erase(svc.store, svc.keys, zhou, actor="test")
+    result = runner.invoke("sync", "tryton", "--url", url)
+    assert result.exit_code == 0, result.output
+    assert "2 parties of erased people anonymised" in result.output
+    with tryton.session():
+        Party = Model.get("party.party")
+        for pid in (party["id"], old.id):
+            (gone,) = Party.find([("id", "=", pid), ("active", "in", [True, False])])
+            assert not gone.active and not gone.name
+            everything = [("party", "=", pid), ("active", "in", [True, False])]
+            identifiers = Model.get("party.identifier").find(everything)
+            assert [i.code for i in identifiers] == ["****"]
+            mechanisms = Model.get("party.contact_mechanism").find(everything)
+            assert len(mechanisms) == 1 + (pid == party["id"])
+            assert all(not m.value for m in mechanisms)
+            addresses = Model.get("party.address").find(everything)
+            assert all(not (a.party_name or a.name or a.city) for a in addresses)
+            notes = Model.get("ir.note").find([("resource", "=", f"party.party,{pid}")])
+            assert notes == []
+        (opportunity,) = Model.get("sale.opportunity").find([("party", "=", party["id"])])
+        assert opportunity.state == "cancelled" and opportunity.description == "[erased]"
+        assert "liu" not in opportunity.reference and not opportunity.comment
+    assert "Kept Person" in parties(tryton, "kiosk:email:kept@%")
+    again = runner.invoke("sync", "tryton", "--url", url)
+    assert "0 parties of erased people anonymised" in again.output

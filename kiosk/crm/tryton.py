@@ -29,6 +29,7 @@ from kiosk.storage import Store, history, reports, sync
 from kiosk.storage import exhibitors as exhibitor_sql
 
 PHONE_TYPES = ("mobile", "phone")
+ERASED = "erased"  # the ledger's digest of an erased person whose party Tryton has erased
 BATCH = 500
 ROOT_CATEGORY = "Kiosk"
 LANGUAGES = {"zh": "zh_CN", "en": "en"}  # the show's language -> Tryton's ir.lang code
@@ -46,6 +47,7 @@ class TrytonReport:
     unchanged: int = 0
     opportunities: int = 0
     skipped: int = 0
+    erased: int = 0
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -53,6 +55,7 @@ class TrytonReport:
         return (
             f"sync {self.target}: parties {self.created} created, {self.updated} updated,"
             f" {self.unchanged} unchanged; {self.opportunities} opportunities created;"
+            f" {self.erased} parties of erased people anonymised;"
             f" {self.skipped} people left out (no consent) in {self.seconds:.1f}s"
         )
 
@@ -484,6 +487,75 @@ class Tryton:
             self.call("sale.opportunity", "create", creates)
         return len(creates)
 
+    # erasure -------------------------------------------------------------------------------
+
+    def erased_parties(self, codes: list[str], ids: list[int]) -> list[int]:
+        """The parties, active or not, with one of these identifiers or ids."""
+        found = set()
+        if codes:
+            found |= {
+                r["party"]
+                for r in self.call(
+                    "party.identifier",
+                    "search_read",
+                    [("code", "in", codes)],
+                    0,
+                    None,
+                    None,
+                    ["party"],
+                )
+            }
+        if ids:
+            found |= set(
+                self.call(
+                    "party.party",
+                    "search",
+                    [("id", "in", sorted(ids)), ("active", "in", [True, False])],
+                )
+            )
+        return sorted(found)
+
+    def erase(self, party: int) -> None:
+        """Anonymise a party: its kiosk opportunities cancelled and blanked, the address line
+        with the person's name blanked, the party deactivated, then Tryton's own party erasure
+        (name, identifiers, addresses, contact mechanisms, notes and attachments)."""
+        opportunities = self.call(
+            "sale.opportunity",
+            "search_read",
+            [("party", "=", party), ("reference", "like", "kiosk:%")],
+            0,
+            None,
+            None,
+            ["state"],
+        )
+        if opportunities:
+            open_ = [o["id"] for o in opportunities if o["state"] in ("lead", "opportunity")]
+            if open_:
+                self.call("sale.opportunity", "cancel", open_)
+            writes = []
+            for o in opportunities:
+                blank = {"reference": f"kiosk:erased:{o['id']}", "description": "[erased]"}
+                writes += [[o["id"]], {**blank, "comment": None}]
+            self.call("sale.opportunity", "write", *writes)
+        addresses = self.call("party.address", "search", [("party", "=", party)])
+        if addresses:
+            self.call("party.address", "write", addresses, {"party_name": None})
+        self.call("party.party", "write", [party], {"active": False})
+        wizard = self.config.get_proxy("party.erase", type="wizard")
+        session, start, _ = wizard.create(self.context)
+        context = {
+            **self.context,
+            "active_id": party,
+            "active_ids": [party],
+            "active_model": "party.party",
+        }
+        try:
+            wizard.execute(session, {}, start, context)
+            wizard.execute(session, {start: {"party": party}}, "erase", context)
+        finally:
+            with suppress(Exception):
+                wizard.delete(session, self.context)
+
 
 def sync_tryton(
     store: Store,
@@ -576,3 +648,25 @@ def _sync(store, settings, tryton, target, report, progress, batch_size) -> None
                 flush()
         if batch:
             flush()
+        _erase(store, conn, tryton, target, report)
+
+
+def _erase(store, conn, tryton: Tryton, target: str, report: TrytonReport) -> None:
+    """Anonymise the party of every person erased here that Tryton has not had erased yet."""
+    for row in sync.erasures(conn):
+        done = sync.sent(conn, target, row["attendee_id"])
+        if done is not None and done["digest"] == ERASED:
+            continue
+        remote = json.loads(row["remote_ids"] or "{}").get(target, "")
+        codes = [f"kiosk:crm:{row['crm_id']}"] if row["crm_id"] else []
+        parties = tryton.erased_parties(codes, [int(remote)] if remote else [])
+        try:
+            for party in parties:
+                tryton.erase(party)
+        except Exception as exc:  # proteus surfaces server faults as various types
+            raise TrytonError(
+                f"Tryton refused to erase the party of attendee {row['attendee_id']}: {exc}"
+            ) from exc
+        with store.write() as wconn:
+            sync.mark_sent(wconn, target, row["attendee_id"], ERASED, remote)
+        report.erased += len(parties)
