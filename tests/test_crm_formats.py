@@ -139,7 +139,7 @@ def test_xlsx_workbook_types_ids_and_phones_as_text(svc, make, runner, tmp_path)
     )
     with svc.store.write() as conn:
         show.consent(conn, wang, "terms", True, at=DAY1)
-        show.lead(conn, acme, wang, DAY1, "hot", notes="=1+1")
+        show.lead(conn, acme, wang, DAY1, "hot", notes="=1+1 & <b>\x07")
     out = export(runner, tmp_path, "xlsx")
     book = openpyxl.load_workbook(out / "kiosk-export.xlsx")
     assert book.sheetnames == ["people", "leads", "exhibitors"]
@@ -154,7 +154,7 @@ def test_xlsx_workbook_types_ids_and_phones_as_text(svc, make, runner, tmp_path)
     assert row["leads"].value == 1 and row["key_account"].value in (True, False)
     leads = list(book["leads"].values)
     assert list(leads[0]) == LEAD_COLUMNS
-    assert dict(zip(LEAD_COLUMNS, leads[1], strict=True))["notes"] == "=1+1"
+    assert dict(zip(LEAD_COLUMNS, leads[1], strict=True))["notes"] == "=1+1 & <b>"
     exhibitors = list(book["exhibitors"].values)
     assert list(exhibitors[0]) == EXHIBITOR_COLUMNS and exhibitors[1][1] == "Acme"
 

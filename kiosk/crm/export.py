@@ -443,18 +443,18 @@ def _write_leads_and_exhibitors(conn, settings, leads, exhibitors) -> None:
 
 def write_xlsx(conn, settings, output, summary, progress) -> None:
     """kiosk-export.xlsx: sheets people, leads and exhibitors (interactions stay in CSV)."""
-    from kiosk.crm import workbook  # openpyxl is loaded only for this format
+    from kiosk.crm import workbook
 
-    book = workbook.new_workbook()
-    people = workbook.Sheet(book, "people", PEOPLE_COLUMNS)
+    name = "kiosk-export.xlsx"
+    book = workbook.Workbook(output.path(name))
+    people = book.sheet("people", PEOPLE_COLUMNS)
     for record in _records(conn, settings, progress):
         people.write(person_row(record))
         summary.people += 1
-    leads = workbook.Sheet(book, "leads", LEAD_COLUMNS)
-    exhibitors = workbook.Sheet(book, "exhibitors", EXHIBITOR_COLUMNS)
+    leads = book.sheet("leads", LEAD_COLUMNS)
+    exhibitors = book.sheet("exhibitors", EXHIBITOR_COLUMNS)
     _write_leads_and_exhibitors(conn, settings, leads, exhibitors)
-    name = "kiosk-export.xlsx"
-    book.save(output.path(name))
+    book.save()
     output.counts[name] = people.rows + leads.rows + exhibitors.rows
 
 
