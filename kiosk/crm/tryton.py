@@ -541,8 +541,7 @@ class Tryton:
         if addresses:
             self.call("party.address", "write", addresses, {"party_name": None})
         self.call("party.party", "write", [party], {"active": False})
-        wizard = self.config.get_proxy("party.erase", type="wizard")
-        session, start, _ = wizard.create(self.context)
+        session, start, _ = self.wizard("party.erase", "create", self.context)
         context = {
             **self.context,
             "active_id": party,
@@ -550,11 +549,18 @@ class Tryton:
             "active_model": "party.party",
         }
         try:
-            wizard.execute(session, {}, start, context)
-            wizard.execute(session, {start: {"party": party}}, "erase", context)
+            self.wizard("party.erase", "execute", session, {}, start, context)
+            self.wizard(
+                "party.erase", "execute", session, {start: {"party": party}}, "erase", context
+            )
         finally:
             with suppress(Exception):
-                wizard.delete(session, self.context)
+                self.wizard("party.erase", "delete", session, self.context)
+
+    def wizard(self, name: str, method: str, *args):
+        """One RPC call to a wizard (create, execute or delete a session)."""
+        proxy = self.config.get_proxy(name, type="wizard")
+        return getattr(proxy, method)(*args)
 
 
 def sync_tryton(
