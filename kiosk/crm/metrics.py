@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from kiosk.config import ConfigError, Settings
 from kiosk.crm.people import Person
@@ -128,7 +130,7 @@ def segment(row) -> dict:
         "category": row["category"],
         "industry": industry,
         "main_business": row["main_business"],
-        "interests": json.loads(row["interests"] or "[]"),
+        "interests": _json(row["interests"], "[]"),
         "purchasing_role": role,
         "key": f"{row['category']}/{industry or '-'}/{role}",
     }
@@ -166,7 +168,17 @@ def budget_value(text: str) -> float | None:
 
 
 def _local_day(at: str, tz: ZoneInfo) -> str:
-    return from_iso(at).astimezone(tz).date().isoformat()
+    # Offsets are whole minutes: the day of a time is the day of its minute, parsed once.
+    return _minute_day(at[:16], tz)
+
+
+@lru_cache(maxsize=1 << 16)
+def _minute_day(minute: str, tz: ZoneInfo) -> str:
+    return from_iso(minute + ":00Z").astimezone(tz).date().isoformat()
+
+
+def _json(text: str | None, empty: str):
+    return orjson.loads(text) if text and text != empty else orjson.loads(empty)
 
 
 def _answered(answers: dict) -> bool:
@@ -191,7 +203,7 @@ def engagement(person: Person, tz: ZoneInfo, buying_answers: tuple[str, ...] = (
     sessions = {
         i["place"] for i in person.interactions if i["type"] == "session_attended" and i["place"]
     }
-    answers = [json.loads(lead["answers"] or "{}") for lead in person.leads]
+    answers = [_json(lead["answers"], "{}") for lead in person.leads]
     return {
         "attended": bool(days),
         "days_attended": len(days),
