@@ -117,12 +117,28 @@ def register(cli: click.Group, import_group: click.Group) -> None:
         help="trytond URL with user, password and database (or $KIOSK_TRYTON_URL),"
         " e.g. http://admin:secret@127.0.0.1:8000/show/",
     )
-    def sync_tryton_cmd(settings, url):
+    @click.option(
+        "--workers",
+        default=1,
+        show_default=True,
+        type=click.IntRange(1, 16),
+        help="batches in Tryton at once, each over its own session (for a trytond with"
+        " several worker processes)",
+    )
+    @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 5000))
+    def sync_tryton_cmd(settings, url, workers, batch_size):
         """People become parties, hot leads become opportunities; a rerun changes nothing."""
         from kiosk.crm.tryton import TrytonError, sync_tryton
 
         try:
-            report = sync_tryton(services_for(settings).store, settings, url, progress=progress)
+            report = sync_tryton(
+                services_for(settings).store,
+                settings,
+                url,
+                progress=progress,
+                workers=workers,
+                batch_size=batch_size,
+            )
         except TrytonError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(report.line())

@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import re
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import unquote, urlsplit, urlunsplit
+
+import phonenumbers
 
 from kiosk.config import Settings
 from kiosk.crm import identity, metrics
@@ -73,6 +78,30 @@ def public_url(url: str) -> str:
 
 def _digits(value: str) -> str:
     return re.sub(r"\D", "", value or "")
+
+
+def party_code(identifier: str) -> str:
+    """The code of a party the sync creates: from its identifier, without personal data.
+
+    Tryton would otherwise draw a number from its party sequence, a locked write per party
+    (on SQLite, concurrent batches would even draw the same number)."""
+    return "kiosk-" + hashlib.sha256(identifier.encode()).hexdigest()[:16]
+
+
+def phone_mechanism(phone: str) -> dict:
+    """A mobile number as Tryton keeps it (international format, E.164 compact value), so
+    that Tryton has nothing to reformat and writes the mechanism once instead of twice."""
+    try:
+        number = phonenumbers.parse(phone)
+    except phonenumbers.NumberParseException:
+        return {"type": "mobile", "value": phone}
+    if not phonenumbers.is_valid_number(number):
+        return {"type": "mobile", "value": phone}
+    return {
+        "type": "mobile",
+        "value": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        "value_compact": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+    }
 
 
 def categories(record: dict) -> list[str]:
@@ -358,6 +387,7 @@ class Tryton:
 
     def _new_party(self, payload: dict) -> dict:
         values = {
+            "code": party_code(payload["code"]),
             "name": payload["name"],
             "identifiers": [["create", [{"code": payload["code"]}]]],
             "categories": [["add", [self.category_ids[c] for c in payload["categories"]]]],
@@ -368,7 +398,7 @@ class Tryton:
         if payload["email"]:
             mechanisms.append({"type": "email", "value": payload["email"]})
         if payload["phone"]:
-            mechanisms.append({"type": "mobile", "value": payload["phone"]})
+            mechanisms.append(phone_mechanism(payload["phone"]))
         if mechanisms:
             values["contact_mechanisms"] = [["create", mechanisms]]
         if payload["address"] and any(payload["address"].values()):
@@ -395,7 +425,7 @@ class Tryton:
             mechanisms.append({"type": "email", "value": payload["email"]})
         phones = {_digits(m["value"]) for m in now["mechanisms"] if m["type"] in PHONE_TYPES}
         if payload["phone"] and _digits(payload["phone"]) not in phones:
-            mechanisms.append({"type": "mobile", "value": payload["phone"]})
+            mechanisms.append(phone_mechanism(payload["phone"]))
         if mechanisms:
             values["contact_mechanisms"] = [["create", mechanisms]]
         wanted = payload["address"]
@@ -570,52 +600,106 @@ def sync_tryton(
     *,
     progress: Callable[..., Iterable] = lambda items, **kw: items,
     batch_size: int = BATCH,
+    workers: int = 1,
 ) -> TrytonReport:
-    """Bring Tryton in line with the show; people whose record did not change are not touched."""
+    """Bring Tryton in line with the show; people whose record did not change are not touched.
+
+    With workers > 1, that many batches are in Tryton at once, each over its own session: a
+    trytond with several worker processes (and PostgreSQL) then works on them side by side.
+    """
     target = f"tryton:{public_url(url)}"
     report = TrytonReport(public_url(url))
     started = time.perf_counter()
-    with Tryton.connect(url) as tryton:
-        _sync(store, settings, tryton, target, report, progress, batch_size)
+    with ExitStack() as stack:
+        # With workers, one more session: the calling thread's own (categories, erasure).
+        count = 1 if workers <= 1 else workers + 1
+        sessions = [stack.enter_context(Tryton.connect(url)) for _ in range(count)]
+        _sync(store, settings, sessions, target, report, progress, batch_size)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _send(tryton: Tryton, batch: list[tuple], report: TrytonReport) -> list[tuple[int, str, str]]:
+def _send(tryton: Tryton, batch: list[tuple], tally: Counter) -> list[tuple[int, str, str]]:
     """Apply one batch; on a refusal, find the record at fault and name it."""
     payloads = [b[1] for b in batch]
     try:
         parties = tryton.find(payloads, [b[3] for b in batch])
         ids, outcome = tryton.apply(payloads, parties)
-        report.opportunities += tryton.ensure_opportunities(payloads, ids)
+        opportunities = tryton.ensure_opportunities(payloads, ids)
     except TrytonError:
         raise
     except Exception as exc:  # proteus surfaces server faults as various types
         if len(batch) > 1:
             marks = []
             for one in batch:
-                marks += _send(tryton, [one], report)
+                marks += _send(tryton, [one], tally)
             return marks
         raise TrytonError(f"Tryton refused {batch[0][4]}: {exc}") from exc
-    for state in outcome:
-        setattr(report, state, getattr(report, state) + 1)
+    tally.update(outcome)
+    tally["opportunities"] += opportunities
     return [(b[0], b[2], str(i)) for b, i in zip(batch, ids, strict=True) if b[0] is not None]
 
 
-def _sync(store, settings, tryton, target, report, progress, batch_size) -> None:
+class _Batches:
+    """Batches sent to Tryton over a pool of sessions, a few in flight at a time; the ledger
+    is written here, in the calling thread, as each batch comes back."""
+
+    def __init__(self, store: Store, sessions: list[Tryton], target: str, report: TrytonReport):
+        self.store, self.sessions, self.target, self.report = store, sessions, target, report
+        self.free: queue.SimpleQueue[Tryton] = queue.SimpleQueue()
+        for session in sessions[1:] or sessions:
+            self.free.put(session)
+        workers = len(sessions) - 1
+        self.pool = ThreadPoolExecutor(max_workers=workers) if workers else None
+        self.flying: deque[Future] = deque()
+
+    def _run(self, batch: list[tuple], categories: dict[str, int]):
+        session = self.free.get()
+        try:
+            session.category_ids = dict(categories)  # created by the caller beforehand
+            tally: Counter = Counter()
+            return _send(session, batch, tally), tally
+        finally:
+            self.free.put(session)
+
+    def _done(self, marks, tally: Counter) -> None:
+        with self.store.write() as wconn:
+            for attendee_id, digest, remote_id in marks:
+                sync.mark_sent(wconn, self.target, attendee_id, digest, remote_id)
+        for state in ("created", "updated", "unchanged", "opportunities"):
+            setattr(self.report, state, getattr(self.report, state) + tally[state])
+
+    def send(self, batch: list[tuple]) -> None:
+        """Send one batch (its categories are made first, so that no two sessions race)."""
+        main = self.sessions[0]
+        main.ensure_categories(c for b in batch for c in b[1]["categories"])
+        if self.pool is None:
+            self._done(*self._run(batch, main.category_ids))
+            return
+        while len(self.flying) >= 2 * (len(self.sessions) - 1):
+            self._done(*self.flying.popleft().result())
+        self.flying.append(self.pool.submit(self._run, batch, dict(main.category_ids)))
+
+    def finish(self) -> None:
+        """Wait for every batch in flight (the first failure stops the sync)."""
+        try:
+            while self.flying:
+                self._done(*self.flying.popleft().result())
+        finally:
+            if self.pool is not None:
+                for future in self.flying:
+                    future.cancel()
+                self.pool.shutdown(wait=True)
+
+
+def _sync(store, settings, sessions, target, report, progress, batch_size) -> None:
     # The ledger is read in the snapshot too: each batch's rows are written after it is applied.
+    batches = _Batches(store, sessions, target, report)
     with store.snapshot() as conn:
         ctx = metrics.ShowContext.build(settings, history.editions(conn))
         exhibitors = exhibitor_sql.by_id(conn)
         total = reports.count_people(conn)
         batch: list[tuple] = []
-
-        def flush():
-            marks = _send(tryton, batch, report)
-            with store.write() as wconn:
-                for attendee_id, digest, remote_id in marks:
-                    sync.mark_sent(wconn, target, attendee_id, digest, remote_id)
-            batch.clear()
 
         def ready():
             for person in progress(iter_people(conn), total=total, desc="tryton", unit="person"):
@@ -625,36 +709,41 @@ def _sync(store, settings, tryton, target, report, progress, batch_size) -> None
                     continue
                 yield record
 
-        candidates = reports.people_sharing_an_identity(conn)
-        for record in identity.one_per_key(ready(), lambda r: r["person_key"], candidates):
-            payload = party_payload(record, settings.event_id, settings.default_language)
-            digest = fingerprint(payload)
-            known = sync.sent(conn, target, record["id"])
-            if known is not None and known["digest"] == digest:
-                report.unchanged += 1
-                continue
-            remote = known["remote_id"] if known else ""
-            batch.append((record["id"], payload, digest, remote, f"attendee {record['id']}"))
-            if len(batch) >= batch_size:
-                flush()
-        leads: dict[int, list[int]] = {}
-        for row in reports.all_leads(conn, "", ""):
-            counts = leads.setdefault(row["exhibitor_id"], [0, 0])
-            counts[0] += 1
-            counts[1] += row["rating"] == "hot"
-        seen = set()
-        for exhibitor_id, row in exhibitors.items():
-            n, hot = leads.get(exhibitor_id, [0, 0])
-            payload = exhibitor_payload(row, n, hot, settings.event_id)
-            if payload["code"] in seen:  # two stands of one company: one party
-                continue
-            seen.add(payload["code"])
-            batch.append((None, payload, "", "", f"exhibitor {exhibitor_id}"))
-            if len(batch) >= batch_size:
-                flush()
-        if batch:
-            flush()
-        _erase(store, conn, tryton, target, report)
+        try:
+            candidates = reports.people_sharing_an_identity(conn)
+            for record in identity.one_per_key(ready(), lambda r: r["person_key"], candidates):
+                payload = party_payload(record, settings.event_id, settings.default_language)
+                digest = fingerprint(payload)
+                known = sync.sent(conn, target, record["id"])
+                if known is not None and known["digest"] == digest:
+                    report.unchanged += 1
+                    continue
+                remote = known["remote_id"] if known else ""
+                batch.append((record["id"], payload, digest, remote, f"attendee {record['id']}"))
+                if len(batch) >= batch_size:
+                    batches.send(batch)
+                    batch = []
+            leads: dict[int, list[int]] = {}
+            for row in reports.all_leads(conn, "", ""):
+                counts = leads.setdefault(row["exhibitor_id"], [0, 0])
+                counts[0] += 1
+                counts[1] += row["rating"] == "hot"
+            seen = set()
+            for exhibitor_id, row in exhibitors.items():
+                n, hot = leads.get(exhibitor_id, [0, 0])
+                payload = exhibitor_payload(row, n, hot, settings.event_id)
+                if payload["code"] in seen:  # two stands of one company: one party
+                    continue
+                seen.add(payload["code"])
+                batch.append((None, payload, "", "", f"exhibitor {exhibitor_id}"))
+                if len(batch) >= batch_size:
+                    batches.send(batch)
+                    batch = []
+            if batch:
+                batches.send(batch)
+        finally:
+            batches.finish()
+        _erase(store, conn, sessions[0], target, report)
 
 
 def _erase(store, conn, tryton: Tryton, target: str, report: TrytonReport) -> None:
