@@ -75,7 +75,7 @@ def build_show(db: Path, people: int, seed: int = 1) -> int:
             )
             conn.executemany(
                 "INSERT INTO consents (attendee_id, consent, granted, version, text, at)"
-                " VALUES (?, 'share_with_exhibitors', ?, '2026-1', 'I agree.', ?)",
+                " VALUES (?, ?, ?, '2026-1', 'I agree.', ?)",
                 batch_cons,
             )
             conn.executemany(
@@ -109,7 +109,8 @@ def build_show(db: Path, people: int, seed: int = 1) -> int:
                     now,
                 )
             )
-            batch_cons.append((pid, int(rng.random() < 0.6), now))
+            batch_cons.append((pid, "terms", 1, now))  # contact details may reach the CRM
+            batch_cons.append((pid, "share_with_exhibitors", int(rng.random() < 0.6), now))
             day = START + 86400 * rng.randrange(3) + 3600 * rng.randrange(1, 9)
             events = [(now, "registered", None, "", ""), (now, "consent_given", None, "", "")]
             events.append((iso(day), "checked_in", None, "north", "in"))

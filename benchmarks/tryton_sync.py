@@ -56,6 +56,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=2_000, help="show size (default 2000)")
     parser.add_argument("--batch", type=int, default=500, help="records per Tryton call")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="batches in Tryton at once (kiosk sync --workers)"
+    )
     args = parser.parse_args()
 
     import psutil
@@ -84,7 +87,9 @@ def main() -> None:
                 def timed(name):
                     server_cpu = sum(server_process.cpu_times()[:2])
                     own = resource.getrusage(resource.RUSAGE_SELF)
-                    report = sync_tryton(store, settings, url, batch_size=args.batch)
+                    report = sync_tryton(
+                        store, settings, url, batch_size=args.batch, workers=args.workers
+                    )
                     after = resource.getrusage(resource.RUSAGE_SELF)
                     client = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
                     server_used = sum(server_process.cpu_times()[:2]) - server_cpu
@@ -105,7 +110,10 @@ def main() -> None:
         finally:
             server.stop()
     load = os.getloadavg()[0]
-    print(f"{args.people} people, batches of {args.batch}, load average {load:.1f}")
+    print(
+        f"{args.people} people, batches of {args.batch}, {args.workers} at once,"
+        f" load average {load:.1f}"
+    )
     print(
         f"{'run':<28} {'wall s':>7} {'kiosk cpu':>9} {'trytond cpu':>11}"
         f" {'100,000 people (cpu)':>21} {'(wall)':>9}"
