@@ -371,6 +371,7 @@ def test_erased_people_have_their_parties_anonymised(svc, make, runner, tryton, 
         old = Party(name="Zhou Old", identifiers=[{"code": "kiosk:crm:Z-9"}])
         old.contact_mechanisms.new(type="email", value="zhou@example.com")
         old.save()
+        old_code = old.code  # from Tryton's sequence: no personal data, kept
     zhou, _ = make.attendee(full_name="Zhou Old", email="zhou@new.example", crm_id="Z-9")
 
     erase(svc.store, svc.keys, liu, actor="test")
@@ -383,6 +384,7 @@ def test_erased_people_have_their_parties_anonymised(svc, make, runner, tryton, 
         for pid in (party["id"], old.id):
             (gone,) = Party.find([("id", "=", pid), ("active", "in", [True, False])])
             assert not gone.active and not gone.name
+            assert gone.code == (f"kiosk-erased-{pid}" if pid == party["id"] else old_code)
             everything = [("party", "=", pid), ("active", "in", [True, False])]
             identifiers = Model.get("party.identifier").find(everything)
             assert [i.code for i in identifiers] == ["****"]

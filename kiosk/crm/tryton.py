@@ -547,7 +547,8 @@ class Tryton:
 
     def erase(self, party: int) -> None:
         """Anonymise a party: its kiosk opportunities cancelled and blanked, the address line
-        with the person's name blanked, the party deactivated, then Tryton's own party erasure
+        with the person's name blanked, the party deactivated (a code the sync gave it, a
+        digest of the person key, replaced), then Tryton's own party erasure
         (name, identifiers, addresses, contact mechanisms, notes and attachments)."""
         opportunities = self.call(
             "sale.opportunity",
@@ -570,7 +571,11 @@ class Tryton:
         addresses = self.call("party.address", "search", [("party", "=", party)])
         if addresses:
             self.call("party.address", "write", addresses, {"party_name": None})
-        self.call("party.party", "write", [party], {"active": False})
+        values: dict = {"active": False}
+        (current,) = self.call("party.party", "read", [party], ["code"])
+        if (current["code"] or "").startswith("kiosk-"):  # a digest of the person key
+            values["code"] = f"kiosk-erased-{party}"
+        self.call("party.party", "write", [party], values)
         session, start, _ = self.wizard("party.erase", "create", self.context)
         context = {
             **self.context,
