@@ -6,6 +6,8 @@ finds a batch's parties, a few read what they hold, one creates the new ones and
 every change. Each person's party carries the identifier "kiosk:<person key>" (see
 identity.py), so the next edition finds and updates the party this one made; each exhibitor's
 "kiosk:exhibitor:<name>". A rerun writes only what differs (nothing, when nothing changed).
+With workers, several batches are in Tryton at once, each over its own session. Last, the
+parties of people erased here are anonymised (Tryton's own party erasure).
 """
 
 from __future__ import annotations
