@@ -35,6 +35,7 @@ def create_app(
     """Build the app: config -> storage -> Socket.IO handlers -> blueprints."""
     from kiosk.attendees import walkup
     from kiosk.badges import service as badge_service
+    from kiosk.checkin.sessions import policy as door_policy
     from kiosk.crm import metrics
     from kiosk.health import StorageWatch
     from kiosk.live.bridge import Bridge
@@ -79,6 +80,7 @@ def create_app(
         settings
     )  # a bad [crm.metrics] stops the start, not the export
     telemetry.Thresholds.from_settings(settings)  # a bad [console] too, not the dashboard
+    door_policy(settings)  # and a bad [door], not the first scan at a session door
 
     socketio = SocketIO(
         async_mode="threading", cors_allowed_origins=[], logger=False, engineio_logger=False

@@ -37,6 +37,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "gates.*": ("name", "directions", "reentry", "rules"),
     "gates.*.rules": ("days", "categories", "opens", "closes"),
     "sessions.*": ("name", "room", "starts", "ends", "capacity"),
+    "door": ("early_minutes", "late_minutes", "outside"),
     "consents.*": ("required", "version", "text", "import_default"),
     "kiosks.*": ("gate", "printer", "badge_template"),
     "registration": ("categories", "fields", "fields_by_category"),

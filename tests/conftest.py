@@ -396,3 +396,16 @@ timeout = 10
 """
         + extra
     )
+
+
+def running_sessions_toml() -> str:
+    """The demo config with its sessions moved to run now (its own are on the show's fixed days)."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    text = EVENT_TOML.read_text(encoding="utf-8")
+    text = re.sub(
+        r'(?m)^starts = ".*"$', f'starts = "{(now - timedelta(hours=1)).isoformat()}"', text
+    )
+    return re.sub(r'(?m)^ends = ".*"$', f'ends = "{(now + timedelta(hours=2)).isoformat()}"', text)

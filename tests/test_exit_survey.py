@@ -63,3 +63,30 @@ def test_results_reach_the_dashboard(client, make):
     assert survey["answers"] == 2 and survey["satisfaction_mean"] == 3.0
     assert survey["nps"] == 0 and survey["return_yes"] == 50
     assert survey["purposes"] == {"sourcing": 2, "seminars": 2}
+
+
+def test_a_scanned_badge_is_checked_before_the_visitor_answers(client, make, svc):
+    exit_kiosk = make.device("kiosk")
+    attendee_id, code = make.attendee(full_name="林小红", company="Acme")
+
+    def check(code):
+        return client.post("/api/v1/surveys/badge", json={"code": code}, headers=auth(exit_kiosk))
+
+    fine = check(code)
+    assert fine.status_code == 200 and fine.get_json() == {"ok": True}
+    forged = check("K1-AAAAAAAAAAAAAAAA-AAAAAAAAAAAAAAAA")
+    assert forged.status_code == 404 and "林小红" not in forged.get_data(as_text=True)
+    assert check("").status_code == 422
+    answer(client, exit_kiosk, **GOOD, code=code)
+    again = check(code)
+    assert again.status_code == 409 and again.get_json()["error"] == "already_answered"
+    assert "林小红" not in again.get_data(as_text=True)
+    assert "Acme" not in again.get_data(as_text=True)
+    other_id, other = make.attendee()
+    with svc.store.write() as conn:
+        conn.execute("UPDATE badges SET revoked_at = 'x' WHERE attendee_id = ?", (other_id,))
+    assert check(other).get_json()["error"] == "revoked"
+    exhibitor = client.post(
+        "/api/v1/surveys/badge", json={"code": code}, headers=auth(make.device("exhibitor"))
+    )
+    assert exhibitor.status_code == 403

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import BOTH_DATABASES, auth
+from conftest import BOTH_DATABASES, auth, load_settings, running_sessions_toml
 from kiosk.checkin import refusals
 from kiosk.storage import Store
 from kiosk.storage.attendees import revoke_badges
@@ -25,6 +25,12 @@ PLACES = {
         "session:forum-1",
     ),
 }
+
+
+@pytest.fixture
+def settings(tmp_path, database_url):
+    """The demo show with its sessions running now, so that the door counts people in."""
+    return load_settings(tmp_path, running_sessions_toml(), database_url=database_url)
 
 
 def count(svc, sql, *args) -> int:

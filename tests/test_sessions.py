@@ -1,6 +1,16 @@
 """Session attendance: POST /api/v1/interactions, one attendance per person per session."""
 
-from conftest import auth
+from datetime import UTC
+
+import pytest
+
+from conftest import auth, load_settings, running_sessions_toml
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """The demo show with its sessions running now, so that the door counts people in."""
+    return load_settings(tmp_path, running_sessions_toml())
 
 
 def scan(client, token, code, place="forum-1", **extra):
@@ -73,3 +83,56 @@ def test_sessions_page_shows_occupancy(staff_client, make):
     scan(staff_client, make.device("kiosk"), code)
     page = staff_client.get("/staff/sessions").get_data(as_text=True)
     assert "1 / 200" in page and "/door?session=forum-1" in page
+
+
+def _move(settings, place, starts, ends):
+    from dataclasses import replace
+
+    settings.sessions[place] = replace(settings.sessions[place], starts=starts, ends=ends)
+
+
+def test_the_door_refuses_a_session_that_is_over_or_not_yet_open(client, make, settings, svc):
+    from datetime import timedelta
+
+    now = settings.now()
+    _move(settings, "forum-1", now - timedelta(days=5, hours=2), now - timedelta(days=5))
+    _move(settings, "forum-2", now + timedelta(hours=2), now + timedelta(hours=4))
+    _, code = make.attendee()
+    door = make.device("kiosk")
+    over = scan(client, door, code)
+    body = over.get_json()
+    assert over.status_code == 200 and body["reason"] == "session_ended"
+    assert body["ends"].startswith((now - timedelta(days=5)).astimezone(UTC).date().isoformat())
+    assert body["can_confirm"] is True
+    early = scan(client, door, code, place="forum-2").get_json()
+    assert early["reason"] == "session_not_started" and early["starts"]
+    logged = svc.store.one("SELECT count(*) FROM interactions WHERE type = 'session_refused'")[0]
+    assert logged == 2
+    # The door staff confirm: the person is counted in, and the record says it was outside.
+    confirmed = scan(client, door, code, confirm=True)
+    assert confirmed.status_code == 201 and confirmed.get_json()["outside"] == "session_ended"
+    assert scan(client, door, code, confirm="yes").get_json()["fields"].keys() == {"confirm"}
+
+
+def test_the_door_grace_is_configurable_and_refusal_can_be_final(client, make, settings):
+    from datetime import timedelta
+
+    now = settings.now()
+    # Starts in 20 minutes: inside the default 30 minutes' early opening.
+    _move(settings, "forum-1", now + timedelta(minutes=20), now + timedelta(hours=2))
+    _, code = make.attendee()
+    door = make.device("kiosk")
+    assert scan(client, door, code).status_code == 201
+    settings.extra["door"] = {"early_minutes": 10, "outside": "refuse"}
+    _, other = make.attendee()
+    refused = scan(client, door, other, confirm=True).get_json()
+    assert refused["reason"] == "session_not_started" and refused["can_confirm"] is False
+
+
+def test_a_bad_door_table_stops_the_start(tmp_path):
+    from kiosk import create_app
+    from kiosk.config import ConfigError
+
+    text = running_sessions_toml() + '\n[door]\nlate_minutes = "soon"\n'
+    with pytest.raises(ConfigError, match="door.late_minutes"):
+        create_app(load_settings(tmp_path, text), testing=True)

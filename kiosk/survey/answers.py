@@ -69,6 +69,21 @@ def _attendee(conn: sqlite3.Connection, code_id: str) -> sqlite3.Row:
     return holder.attendee
 
 
+def check_badge(store: Store, settings: Settings, keys: Keys, body: dict) -> dict:
+    """Whether a scanned badge may answer today; says nothing of whose badge it is."""
+    code = body.get("code")
+    if not isinstance(code, str) or not code.strip() or len(code) > 100:
+        raise FieldErrors({"code": "required: the badge code"})
+    code_id = codes.verify(keys, code.strip())
+    if code_id is None:
+        raise _unknown()
+    conn = store.conn
+    attendee = _attendee(conn, code_id)
+    if sql.answered_on(conn, attendee["id"], settings.now().date().isoformat()) is not None:
+        raise Conflict("this badge answered today already", code="already_answered")
+    return {"ok": True}
+
+
 def answer(store: Store, settings: Settings, keys: Keys, body: dict, device: Device) -> dict:
     """Store one exit-survey answer with its `survey_answered` interaction; return it."""
     data = clean(body)

@@ -39,12 +39,29 @@ SESSION_COUNTED = obj(
         "attended": INT,
         "capacity": nullable(INT),
         "over_capacity": BOOL,
+        "outside": {
+            "type": "string",
+            "nullable": True,
+            "enum": ["session_not_started", "session_ended", None],
+            "description": "set when the door staff confirmed a scan outside the session's time",
+        },
     }
 )
 SESSION_REFUSED = refused(
-    ["already_attended", "revoked"],
+    ["already_attended", "revoked", "session_not_started", "session_ended"],
     {"attendee": ref("AttendeeSummary")},
-    {"attended_at": TIME, "session": STR, "attended": INT, "capacity": nullable(INT)},
+    {
+        "attended_at": TIME,
+        "session": STR,
+        "attended": INT,
+        "capacity": nullable(INT),
+        "starts": nullable(TIME),
+        "ends": nullable(TIME),
+        "can_confirm": {
+            "type": "boolean",
+            "description": "the door staff may send the scan again with confirm: true",
+        },
+    },
 )
 DEVICE_HEALTH = obj(
     {
@@ -103,15 +120,26 @@ bp = Blueprint("api_floor", __name__, url_prefix="/api/v1")
             "type": {"type": "string", "enum": list(attendance.TYPES)},
             "place": {"type": "string", "description": "the session id, e.g. forum-1"},
         },
-        {"nonce": NONCE},
+        {
+            "nonce": NONCE,
+            "confirm": {
+                "type": "boolean",
+                "description": "the door staff count the person in although the session is not "
+                'running ([door] outside = "confirm")',
+            },
+        },
     ),
     responses={
         "201": ok(
             "counted in (over_capacity: the room is full, the door staff decide)", SESSION_COUNTED
         ),
-        "200": ok("a known badge refused", SESSION_REFUSED),
+        "200": ok(
+            "a known badge refused: counted already, or outside the session's time "
+            "(from [door] early_minutes before it starts to late_minutes after it ends)",
+            SESSION_REFUSED,
+        ),
         "404": ok("an unknown or forged code", ref("InvalidCode")),
-        "422": error("bad type, place, code or nonce: fields"),
+        "422": error("bad type, place, code, nonce or confirm: fields"),
     },
 )
 def post_interaction():
@@ -173,6 +201,28 @@ def post_survey():
     svc = services()
     response = survey.answer(svc.store, svc.settings, svc.keys, json_body(), current_device())
     return jsonify({"response": response}), 201
+
+
+@bp.post("/surveys/badge")
+@endpoint(
+    "kiosk",
+    "staff",
+    summary="Check a badge scanned at the exit survey before the visitor answers",
+    body=obj({"code": CODE}),
+    responses={
+        "200": ok(
+            "the badge may answer (nothing about its holder is told)",
+            obj({"ok": {"type": "boolean", "enum": [True]}}),
+        ),
+        "404": error("an unknown or forged badge code"),
+        "409": error("already_answered (one answer per badge per day) or revoked"),
+        "422": error("no code: fields"),
+    },
+)
+def post_survey_badge():
+    """Check a badge for the exit survey."""
+    svc = services()
+    return jsonify(survey.check_badge(svc.store, svc.settings, svc.keys, json_body()))
 
 
 @bp.post("/heartbeat")
