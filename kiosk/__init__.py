@@ -38,6 +38,7 @@ def create_app(
     from kiosk.checkin.sessions import policy as door_policy
     from kiosk.crm import metrics
     from kiosk.health import StorageWatch
+    from kiosk.leads import ratings
     from kiosk.live.bridge import Bridge
     from kiosk.stats import telemetry
     from kiosk.throttle import Throttle
@@ -70,6 +71,7 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
     )
     app.json.ensure_ascii = False
+    app.jinja_env.globals["rating_palette"] = ratings.css_variables()
     # An id past SQLite's 64-bit integers is simply not found (404), never a server error.
     app.url_map.converters["int"] = RowId
     app.extensions["kiosk"] = svc

@@ -131,8 +131,10 @@ def heatmap(rows: list[str], cols: list[str], values: dict[tuple[str, str], floa
     return "".join(parts)
 
 
-def donut(items: list[tuple[str, float]], *, size: int = 220) -> str:
-    """A ring split by share, with a legend beside it."""
+def donut(
+    items: list[tuple[str, float]], *, size: int = 220, colors: tuple[str, ...] = PALETTE
+) -> str:
+    """A ring split by share, with a legend beside it (item i in colors[i], when given)."""
     total = sum(v for _, v in items)
     if not total:
         return '<p class="empty">No data yet.</p>'
@@ -144,7 +146,7 @@ def donut(items: list[tuple[str, float]], *, size: int = 220) -> str:
     for i, (label, value) in enumerate(items):
         length = circumference * value / total
         parts.append(
-            f'<circle cx="{c}" cy="{c}" r="{r}" fill="none" stroke="{PALETTE[i % len(PALETTE)]}"'
+            f'<circle cx="{c}" cy="{c}" r="{r}" fill="none" stroke="{colors[i % len(colors)]}"'
             f' stroke-width="{stroke}" stroke-dasharray="{length:.2f} {circumference:.2f}"'
             f' stroke-dashoffset="{-offset:.2f}" transform="rotate(-90 {c} {c})">'
             f"<title>{escape(label)}: {_num(value)}</title></circle>"
@@ -154,7 +156,7 @@ def donut(items: list[tuple[str, float]], *, size: int = 220) -> str:
         share = 100 * value / total
         parts.append(
             f'<rect x="{size + 14}" y="{y - 12}" width="16" height="16" rx="3"'
-            f' fill="{PALETTE[i % len(PALETTE)]}"/>'
+            f' fill="{colors[i % len(colors)]}"/>'
             f'<text x="{size + 38}" y="{y + 1}" font-size="14" fill="{INK}">{escape(label)}'
             f" — {_num(value)} ({share:.0f}%)</text>"
         )

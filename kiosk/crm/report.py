@@ -21,6 +21,7 @@ from pathlib import Path
 from kiosk.config import Settings
 from kiosk.crm import charts, metrics
 from kiosk.crm.people import iter_people
+from kiosk.leads import ratings
 from kiosk.storage import Store, history, reports, utcnow
 
 STAGE_LABELS = {
@@ -63,7 +64,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:no
 td.c{max-width:38em}
 .tag{display:inline-block;padding:0 6px;border-radius:4px;background:#ECEFF1;font-size:12px;
 margin:1px 2px 1px 0;white-space:nowrap}
-.tag.hot{background:#FFEBEE;color:#B71C1C}.tag.key{background:#FFF8E1;color:#8D6E00}
+.tag.hot{background:var(--rating-hot);color:#fff}.tag.key{background:#FFF8E1;color:#8D6E00}
 .up{color:#2E7D32}.down{color:#C62828}
 .booth{margin:0 0 12px;padding-top:1px}.booth h3{font-size:14px;margin:0 0 2px}
 .booth ul{margin:2px 0 0;padding-left:20px}
@@ -662,14 +663,10 @@ def render(settings: Settings, data: dict) -> str:
     gate_names = {gid: g.name.get("en", gid) for gid, g in settings.gates.items()}
     session_names = {sid: s.name.get("en", sid) for sid, s in settings.sessions.items()}
     by_hour = [(h, sum(data["grid"].get((d, h), 0) for d in data["days"])) for h in data["hours"]]
+    rating_keys = ("hot", "warm", "cold", "")
     rating_items = [
-        (label, data["ratings"].get(key, 0))
-        for key, label in (
-            ("hot", "Hot 热"),
-            ("warm", "Warm 温"),
-            ("cold", "Cold 冷"),
-            ("", "Not rated 未评级"),
-        )
+        (f"{ratings.NAMES[key]['en']} {ratings.NAMES[key]['zh']}", data["ratings"].get(key, 0))
+        for key in rating_keys
     ]
     intent = data["surveys"]["return_intent"]
     role_names = {
@@ -823,7 +820,9 @@ def render(settings: Settings, data: dict) -> str:
                 color=charts.PALETTE[2],
             ),
         ),
-        ("", "Lead ratings", "线索评级", "", charts.donut(rating_items)),
+        ("", "Lead ratings", "线索评级", "", charts.donut(
+                rating_items, colors=tuple(ratings.COLOURS[k] for k in rating_keys)
+            )),
         (
             "",
             "Satisfaction (exit survey, 1–5)",
@@ -878,7 +877,7 @@ def render(settings: Settings, data: dict) -> str:
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)} — post-show report 展后报告</title><style>{CSS}</style>",
+        f"<title>{escape(title)} — post-show report 展后报告</title><style>{ratings.css_variables()}{CSS}</style>",
         "</head><body>",
         f"<header><h1>{escape(title)}</h1><p>{escape(subtitle)} · post-show report 展后报告 ·"
         f" {escape(', '.join(d.isoformat() for d in settings.days))}</p></header>",

@@ -16,10 +16,22 @@ def door():
     """Door staff scan badges into a session (kiosk token or a signed-in staff phone)."""
     settings = services().settings
     sessions = [
-        {"id": s.id, "name": s.name, "room": s.room, "capacity": s.capacity}
+        {
+            "id": s.id,
+            "name": s.name,
+            "room": s.room,
+            "capacity": s.capacity,
+            "starts": s.starts.isoformat() if s.starts else None,
+            "ends": s.ends.isoformat() if s.ends else None,
+        }
         for s in settings.sessions.values()
     ]
-    return render_template("floor/door.html", show=show_context(), sessions=sessions)
+    return render_template(
+        "floor/door.html",
+        show=show_context(),
+        sessions=sessions,
+        timezone=settings.timezone.key,
+    )
 
 
 @bp.get("/exit")

@@ -21,6 +21,8 @@
 
   function t(key, vars) {
     const table = TEXT[state.lang] || TEXT.en;
+    // A count of one takes the key's singular ("1 scan"), where the language has one.
+    if (vars && Number(vars.n) === 1 && (table[key + "_one"] || TEXT.en[key + "_one"])) key += "_one";
     let s = table[key] || TEXT.en[key] || key;
     Object.entries(vars || {}).forEach(([k, v]) => { s = s.replace("{" + k + "}", v); });
     return s;
@@ -684,7 +686,9 @@
 
   // ---- pairing and start ----
   function renderMe() {
-    $("booth-name").textContent = state.me.exhibitor.name + " · " + state.me.exhibitor.booth;
+    // The booth number first: a long company name may be cut, the number never.
+    $("booth-name").textContent = state.me.exhibitor.booth + " · " + state.me.exhibitor.name;
+    $("booth-name").title = state.me.exhibitor.name;
     $("device-name").textContent = state.me.device.name;
     const sel = $("filter-question");
     sel.querySelectorAll("option[data-q]").forEach((o) => o.remove());
@@ -785,6 +789,10 @@
   $("btn-consent").addEventListener("click", askConsent);
   $("consent-agree").addEventListener("click", agree);
   $("consent-cancel").addEventListener("click", () => { $("consent-sheet").hidden = true; });
+  // The answer box shows once a question is chosen: it filters that question's answers.
+  const showAnswer = () => { $("filter").elements.answer.hidden = !$("filter-question").value; };
+  $("filter-question").addEventListener("change", showAnswer);
+  showAnswer();
   $("filter").addEventListener("input", () => { clearTimeout(listTimer); listTimer = setTimeout(loadList, 250); });
   $("filter").addEventListener("submit", (ev) => { ev.preventDefault(); loadList(); });
   $("dl-csv").addEventListener("click", () => download("csv"));
