@@ -42,9 +42,16 @@ def show_config(folder: Path) -> Path:
     text = shifted_config((ROOT / "config/event.toml").read_text(encoding="utf-8"))
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     times = iter(
-        [now - timedelta(hours=1), now + timedelta(hours=1), now - timedelta(hours=5), now - timedelta(hours=3)]
+        [
+            now - timedelta(hours=1),
+            now + timedelta(hours=1),
+            now - timedelta(hours=5),
+            now - timedelta(hours=3),
+        ]
     )
-    text = re.sub(r'(?m)^(starts|ends) = ".*"$', lambda m: f'{m[1]} = "{next(times).isoformat()}"', text)
+    text = re.sub(
+        r'(?m)^(starts|ends) = ".*"$', lambda m: f'{m[1]} = "{next(times).isoformat()}"', text
+    )
     path = folder / "event.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -172,8 +179,23 @@ def kiosk_states(browser, base: str, token: str, codes: list[str], out: Path) ->
 def new_people(base: str, staff: str, count: int) -> list[str]:
     """Badge codes of people registered now through the staff API, for scans that must be new."""
     headers = {"Authorization": f"Bearer {staff}"}
-    names = ["陈静", "Lukas Meyer", "李娜", "Sofia Rossi", "王磊", "Emma Dubois", "刘洋", "Kenji Sato"]
-    companies = ["上海精密机械有限公司", "Nordic Tools AB", "深圳华美电子", "Acme Trading", "Bella Design"]
+    names = [
+        "陈静",
+        "Lukas Meyer",
+        "李娜",
+        "Sofia Rossi",
+        "王磊",
+        "Emma Dubois",
+        "刘洋",
+        "Kenji Sato",
+    ]
+    companies = [
+        "上海精密机械有限公司",
+        "Nordic Tools AB",
+        "深圳华美电子",
+        "Acme Trading",
+        "Bella Design",
+    ]
     codes = []
     for i in range(count):
         body = {
@@ -294,7 +316,16 @@ def booth_states(browser, base: str, token: str, codes: list[str], out: Path) ->
             ctx.close()
 
 
-CONSOLE_PAGES = ("live", "people", "review", "register", "devices", "exhibitors", "sessions", "audit")
+CONSOLE_PAGES = (
+    "live",
+    "people",
+    "review",
+    "register",
+    "devices",
+    "exhibitors",
+    "sessions",
+    "audit",
+)
 
 
 def console_states(browser, base: str, account: str, out: Path) -> None:
@@ -315,7 +346,9 @@ def console_states(browser, base: str, account: str, out: Path) -> None:
                 page.goto(f"{base}/staff/{name_}")
                 choose_language(page, lang)
                 page.wait_for_timeout(600 if name_ == "live" else 150)
-                page.screenshot(path=str(out / f"console-{name_}-{size}-{lang}.png"), full_page=True)
+                page.screenshot(
+                    path=str(out / f"console-{name_}-{size}-{lang}.png"), full_page=True
+                )
             if person is None:
                 page.goto(f"{base}/staff/people")
                 link = page.locator("a[href*='/staff/people/']").first

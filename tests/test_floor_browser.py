@@ -144,9 +144,7 @@ def test_the_exit_survey_checks_the_badge_at_scan_and_lays_scales_out_for_touch(
 
 
 def test_booth_page_texts_and_one_rating_palette(browser, live_server, make, svc):
-    exhibitor = make.exhibitor(
-        name="Hengli Industrial Automation Ltd.", booth="H2-118"
-    )
+    exhibitor = make.exhibitor(name="Hengli Industrial Automation Ltd.", booth="H2-118")
     token = make.device("exhibitor", exhibitor_id=exhibitor)
     _, code = make.attendee(full_name="Ana Silva", company="Silva Lda")
     lead = requests.post(

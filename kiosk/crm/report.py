@@ -820,9 +820,13 @@ def render(settings: Settings, data: dict) -> str:
                 color=charts.PALETTE[2],
             ),
         ),
-        ("", "Lead ratings", "线索评级", "", charts.donut(
-                rating_items, colors=tuple(ratings.COLOURS[k] for k in rating_keys)
-            )),
+        (
+            "",
+            "Lead ratings",
+            "线索评级",
+            "",
+            charts.donut(rating_items, colors=tuple(ratings.COLOURS[k] for k in rating_keys)),
+        ),
         (
             "",
             "Satisfaction (exit survey, 1–5)",

@@ -39,6 +39,7 @@
     document.documentElement.lang = lang === "zh" ? "zh-CN" : lang;
     document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
     document.querySelectorAll("[data-tp]").forEach((el) => { el.placeholder = t(el.dataset.tp); });
+    document.querySelectorAll("[data-ta]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.ta)); });
     document.querySelectorAll(".lang").forEach((b) => b.classList.toggle("on", b.dataset.lang === lang));
     if (state.me) renderMe();
     if (state.editing) renderEditor(true);

@@ -44,6 +44,7 @@ window.ExhibitorText = (() => {
     search_placeholder: ["搜索公司、姓名、备注", "Search company, name, notes"],
     all_ratings: ["全部评级", "All ratings"],
     any_answer: ["全部问题", "Any question"],
+    question_filter: ["按问题筛选", "Filter by question"],
     answer_placeholder: ["答案", "Answer"],
     count: ["{n} 条线索", "{n} leads"],
     count_one: ["{n} 条线索", "{n} lead"],
