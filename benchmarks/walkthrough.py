@@ -143,7 +143,11 @@ def scans(page, visitors, count: int) -> list[float]:
         # A scanner's burst, sent from inside the page: a loaded machine must not slow the
         # keys into what the page takes for a person typing.
         page.evaluate(SCANNER, code)
-        page.wait_for_selector("body[data-screen=result]")
+        try:
+            page.wait_for_selector("body[data-screen=result]")
+        except Exception:
+            state = page.evaluate("[document.body.dataset.screen, document.activeElement.id]")
+            raise SystemExit(f"scan {len(out) + 1}: no answer on the screen ({state})") from None
         out.append(
             page.evaluate(
                 "() => { const r = window.__walk.screens.find(s => s[0] === 'result');"
@@ -272,7 +276,8 @@ def main(argv=None) -> None:
                 found = find_me(
                     page, visitors[args.scans : args.scans + args.finds], args.pace, args.think
                 )
-                kiosk = [total - human for total, human in found]
+                kiosk = [total - human for total, human in found] or [0.0]
+                found = found or [(0.0, 0.0)]
                 print(
                     f"find me + verification ({len(found)} visitors, {args.pace} s a character,"
                     f" {args.think} s before a tap): total p50 {statistics.median(t for t, _ in found):.1f} s;"
