@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 DEFAULT_CONFIG = "config/event.toml"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "instance/kiosk.db"
 DIRECTIONS = ("in", "out")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -39,7 +40,16 @@ KEYS: dict[str, tuple[str, ...]] = {
     "sessions.*": ("name", "room", "starts", "ends", "capacity"),
     "door": ("early_minutes", "late_minutes", "outside"),
     "consents.*": ("required", "version", "text", "import_default"),
-    "kiosks.*": ("gate", "printer", "badge_template"),
+    "kiosks.*": ("gate", "printer", "badge_template", "scanner"),
+    "branding": (
+        "logo",
+        "primary_color",
+        "accent_color",
+        "scanner",
+        "tagline",
+        "sponsor_logo",
+        "sponsor_name",
+    ),
     "registration": ("categories", "fields", "fields_by_category"),
     "badges": ("templates_dir", "template", "fonts", "gate_printers"),
     "staff": ("max_failures", "lockout_minutes", "idle_minutes", "session_hours"),
@@ -143,6 +153,31 @@ class KioskSettings:
     gate: str | None = None
     printer: str = ""
     badge_template: str = ""
+    scanner: str = ""
+
+
+SCANNER_SIDES = ("below", "left", "right")
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
+
+
+@dataclass(frozen=True)
+class Branding:
+    """How the kiosks look ([branding]): logo, colours, the sign to the scanner, a sponsor."""
+
+    logo: Path | None = None
+    primary_color: str = ""
+    accent_color: str = ""
+    # Where the scanner sits seen from the visitor facing the screen; a kiosk may differ.
+    scanner: str = "below"
+    tagline: dict[str, str] = field(default_factory=dict)
+    sponsor_logo: Path | None = None
+    sponsor_name: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -206,6 +241,7 @@ class Settings:
     database_url: str | None = None
     server: ServerSettings = field(default_factory=ServerSettings)
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
+    branding: Branding = field(default_factory=Branding)
     extra: dict[str, Any] = field(default_factory=dict)
     # When a show day ends: whoever is still inside is checked out then (as `day_closed`).
     day_closes: time = time(0, 0)
@@ -340,6 +376,53 @@ def _server(raw: Any) -> ServerSettings:
     return ServerSettings(**_numbers(raw, "server", SERVER_LIMITS))
 
 
+def _color(value: Any, where: str) -> str:
+    if not re.fullmatch(r"#[0-9A-Fa-f]{6}", str(value)):
+        raise ConfigError(f"{where}: '{value}' is not a colour like #1565C0")
+    return str(value)
+
+
+def _scanner(value: Any, where: str) -> str:
+    if value not in SCANNER_SIDES:
+        raise ConfigError(f"{where}: '{value}' is not one of {', '.join(SCANNER_SIDES)}")
+    return str(value)
+
+
+def _image(value: Any, where: str, base: Path) -> Path:
+    # Like badges.templates_dir: relative to the configuration's folder, its parent or the project.
+    given = Path(str(value))
+    if given.suffix.lower() not in IMAGE_TYPES:
+        raise ConfigError(f"{where}: '{value}' is not a {', '.join(IMAGE_TYPES)} image")
+    bases = (Path("/"),) if given.is_absolute() else (base, base.parent, PROJECT_ROOT)
+    for folder in bases:
+        if (folder / given).is_file():
+            return (folder / given).resolve()
+    raise ConfigError(f"{where}: no file '{value}' beside the configuration or in the project")
+
+
+def _branding(raw: Any, base: Path, languages: tuple[str, ...]) -> Branding:
+    if not isinstance(raw, dict):
+        raise ConfigError("branding: expected a table")
+    w = "branding"
+    return Branding(
+        logo=_image(raw["logo"], f"{w}.logo", base) if "logo" in raw else None,
+        primary_color=_color(raw["primary_color"], f"{w}.primary_color")
+        if "primary_color" in raw
+        else "",
+        accent_color=_color(raw["accent_color"], f"{w}.accent_color")
+        if "accent_color" in raw
+        else "",
+        scanner=_scanner(raw.get("scanner", "below"), f"{w}.scanner"),
+        tagline=_names(raw["tagline"], f"{w}.tagline", languages) if "tagline" in raw else {},
+        sponsor_logo=_image(raw["sponsor_logo"], f"{w}.sponsor_logo", base)
+        if "sponsor_logo" in raw
+        else None,
+        sponsor_name=_names(raw["sponsor_name"], f"{w}.sponsor_name", languages)
+        if "sponsor_name" in raw
+        else {},
+    )
+
+
 def _throttle(raw: Any) -> ThrottleSettings:
     return ThrottleSettings(**_numbers(raw, "throttle", THROTTLE_LIMITS, text=("storage",)))
 
@@ -462,6 +545,7 @@ def parse(
             gate=gate,
             printer=str(k.get("printer", "")),
             badge_template=str(k.get("badge_template", "")),
+            scanner=_scanner(k["scanner"], f"kiosks.{name}.scanner") if "scanner" in k else "",
         )
 
     region = event.get("default_region", "CN")
@@ -488,6 +572,7 @@ def parse(
         "storage",
         "server",
         "throttle",
+        "branding",
     }
     return Settings(
         event_id=_id(str(event.get("id", "show")), "event.id"),
@@ -510,6 +595,7 @@ def parse(
         sqlite_synchronous=synchronous,
         server=server,
         throttle=throttle,
+        branding=_branding(raw.get("branding", {}), config_path.parent, languages),
         extra={k: v for k, v in raw.items() if k not in known},
     )
 

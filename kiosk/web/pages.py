@@ -37,7 +37,36 @@ def index():
 @bp.get("/kiosk")
 def kiosk():
     """The entrance kiosk: scan, find me, welcome."""
-    return render_template("kiosk.html", show=show_context())
+    return render_template("kiosk.html", show=show_context(), branding=branding_context())
+
+
+def branding_context() -> dict:
+    """The kiosk's look from [branding]: colours, images to show, where each kiosk's scanner is."""
+    settings = services().settings
+    b = settings.branding
+    return {
+        "primary_color": b.primary_color,
+        "accent_color": b.accent_color,
+        "logo": url_for("pages.branding_image", which="logo") if b.logo else "",
+        "sponsor_logo": url_for("pages.branding_image", which="sponsor") if b.sponsor_logo else "",
+        "sponsor_name": b.sponsor_name,
+        "tagline": b.tagline,
+        "scanner": b.scanner,
+        "scanners": {name: k.scanner for name, k in settings.kiosks.items() if k.scanner},
+    }
+
+
+@bp.get("/branding/logo", defaults={"which": "logo"})
+@bp.get("/branding/sponsor", defaults={"which": "sponsor"})
+def branding_image(which: str):
+    """The show's logo or its sponsor's, as configured in [branding]; 404 when there is none."""
+    from kiosk.config import IMAGE_TYPES
+
+    b = services().settings.branding
+    path = b.logo if which == "logo" else b.sponsor_logo
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=IMAGE_TYPES[path.suffix.lower()], max_age=3600)
 
 
 @bp.get("/exhibitor")

@@ -263,6 +263,7 @@
       ul.appendChild(li);
     }
     $("#no-results").hidden = list.length > 0;
+    document.dispatchEvent(new CustomEvent("kiosk:search", { detail: { q, found: list.length } }));
   }
 
   function confirm(person) {
