@@ -45,7 +45,9 @@ def open_kiosk(browser, show):
 
     def open_page(size=PORTRAIT, lang="zh", name=None):
         token = make.device("kiosk", name=name, gate="north")
-        context = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=True)
+        context = browser.new_context(
+            viewport={"width": size[0], "height": size[1]}, has_touch=True
+        )
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{server.url}/kiosk#token={token}")
@@ -192,7 +194,9 @@ def test_english_walkup_in_landscape_goes_back_to_the_step_the_server_refused(op
     shot(page, "en-landscape-5-consents")
     page.click("#reg-submit")
     page.wait_for_selector("#reg-form[data-step=contact] .field.invalid[data-field=email]")
-    assert page.inner_text('[data-field="email"] .field-error') == "This is not a valid email address"
+    assert (
+        page.inner_text('[data-field="email"] .field-error') == "This is not a valid email address"
+    )
     assert page.input_value("#reg-phone") == "+49 151 2345 6789"
     assert page.is_visible('.reg-dot.bad[data-step="contact"]')
     shot(page, "en-landscape-6-server-error")

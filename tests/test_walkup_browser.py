@@ -37,29 +37,43 @@ def kiosk_page(browser, live_server, make):
         context.close()
 
 
-def _fill(page, **fields):
-    for name, value in fields.items():
-        page.fill(f"#reg-{name}", value)
+def _walk(page, category="visitor", consents=("terms",), **fields):
+    """Through the walk-up's steps: the category, each step's fields, then the consents."""
+    page.click(f'[data-category="{category}"]')
+    while page.get_attribute("#reg-form", "data-step") != "consents":
+        for field in page.locator("#reg-form input[data-input]").all():
+            name = field.get_attribute("name")
+            if name in fields:
+                field.fill(fields[name])
+        step = page.get_attribute("#reg-form", "data-step")
+        page.click("#reg-next")
+        page.wait_for_function(
+            f"document.querySelector('#reg-form').dataset.step !== '{step}'"
+            " || document.querySelector('#reg-form .invalid')"
+        )
+        if page.locator("#reg-form .invalid").count():
+            return
+    for consent in consents:
+        page.check(f'[data-consent="{consent}"]')
 
 
 def test_walkup_in_chinese_prints_badge_and_checks_in(kiosk_page, svc):
     page = kiosk_page()
     page.click("#btn-register")
     page.wait_for_selector("#reg-form")
-    assert page.get_attribute("#reg-email", "type") == "email"
-    assert page.get_attribute("#reg-phone", "inputmode") == "tel"
-    boxes = page.locator("[data-consent]")
-    assert boxes.count() == 2 and not boxes.nth(0).is_checked() and not boxes.nth(1).is_checked()
-    terms = svc.settings.consents["terms"].text["zh"]
-    assert page.locator(".consent-text").first.inner_text().startswith(terms)
-    page.click('[data-category="trade"]')
-    _fill(
+    _walk(
         page,
+        "trade",
+        consents=(),
         full_name="李雪梅",
         company="苏州恒信精密制造有限公司",
         email="xuemei.li@example.cn",
         phone="139 1234 5678",
     )
+    boxes = page.locator("[data-consent]")
+    assert boxes.count() == 2 and not boxes.nth(0).is_checked() and not boxes.nth(1).is_checked()
+    terms = svc.settings.consents["terms"].text["zh"]
+    assert page.locator(".consent-text").first.inner_text().startswith(terms)
     page.check('[data-consent="terms"]')
     _shot(page, "walkup-zh-portrait-filled")
     page.click("#reg-submit")
@@ -105,8 +119,7 @@ def test_registering_again_is_recognised_and_asked_to_prove_it(kiosk_page, live_
     assert first.status_code == 201
     page = kiosk_page(1920, 1080)
     page.click("#btn-register")
-    _fill(page, full_name="周 杰", email="JAY.ZHOU@EXAMPLE.COM")
-    page.check('[data-consent="terms"]')
+    _walk(page, full_name="周 杰", email="JAY.ZHOU@EXAMPLE.COM")
     page.click("#reg-submit")
     page.wait_for_selector("body[data-screen=verify]")
     assert page.inner_text("#verify-title") == "您已经登记过了"
@@ -128,25 +141,33 @@ def test_registering_again_is_recognised_and_asked_to_prove_it(kiosk_page, live_
 def test_field_errors_are_shown_next_to_the_field_in_the_visitors_language(kiosk_page, svc):
     page = kiosk_page()
     page.click("#btn-register")
-    _fill(page, email="not an email", phone="12345")
-    page.click("#reg-submit")
+    page.click('[data-category="visitor"]')
+    page.click("#reg-next")
     page.wait_for_selector('.field.invalid[data-field="full_name"]')
     assert page.inner_text('[data-field="full_name"] .field-error') == "请填写此项"
-    assert page.inner_text('[data-field="email"] .field-error') == "邮箱格式不正确"
-    assert page.inner_text('[data-field="phone"] .field-error') == "手机号无效，请检查号码"
-    assert page.inner_text('[data-field="consents.terms"] .field-error') == "登记需要您的同意"
-    assert page.input_value("#reg-email") == "not an email"  # what was typed stays
     _shot(page, "walkup-zh-portrait-errors")
     page.click('.lang[data-lang="en"]')
     assert page.inner_text('[data-field="full_name"] .field-error') == "Please fill this in"
+    page.fill("#reg-full_name", "Ana Souza")
+    page.click("#reg-next")
+    page.click("#reg-next")
+    page.fill("#reg-email", "not an email")
+    page.click("#reg-next")
+    page.wait_for_selector('.field.invalid[data-field="email"]')
     assert (
         page.inner_text('[data-field="email"] .field-error') == "This is not a valid email address"
     )
     assert page.inner_text("label[for=reg-email]").startswith("Email")
-    assert page.input_value("#reg-email") == "not an email"
+    assert page.input_value("#reg-email") == "not an email"  # what was typed stays
     _shot(page, "walkup-en-portrait-errors")
     page.set_viewport_size({"width": 1920, "height": 1080})
     _shot(page, "walkup-en-landscape-errors")
+    page.fill("#reg-email", "ana@example.com")
+    page.click("#reg-next")
+    page.click("#reg-submit")
+    page.wait_for_selector('.consent.invalid[data-field="consents.terms"]')
+    page.click('.lang[data-lang="zh"]')
+    assert page.inner_text('[data-field="consents.terms"] .field-error') == "登记需要您的同意"
     assert svc.store.one("SELECT count(*) AS n FROM attendees")["n"] == 0
 
 
