@@ -228,6 +228,7 @@ def test_no_results_offers_to_register_with_the_name_typed(open_kiosk, lang, siz
     tap(page, "Ola Nordmann")
     page.wait_for_selector("#no-results-register:not([hidden])")
     assert page.inner_text("#no-results-register .lead") == offer
+    assert page.is_visible("#no-results")
     shot(page, f"{lang}-{'portrait' if size == PORTRAIT else 'landscape'}-search-no-results")
     assert keyboard_fits(page)
     page.click("#btn-search-register")
@@ -258,6 +259,7 @@ def test_the_large_text_switch_holds_until_the_kiosk_is_idle_again(open_kiosk, l
     page.wait_for_selector("#osk:not([hidden])")
     assert page.is_visible("#btn-contrast") and "hc" in page.get_attribute("body", "class")
     shot(page, f"{lang}-portrait-contrast-name")
+    assert keyboard_fits(page)
     page.click("#btn-contrast")  # the switch works on every screen
     assert "hc" not in page.get_attribute("body", "class")
     page.click("#btn-contrast")

@@ -195,15 +195,17 @@
     });
   }
 
+  // Put away a moment after the field lost the focus, unless another field took it: a button
+  // being touched must not move under the finger while the keyboard goes.
+  let closing = null;
+  function settleSoon() {
+    clearTimeout(closing);
+    closing = setTimeout(() => { if (!wants(document.activeElement)) close(); }, 300);
+  }
   document.addEventListener("focusin", (ev) => {
-    if (wants(ev.target)) { quiet(ev.target.parentNode); open(ev.target); }
+    if (wants(ev.target)) { clearTimeout(closing); quiet(ev.target.parentNode); open(ev.target); }
   });
-  document.addEventListener("focusout", () => {
-    // Give the next field a moment to take the focus before the keyboard is put away.
-    setTimeout(() => {
-      if (!wants(document.activeElement)) close();
-    }, 0);
-  });
+  document.addEventListener("focusout", settleSoon);
   document.addEventListener("input", (ev) => {
     // Typed by a real keyboard or scanner: the on-screen keyboard follows.
     if (state.syncing || !state.kb || ev.target !== state.input) return;
@@ -214,6 +216,8 @@
   window.addEventListener("resize", () => { if (state.kb) measure(); });
   new MutationObserver((changes) => {
     for (const change of changes) change.addedNodes.forEach((n) => { if (n.nodeType === 1) quiet(n); });
+    // The field was redrawn away (the next step): the step's first field takes the keys, if any.
+    if (state.input && !state.input.isConnected) settleSoon();
   }).observe(document.body, { childList: true, subtree: true });
   new MutationObserver(() => {
     // A new screen: nothing typed stays on a keyboard nobody looks at.
