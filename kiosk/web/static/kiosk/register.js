@@ -316,7 +316,7 @@
 
   document.addEventListener("kiosk:ready", () => { state.form = null; });
   document.addEventListener("kiosk:lang", () => {
-    if (state.form && document.body.dataset.screen === "register") { collect(); render(); }
+    if (state.form && document.body.dataset.screen === "register") { collect(); render(); focusFirst(); }
   });
   ["input", "pointerdown", "keydown"].forEach((type) => document.addEventListener(type, () => {
     if (document.body.dataset.screen === "register") armIdle();
