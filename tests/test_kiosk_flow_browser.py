@@ -258,7 +258,10 @@ def test_every_screen_returns_to_the_start_asking_first_where_the_visitor_typed(
     choose(page, lang)
     page.click("#btn-register")
     page.wait_for_selector("body[data-screen=register]")
-    first = page.locator("#screen-register input[type=text], #screen-register input:not([type])")
+    page.click('[data-category="visitor"]')
+    first = page.locator(
+        "#screen-register input[type=text]:visible, #screen-register input:not([type]):visible"
+    )
     first.first.fill("Visitor typing")
     page.wait_for_selector("#still-there:not([hidden])")
     assert page.inner_text("#still-there-title") == text["still"]
