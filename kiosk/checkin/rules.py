@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kiosk.checkin import decisions
 from kiosk.config import Gate, Settings
 
 
 def refusing_rule(gate: Gate, category: str, now: datetime):
-    """The (kind, rule) that keeps the category out of the gate now, or None."""
-    for rule in gate.rules:
-        if not rule.applies_on(now.date()):
-            continue
-        if rule.categories and category not in rule.categories:
-            return "category", rule
-        local = now.time()
-        if (rule.opens and local < rule.opens) or (rule.closes and local >= rule.closes):
-            return "hours", rule
-    return None
+    """The (kind, rule) that keeps the category out of the gate now, or None.
+
+    Evaluated on the gate's rules as data (kiosk.checkin.decisions), as a kiosk does offline.
+    """
+    rules = decisions.gate_data(gate)["rules"]
+    found = decisions.refusing_rule(rules, category, now.date().isoformat(), f"{now:%H:%M:%S}")
+    if found is None:
+        return None
+    kind, index = found
+    return kind, gate.rules[index]
 
 
 def explain(kind: str, rule, settings: Settings) -> dict:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from kiosk import events
 from kiosk.attendees import identity
-from kiosk.checkin import dayclose, rules
+from kiosk.checkin import dayclose, decisions, rules
 from kiosk.checkin.scans import Outcome, Place, attendee_summary, nonce_error, scan
 from kiosk.config import Settings
 from kiosk.devices import Device
@@ -142,39 +142,45 @@ def _decide(conn, settings: Settings, attendee, gate, direction, device: Device,
     gate_cfg = settings.gates[gate]
     if direction == "both":
         direction = _both_ways(presence, now)
-    if direction == "in":
-        if presence is not None and presence["state"] == "in":
-            where = settings.gates.get(presence["gate"])
-            where_name = where.name.get("en", presence["gate"]) if where else presence["gate"]
-            return Outcome.refused(
-                "already_checked_in",
-                f"already checked in {_said(settings, presence['at'], now)} at {where_name}",
-                summary,
-                direction="in",
-                checked_in_gate=presence["gate"],
-                checked_in_gate_name=where.name if where else {},
-                **_when(settings, presence["at"], now, "checked_in"),
-            ), None
-        if presence is not None and not gate_cfg.reentry:
-            return Outcome.refused(
-                "no_reentry", "re-entry is not allowed at this gate", summary
-            ), None
-        refused_by = rules.refusing_rule(gate_cfg, attendee["category"], now)
-        if refused_by is not None:
-            kind, rule = refused_by
-            message = (
-                "not allowed at this gate now"
-                if kind == "hours"
-                else "this category may not enter today"
-            )
-            return Outcome.refused(
-                "not_allowed", message, summary, **rules.explain(kind, rule, settings)
-            ), None
-    elif presence is None:
+    # One table decides, here and on a kiosk without the server (kiosk.checkin.decisions).
+    facts = decisions.facts_at(
+        decisions.gate_data(gate_cfg),
+        attendee["category"],
+        now,
+        direction=direction,
+        presence=presence["state"] if presence is not None else "none",
+        revoked=False,
+    )
+    reason = decisions.decide(facts)
+    if reason == "already_checked_in":
+        where = settings.gates.get(presence["gate"])
+        where_name = where.name.get("en", presence["gate"]) if where else presence["gate"]
+        return Outcome.refused(
+            "already_checked_in",
+            f"already checked in {_said(settings, presence['at'], now)} at {where_name}",
+            summary,
+            direction="in",
+            checked_in_gate=presence["gate"],
+            checked_in_gate_name=where.name if where else {},
+            **_when(settings, presence["at"], now, "checked_in"),
+        ), None
+    if reason == "no_reentry":
+        return Outcome.refused("no_reentry", "re-entry is not allowed at this gate", summary), None
+    if reason == "not_allowed":
+        kind, rule = rules.refusing_rule(gate_cfg, attendee["category"], now)
+        message = (
+            "not allowed at this gate now"
+            if kind == "hours"
+            else "this category may not enter today"
+        )
+        return Outcome.refused(
+            "not_allowed", message, summary, **rules.explain(kind, rule, settings)
+        ), None
+    if reason == "not_checked_in":
         return Outcome.refused(
             "not_checked_in", "this badge is not checked in", summary, direction="out"
         ), None
-    elif presence["state"] != "in":
+    if reason == "already_checked_out":
         where = settings.gates.get(presence["gate"])
         return Outcome.refused(
             "already_checked_out",
