@@ -35,6 +35,7 @@ def create_app(
     """Build the app: config -> storage -> Socket.IO handlers -> blueprints."""
     from kiosk.attendees import walkup
     from kiosk.badges import service as badge_service
+    from kiosk.checkin import offline
     from kiosk.checkin.sessions import policy as door_policy
     from kiosk.crm import metrics
     from kiosk.health import StorageWatch
@@ -48,6 +49,7 @@ def create_app(
         api_cards,
         api_floor,
         api_leads,
+        api_offline,
         api_registrations,
         console,
         errors,
@@ -78,6 +80,10 @@ def create_app(
     app.extensions["kiosk.badges"] = badges
     app.extensions["kiosk.walkup_form"] = walkup.form(settings)
     app.extensions["kiosk.throttle"] = Throttle(settings.throttle)
+    app.extensions["kiosk.offline_sets"] = offline.OfflineSets(svc.store, settings, svc.keys)
+    app.extensions["kiosk.kiosk_states"] = offline.KioskStates(
+        offline.alert_after_minutes(settings)
+    )
     metrics.Thresholds.from_settings(
         settings
     )  # a bad [crm.metrics] stops the start, not the export
@@ -117,6 +123,7 @@ def create_app(
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api_floor.bp)
+    app.register_blueprint(api_offline.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(floor_pages.bp)
 

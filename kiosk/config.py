@@ -89,6 +89,7 @@ KEYS: dict[str, tuple[str, ...]] = {
         "request_threads",
     ),
     "throttle": ("sign_in_failures", "token_failures", "window_seconds", "storage"),
+    "offline": ("alert_after_minutes",),
 }
 
 

@@ -622,3 +622,27 @@ def i12_kiosk_modes(db: sqlite_utils.Database) -> None:
             CHECK (printing IN ('auto', 'browser', 'none'));
         """,
     )
+
+
+@migrations(name="i15_offline_conflicts")
+def i15_offline_conflicts(db: sqlite_utils.Database) -> None:
+    """Admissions an offline kiosk made that the server would have refused (one per nonce)."""
+    _run(
+        db,
+        """
+        CREATE TABLE offline_conflicts (
+            id INTEGER PRIMARY KEY,
+            attendee_id INTEGER REFERENCES attendees(id),
+            device_id INTEGER NOT NULL REFERENCES devices(id),
+            nonce TEXT NOT NULL,
+            gate TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            admitted_at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            standing TEXT NOT NULL DEFAULT '{}',
+            recorded_at TEXT NOT NULL,
+            UNIQUE (device_id, nonce)
+        );
+        CREATE INDEX offline_conflicts_attendee ON offline_conflicts(attendee_id);
+        """,
+    )

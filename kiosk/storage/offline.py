@@ -1,0 +1,76 @@
+"""SQL for kiosks working offline: what goes into a gate's offline set, and offline conflicts."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kiosk.storage import dumps
+
+
+def change_marks(conn: sqlite3.Connection) -> tuple:
+    """Cheap marks that move whenever a badge, a person or a passage may have changed.
+
+    Every state change writes an interaction or an audit row in its transaction, and a new
+    person or badge a new row: the largest ids are read from the tables' b-trees, not scanned.
+    """
+    return tuple(
+        conn.execute(
+            "SELECT (SELECT max(id) FROM interactions), (SELECT max(id) FROM audit_log),"
+            " (SELECT max(id) FROM attendees), (SELECT max(rowid) FROM badges)"
+        ).fetchone()
+    )
+
+
+def badges_for_set(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every badge an offline kiosk must know: its holder's greeting, whether it still lets
+    them in, and where they are. Erased people's badges are left out altogether."""
+    return conn.execute(
+        "SELECT b.code_id, b.version, (b.revoked_at IS NOT NULL OR a.status != 'active') AS revoked,"
+        " a.full_name, a.category, a.language, p.state, p.gate, p.at"
+        " FROM badges b JOIN attendees a ON a.id = b.attendee_id"
+        " LEFT JOIN presence p ON p.attendee_id = a.id"
+        " WHERE a.status != 'erased'"
+    ).fetchall()
+
+
+def add_conflict(
+    conn: sqlite3.Connection,
+    *,
+    attendee_id: int,
+    device_id: int,
+    nonce: str,
+    gate: str,
+    direction: str,
+    admitted_at: str,
+    reason: str,
+    standing: dict,
+    recorded_at: str,
+) -> int | None:
+    """Keep an admission the server would have refused; None when this nonce was kept before."""
+    cur = conn.execute(
+        "INSERT INTO offline_conflicts (attendee_id, device_id, nonce, gate, direction,"
+        " admitted_at, reason, standing, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (device_id, nonce) DO NOTHING",
+        (
+            attendee_id,
+            device_id,
+            nonce,
+            gate,
+            direction,
+            admitted_at,
+            reason,
+            dumps(standing),
+            recorded_at,
+        ),
+    )
+    return cur.lastrowid if cur.rowcount else None
+
+
+def conflicts(conn: sqlite3.Connection, limit: int = 200) -> list[sqlite3.Row]:
+    """The latest offline conflicts with who, at which kiosk, newest first."""
+    return conn.execute(
+        "SELECT c.*, a.full_name, a.category, d.name AS device_name"
+        " FROM offline_conflicts c LEFT JOIN attendees a ON a.id = c.attendee_id"
+        " LEFT JOIN devices d ON d.id = c.device_id ORDER BY c.id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
