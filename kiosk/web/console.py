@@ -712,3 +712,12 @@ def audit_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
     )
+
+
+@bp.get("/offline")
+@staff_page
+def offline_kiosks():
+    """Each entrance kiosk's offline state and the offline conflicts, refreshed every 5 s."""
+    from kiosk.web.api_offline import kiosk_report
+
+    return _page("console/offline.html", report=kiosk_report())

@@ -90,6 +90,15 @@ def exhibitor_worker():
     return res
 
 
+@bp.get("/kiosk-sw.js")
+def kiosk_worker():
+    """The service worker that lets the entrance kiosk page open without the server."""
+    res = send_from_directory(bp.root_path + "/static/kiosk", "sw.js", max_age=0)
+    res.headers["Cache-Control"] = "no-cache"
+    res.mimetype = "text/javascript"
+    return res
+
+
 @bp.get("/healthz")
 def health():
     """Liveness for monitors and the demo script: 503 with the reason when writes are refused."""

@@ -151,11 +151,13 @@
     $("#busy").hidden = false;
     // No direction: the server uses the device's own (kiosk/modes.js), as set in the console now.
     const payload = Object.assign({ gate: state.device.gate, nonce: KioskApi.nonce() }, body);
-    let res;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    let res = { status: 0, data: {} };
+    const offline = window.KioskOffline;  // offline.js: decides from the offline set, queues
+    for (let attempt = 0; attempt < 3 && !(offline && offline.isOffline() && payload.code); attempt++) {
       try { res = await KioskApi.post("/checkins", payload); break; }
       catch (e) { res = { status: 0, data: {} }; await new Promise((r) => setTimeout(r, 400)); }
     }
+    if (offline && payload.code && (res.status === 0 || res.status >= 502)) res = await offline.checkIn(payload);
     $("#busy").hidden = true;
     busy = false;
     if (handle && handle(res)) return;
@@ -281,6 +283,7 @@
     if (!KioskApi.token()) { show("pair"); return false; }
     let res;
     try { res = await KioskApi.get("/me"); } catch (e) { res = { status: 0 }; }
+    if ((res.status === 0 || res.status >= 502) && window.KioskOffline) res = KioskOffline.savedMe() || res;
     if (res.status !== 200 || !["kiosk", "staff"].includes(res.data.device.role)) {
       if (res.status === 401 || res.status === 403) KioskApi.forget();
       show("pair");

@@ -1,0 +1,185 @@
+"""The entrance kiosk in Chromium keeps admitting with the server stopped, and syncs when it is back."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import pytest
+
+import conftest
+from conftest import EVENT_TOML, STAFF_PASSWORD, Factory, LiveServer, load_settings
+from kiosk.attendees import desk
+from kiosk.services import open_services
+
+pytestmark = pytest.mark.browser
+
+WELCOME = {"zh": "欢迎，{name}！", "en": "Welcome, {name}!"}
+FORGED = "K1-AAAAAAAAAAAAAAAA-BBBBBBBBBBBBBBBB"
+ALL_BUT_MEDIA = '["visitor", "trade", "buyer", "exhibitor", "vip", "staff"]'
+
+
+@pytest.fixture
+def show(tmp_path):
+    """The demo show with the north gate closed to media today, and its services."""
+    today = datetime.now(load_settings(tmp_path).timezone).date().isoformat()
+    rule = f'\n[[gates.north.rules]]\ndays = ["{today}"]\ncategories = {ALL_BUT_MEDIA}\n'
+    settings = load_settings(tmp_path, EVENT_TOML.read_text(encoding="utf-8") + rule)
+    svc = open_services(settings)
+    yield settings, svc, Factory(svc)
+    svc.store.close()
+
+
+class Server:
+    """`kiosk serve` that can be stopped and started again on the same port."""
+
+    def __init__(self, settings, monkeypatch):
+        self.settings = settings
+        self.monkeypatch = monkeypatch
+        self.live = LiveServer(settings)
+        self.port, self.url = self.live.port, self.live.url
+
+    def stop(self):
+        self.live.stop()
+
+    def start(self):
+        with self.monkeypatch.context() as patch:
+            patch.setattr(conftest, "free_port", lambda: self.port)
+            self.live = LiveServer(self.settings)
+
+    def close(self):
+        self.live.stop()
+
+
+@pytest.fixture
+def server(show, monkeypatch):
+    running = Server(show[0], monkeypatch)
+    yield running
+    running.close()
+
+
+def open_kiosk(browser, server, token, badges: int):
+    """A paired kiosk holding an offline set of `badges` entries, its page kept by its worker."""
+    context = browser.new_context(viewport={"width": 1080, "height": 1920})
+    page = context.new_page()
+    page.goto(f"{server.url}/kiosk#token={token}")
+    page.wait_for_selector("body[data-screen=idle]")
+    page.wait_for_function(f"window.KioskOffline.state().size === {badges}")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    return context, page
+
+
+def scan(page, code):
+    page.keyboard.type(code, delay=3)
+    page.keyboard.press("Enter")
+
+
+def result(page, kind: str, title: str):
+    """Wait for a result screen of this kind and title."""
+    page.wait_for_function(
+        "([kind, title]) => document.body.dataset.screen === 'result'"
+        " && document.querySelector('#screen-result').dataset.kind === kind"
+        " && document.querySelector('#result-title').textContent === title",
+        arg=[kind, title],
+    )
+
+
+def test_stopped_server_twenty_welcomes_refusals_reload_then_twenty_check_ins(
+    browser, server, show
+):
+    settings, svc, make = show
+    people = []
+    for i in range(20):
+        lang = ("zh", "en")[i % 2]
+        name = f"访客{i}" if lang == "zh" else f"Visitor {i}"
+        attendee_id, code = make.attendee(full_name=name, language=lang)
+        people.append((attendee_id, code, name, lang))
+    media_id, media = make.attendee(
+        full_name="Press Person", category="media", company="Daily News", language="en"
+    )
+    revoked_id, revoked = make.attendee(full_name="Old Badge", language="en")
+    desk.reprint(svc.store, svc.keys, revoked_id, actor="staff:test", device_id=None)
+    token = make.device("kiosk", name="north-1", gate="north")
+    context, page = open_kiosk(browser, server, token, badges=23)
+
+    server.stop()
+    page.wait_for_selector("body[data-network=offline]")
+    assert page.is_visible("#offline-state")
+    moments = {}
+    for attendee_id, code, name, lang in people:
+        before = time.time()
+        scan(page, code)
+        result(page, "ok", WELCOME[lang].format(name=name))
+        moments[attendee_id] = (before, time.time())
+    page.click(".lang[data-lang=en]")
+    scan(page, FORGED)
+    result(page, "bad", "This code is not valid")
+    scan(page, revoked)
+    result(page, "bad", "This badge was replaced")
+    scan(page, media)
+    result(page, "bad", "Not allowed today")
+    # Admitted once here: a second entry at this kiosk is refused.
+    scan(page, people[1][1])
+    result(page, "warn", "Already checked in")
+
+    page.reload()
+    page.wait_for_selector("body[data-screen=idle]")
+    page.wait_for_function("window.KioskOffline.state().queue === 20")
+    scan(page, people[3][1])
+    result(page, "warn", "Already checked in")
+    checked_in = "SELECT count(*) AS n FROM interactions WHERE type = 'checked_in'"
+    assert svc.store.one(checked_in)["n"] == 0
+
+    server.start()
+    page.wait_for_selector("body[data-network=online]")
+    page.wait_for_function("window.KioskOffline.state().queue === 0", timeout=20_000)
+    rows = svc.store.query(
+        "SELECT attendee_id, at, place FROM interactions WHERE type = 'checked_in' ORDER BY id"
+    )
+    assert sorted(r["attendee_id"] for r in rows) == sorted(moments)  # 20, none twice
+    for row in rows:
+        at = datetime.fromisoformat(row["at"].replace("Z", "+00:00")).timestamp()
+        before, after = moments[row["attendee_id"]]
+        assert before - 0.01 <= at <= after + 0.01
+        assert row["place"] == "north"
+    assert [r["attendee_id"] for r in rows] == list(moments)  # in the order they came
+    # Refusals stay on the kiosk: nothing but the admissions reaches the record.
+    refused = svc.store.query("SELECT * FROM interactions WHERE type = 'checkin_refused'")
+    assert media_id not in {r["attendee_id"] for r in rows} and refused == []
+    context.close()
+
+
+def test_two_offline_kiosks_admit_one_badge_one_check_in_one_conflict(browser, server, show):
+    settings, svc, make = show
+    attendee_id, code = make.attendee(full_name="Zhao Min", language="en")
+    north = open_kiosk(browser, server, make.device("kiosk", name="north-1", gate="north"), 1)
+    south = open_kiosk(browser, server, make.device("kiosk", name="south-1", gate="south"), 1)
+    server.stop()
+    for _, page in (north, south):
+        page.wait_for_selector("body[data-network=offline]")
+        scan(page, code)
+        result(page, "ok", WELCOME["en"].format(name="Zhao Min"))
+    server.start()
+    for _, page in (north, south):
+        page.wait_for_function("window.KioskOffline.state().queue === 0", timeout=20_000)
+    checked = svc.store.query("SELECT place FROM interactions WHERE type = 'checked_in'")
+    assert len(checked) == 1
+
+    from kiosk.staff.accounts import create_staff
+
+    create_staff(svc.store, "alice", STAFF_PASSWORD)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.url}/staff/offline")
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("#sign-in")
+    page.goto(f"{server.url}/staff/offline")
+    rows = page.locator("#conflicts tbody tr[data-attendee]")
+    assert rows.count() == 1
+    text = rows.inner_text()
+    other = "south" if checked[0]["place"] == "north" else "north"
+    assert "Zhao Min" in text and other in text and "already_checked_in" in text
+    assert page.locator("#kiosks tr[data-kiosk=north-1][data-state=online]").count() == 1
+    for ctx, _ in (north, south, (context, None)):
+        ctx.close()
