@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 
 WELCOME = {"zh": "欢迎，{name}！", "en": "Welcome, {name}!"}
 FORGED = "K1-AAAAAAAAAAAAAAAA-BBBBBBBBBBBBBBBB"
+SYNC_MS = 60_000  # a loaded machine may take long to start the server again
 ALL_BUT_MEDIA = '["visitor", "trade", "buyer", "exhibitor", "vip", "staff"]'
 
 
@@ -40,7 +41,10 @@ class Server:
         self.port, self.url = self.live.port, self.live.url
 
     def stop(self):
-        self.live.stop()
+        """Gone at once, as when the laptop is unplugged."""
+        self.live.proc.kill()
+        self.live.proc.wait(10)
+        self.live.log.close()
 
     def start(self):
         with self.monkeypatch.context() as patch:
@@ -48,7 +52,8 @@ class Server:
             self.live = LiveServer(self.settings)
 
     def close(self):
-        self.live.stop()
+        if self.live.proc.poll() is None:
+            self.stop()
 
 
 @pytest.fixture
@@ -70,8 +75,20 @@ def open_kiosk(browser, server, token, badges: int):
 
 
 def scan(page, code):
-    page.keyboard.type(code, delay=3)
-    page.keyboard.press("Enter")
+    """A keyboard-wedge burst: every key of the code, then Enter, as the page's keydown events.
+
+    Sent within one task of the page, so that a loaded test machine cannot stretch the gaps
+    between keys past what the page takes for a scanner (page.keyboard sends one at a time).
+    """
+    page.evaluate(
+        """(code) => {
+            const target = document.activeElement || document.body;
+            for (const key of [...code, "Enter"]) {
+                target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+            }
+        }""",
+        code,
+    )
 
 
 def result(page, kind: str, title: str):
@@ -84,9 +101,10 @@ def result(page, kind: str, title: str):
     )
 
 
-def test_stopped_server_twenty_welcomes_refusals_reload_then_twenty_check_ins(
-    browser, server, show
-):
+def test_an_outage_at_the_entrance(browser, server, show):
+    """Stop the server: 20 welcomes in each visitor's language and the right refusals; reload;
+    start it: 20 check-ins at their own time, none twice; the badge one visitor also showed at
+    a second offline kiosk is one conflict on the console."""
     settings, svc, make = show
     people = []
     for i in range(20):
@@ -99,8 +117,10 @@ def test_stopped_server_twenty_welcomes_refusals_reload_then_twenty_check_ins(
     )
     revoked_id, revoked = make.attendee(full_name="Old Badge", language="en")
     desk.reprint(svc.store, svc.keys, revoked_id, actor="staff:test", device_id=None)
-    token = make.device("kiosk", name="north-1", gate="north")
-    context, page = open_kiosk(browser, server, token, badges=23)
+    north_ctx, page = open_kiosk(browser, server, make.device("kiosk", name="north-1"), 23)
+    south_ctx, south = open_kiosk(
+        browser, server, make.device("kiosk", name="south-1", gate="south"), 23
+    )
 
     server.stop()
     page.wait_for_selector("body[data-network=offline]")
@@ -121,6 +141,12 @@ def test_stopped_server_twenty_welcomes_refusals_reload_then_twenty_check_ins(
     # Admitted once here: a second entry at this kiosk is refused.
     scan(page, people[1][1])
     result(page, "warn", "Already checked in")
+    # The first visitor's badge is let in at the south gate too, where nobody can know.
+    twice_id, twice_code, twice_name, twice_lang = people[0]
+    south.wait_for_selector("body[data-network=offline]")
+    scan(south, twice_code)
+    result(south, "ok", WELCOME[twice_lang].format(name=twice_name))
+    moments[twice_id] = (moments[twice_id][0], time.time())
 
     page.reload()
     page.wait_for_selector("body[data-screen=idle]")
@@ -131,8 +157,9 @@ def test_stopped_server_twenty_welcomes_refusals_reload_then_twenty_check_ins(
     assert svc.store.one(checked_in)["n"] == 0
 
     server.start()
-    page.wait_for_selector("body[data-network=online]")
-    page.wait_for_function("window.KioskOffline.state().queue === 0", timeout=20_000)
+    page.wait_for_selector("body[data-network=online]", timeout=SYNC_MS)
+    for kiosk in (page, south):
+        kiosk.wait_for_function("window.KioskOffline.state().queue === 0", timeout=SYNC_MS)
     rows = svc.store.query(
         "SELECT attendee_id, at, place FROM interactions WHERE type = 'checked_in' ORDER BY id"
     )
@@ -141,45 +168,28 @@ def test_stopped_server_twenty_welcomes_refusals_reload_then_twenty_check_ins(
         at = datetime.fromisoformat(row["at"].replace("Z", "+00:00")).timestamp()
         before, after = moments[row["attendee_id"]]
         assert before - 0.01 <= at <= after + 0.01
-        assert row["place"] == "north"
-    assert [r["attendee_id"] for r in rows] == list(moments)  # in the order they came
-    # Refusals stay on the kiosk: nothing but the admissions reaches the record.
+    north_rows = [r["attendee_id"] for r in rows if r["place"] == "north"]
+    assert north_rows == [p[0] for p in people if p[0] in north_rows]  # in the order they came
+    # Refusals stay on the kiosk; only the second admission of one badge is refused on sync.
     refused = svc.store.query("SELECT * FROM interactions WHERE type = 'checkin_refused'")
-    assert media_id not in {r["attendee_id"] for r in rows} and refused == []
-    context.close()
-
-
-def test_two_offline_kiosks_admit_one_badge_one_check_in_one_conflict(browser, server, show):
-    settings, svc, make = show
-    attendee_id, code = make.attendee(full_name="Zhao Min", language="en")
-    north = open_kiosk(browser, server, make.device("kiosk", name="north-1", gate="north"), 1)
-    south = open_kiosk(browser, server, make.device("kiosk", name="south-1", gate="south"), 1)
-    server.stop()
-    for _, page in (north, south):
-        page.wait_for_selector("body[data-network=offline]")
-        scan(page, code)
-        result(page, "ok", WELCOME["en"].format(name="Zhao Min"))
-    server.start()
-    for _, page in (north, south):
-        page.wait_for_function("window.KioskOffline.state().queue === 0", timeout=20_000)
-    checked = svc.store.query("SELECT place FROM interactions WHERE type = 'checked_in'")
-    assert len(checked) == 1
+    assert [r["attendee_id"] for r in refused] == [twice_id]
+    assert media_id not in {r["attendee_id"] for r in rows}
+    standing = next(r["place"] for r in rows if r["attendee_id"] == twice_id)
 
     from kiosk.staff.accounts import create_staff
 
     create_staff(svc.store, "alice", STAFF_PASSWORD)
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"{server.url}/staff/offline")
-    page.fill("input[name=name]", "alice")
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("#sign-in")
-    page.goto(f"{server.url}/staff/offline")
-    rows = page.locator("#conflicts tbody tr[data-attendee]")
-    assert rows.count() == 1
-    text = rows.inner_text()
-    other = "south" if checked[0]["place"] == "north" else "north"
-    assert "Zhao Min" in text and other in text and "already_checked_in" in text
-    assert page.locator("#kiosks tr[data-kiosk=north-1][data-state=online]").count() == 1
-    for ctx, _ in (north, south, (context, None)):
-        ctx.close()
+    console = north_ctx.new_page()
+    console.goto(f"{server.url}/staff/offline")
+    console.fill("input[name=name]", "alice")
+    console.fill("input[name=password]", STAFF_PASSWORD)
+    console.click("#sign-in")
+    console.goto(f"{server.url}/staff/offline")
+    conflicts = console.locator("#conflicts tbody tr[data-attendee]")
+    assert conflicts.count() == 1
+    text = conflicts.inner_text()
+    other = "south" if standing == "north" else "north"
+    assert twice_name in text and f"{other} · {other}-1" in text and "already_checked_in" in text
+    assert console.locator("#kiosks tr[data-kiosk=north-1][data-state=online]").count() == 1
+    north_ctx.close()
+    south_ctx.close()
