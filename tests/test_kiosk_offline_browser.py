@@ -147,6 +147,16 @@ def test_an_outage_at_the_entrance(browser, server, show):
     scan(south, twice_code)
     result(south, "ok", WELCOME[twice_lang].format(name=twice_name))
     moments[twice_id] = (moments[twice_id][0], time.time())
+    # A walk-up without the server: kept on the kiosk, the visitor sent to the desk.
+    south.click("#btn-register")
+    south.wait_for_selector("#reg-form")
+    south.fill("#reg-full_name", "Walk Up")
+    south.fill("#reg-email", "walk.up@example.com")
+    south.check('[data-consent="terms"]')
+    south.click("#reg-submit")
+    south.wait_for_function(
+        "document.querySelector('#result-title').textContent === '请到登记台领取胸卡'"
+    )
 
     page.reload()
     page.wait_for_selector("body[data-screen=idle]")
@@ -159,7 +169,13 @@ def test_an_outage_at_the_entrance(browser, server, show):
     server.start()
     page.wait_for_selector("body[data-network=online]", timeout=SYNC_MS)
     for kiosk in (page, south):
-        kiosk.wait_for_function("window.KioskOffline.state().queue === 0", timeout=SYNC_MS)
+        kiosk.wait_for_function(
+            "window.KioskOffline.state().queue + window.KioskOffline.state().walkups === 0",
+            timeout=SYNC_MS,
+        )
+    walkup = svc.store.one("SELECT * FROM attendees WHERE email_key = 'walk.up@example.com'")
+    assert (walkup["full_name"], walkup["source"]) == ("Walk Up", "walk-up")
+    assert svc.store.one("SELECT * FROM badges WHERE attendee_id = ?", (walkup["id"],))
     rows = svc.store.query(
         "SELECT attendee_id, at, place FROM interactions WHERE type = 'checked_in' ORDER BY id"
     )

@@ -244,6 +244,7 @@
       if (!body.unchanged) await apply(body);
     } catch (e) { /* a set cut short: the next poll asks again from the revision held */ }
     if (st.queue || st.walkups) drain();
+    keepForm();
   }
 
   async function head(store) {
@@ -334,6 +335,25 @@
   });
   document.addEventListener("kiosk:lang", indicate);
 
+  // The walk-up form, kept for registering without the server.
+  const FORM = "kiosk.offline.form";
+  let formKept = false;
+  async function keepForm() {
+    if (formKept) return;
+    formKept = true;
+    try {
+      const res = await KioskApi.get("/registration-form");
+      if (res.status === 200) localStorage.setItem(FORM, JSON.stringify(res.data));
+    } catch (e) { formKept = false; }
+  }
+
+  function savedForm() {
+    try {
+      const form = JSON.parse(localStorage.getItem(FORM) || "null");
+      return form ? { status: 200, data: form } : null;
+    } catch (e) { return null; }
+  }
+
   function savedMe() {
     try {
       const me = JSON.parse(localStorage.getItem(ME) || "null");
@@ -358,6 +378,7 @@
     checkIn,
     queueWalkup,
     savedMe,
+    savedForm,
     drain,
     state: () => ({ online: st.online, offlineSince: st.offlineSince, queue: st.queue, walkups: st.walkups,
                     revision: st.revision, size: st.entries.size }),

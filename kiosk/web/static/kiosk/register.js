@@ -267,6 +267,12 @@
       const id = res.data.attendee_id;
       reset();
       window.Kiosk.verify({ id, known: true });
+    } else if (res.status === 0 && window.KioskOffline) {
+      // No server: kept on the kiosk and sent when it is back; the desk prints the badge.
+      await window.KioskOffline.queueWalkup(body);
+      reset();
+      window.Kiosk.result("warn", window.KioskOffline.text("walkup_title"), body.full_name || "",
+                          window.KioskOffline.text("walkup_detail"));
     } else if (res.status === 422) {
       // Back to the first step the server found fault with, its fields marked.
       state.errors = res.data.fields || {};
@@ -308,7 +314,8 @@
 
   async function load() {
     let res;
-    try { res = await KioskApi.get("/registration-form"); } catch (e) { return false; }
+    try { res = await KioskApi.get("/registration-form"); } catch (e) { res = { status: 0 }; }
+    if (res.status === 0 && window.KioskOffline) res = window.KioskOffline.savedForm() || res;
     if (res.status !== 200 || !res.data.categories.length) return false;
     state.form = res.data;
     return true;
