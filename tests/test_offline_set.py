@@ -140,7 +140,7 @@ def test_one_badge_admitted_at_two_kiosks_is_one_check_in_and_one_conflict(
         "south",
     )
     assert conflict["standing"]["checked_in_gate"] == "north"
-    audit = svc.store.one("SELECT * FROM audit_log WHERE action = 'offline.conflict'")
+    audit = svc.store.one("SELECT * FROM audit_log WHERE action = 'checkin.offline_conflict'")
     assert json.loads(audit["after"])["gate"] == "south"
 
 

@@ -385,7 +385,7 @@ def _conflict(store, settings, device, item, at, gate, direction, outcome) -> No
         audit(
             conn,
             f"device:{device.id}",
-            "offline.conflict",
+            "checkin.offline_conflict",
             f"attendee:{attendee['id']}",
             after={
                 "conflict_id": conflict_id,

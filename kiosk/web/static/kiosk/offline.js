@@ -279,7 +279,7 @@
         const done = [];
         for (const item of items) {
           const res = await fetch("/api/v1/registrations", { method: "POST", headers: headers(), body: JSON.stringify(item.body) });
-          if (res.status >= 500) break;
+          if (![201, 409, 422].includes(res.status)) break;
           done.push(item.key);   // registered, already known (409) or refused for good (422)
         }
         if (!done.length) break;
