@@ -170,3 +170,31 @@ def test_the_kiosk_state_shows_queue_and_sync(client, make, staff_client):
     kiosks = staff_client.get("/api/v1/offline/kiosks").get_json()["kiosks"]
     mine = next(k for k in kiosks if k["name"] == "north-1")
     assert (mine["state"], mine["queue"], mine["alert"]) == ("online", 7, False)
+
+
+def test_a_kiosk_offline_too_long_is_an_alert_on_the_console(client, make, staff_client, svc):
+    token = make.device("kiosk", name="south-2", gate="south")
+    fetch(client, token, queue=3)
+    states = client.application.extensions["kiosk.kiosk_states"]
+    device_id = svc.devices.authenticate(token).id
+    page = staff_client.get("/staff/offline").get_data(as_text=True)
+    assert 'data-kiosk="south-2" data-state="online"' in page and "offline-alert" not in page
+    states._states[device_id].last_seen -= 6 * 60  # silent for six minutes (default: 5)
+    page = staff_client.get("/staff/offline").get_data(as_text=True)
+    assert 'data-kiosk="south-2" data-state="offline"' in page
+    assert "offline-alert" in page and "south-2 (south)" in page
+
+
+@pytest.mark.parametrize("value", ["5", 0, -1, 10_000, True])
+def test_a_bad_alert_time_stops_the_start(tmp_path, value):
+    from conftest import EVENT_TOML, load_settings
+    from kiosk import create_app
+    from kiosk.config import ConfigError
+
+    text = (
+        EVENT_TOML.read_text(encoding="utf-8")
+        + f"\n[offline]\nalert_after_minutes = {json.dumps(value)}\n"
+    )
+    settings = load_settings(tmp_path, text)
+    with pytest.raises(ConfigError, match="offline.alert_after_minutes"):
+        create_app(settings, testing=True)
