@@ -154,6 +154,9 @@ def test_one_badge_admitted_at_two_kiosks_is_one_check_in_and_one_conflict(
             {"code": "K1-X", "gate": "north", "nonce": "n1", "at": "2099-01-01T00:00:00Z"},
             "checkins[0].at",
         ),
+        ({"code": "K1-X", "nonce": "n1", "at": "2020-01-01T00:00:00Z"}, "checkins[0].at"),
+        ({"code": "K1-X", "nonce": "n1", "at": "0001-01-01T00:00:00+14:00"}, "checkins[0].at"),
+        ({"code": "K1-X", "nonce": "n1", "at": "2026-11-24T09:00:00"}, "checkins[0].at"),
     ],
 )
 def test_a_bad_offline_check_in_is_a_422_naming_it(client, make, item, field):

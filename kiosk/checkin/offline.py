@@ -47,6 +47,8 @@ REBUILD_EVERY_S = 1.0
 REBUILD_AT_LEAST_S = 30.0
 KEEP_CHANGES = 600
 MAX_BATCH = 500
+# An offline check-in older than this is not taken (a kiosk's clock gone wrong).
+MAX_AGE_DAYS = 14
 # A kiosk that has not asked for its set for this long is shown offline.
 ONLINE_WITHIN_S = 5.0
 DEFAULT_ALERT_AFTER_MIN = 5.0
@@ -316,12 +318,15 @@ def _check_items(settings: Settings, items, now: datetime) -> list[tuple[dict, d
             raise FieldErrors({f"{where}.nonce": "a string of 1 to 100 characters"})
         try:
             at = from_iso(item.get("at")) if isinstance(item.get("at"), str) else None
-        except ValueError:
+            if at is not None and at.tzinfo is not None:
+                late = at > now + timedelta(minutes=5)
+                old = at < now - timedelta(days=MAX_AGE_DAYS)
+        except (ValueError, OverflowError):
             at = None
         if at is None or at.tzinfo is None:
             raise FieldErrors({f"{where}.at": "when the kiosk admitted them, ISO 8601 with zone"})
-        if at > now + timedelta(minutes=5):
-            raise FieldErrors({f"{where}.at": "in the future"})
+        if late or old:
+            raise FieldErrors({f"{where}.at": f"not within the last {MAX_AGE_DAYS} days up to now"})
         checked.append((item, at))
     return checked
 
