@@ -201,3 +201,24 @@ def test_a_bad_alert_time_stops_the_start(tmp_path, value):
     settings = load_settings(tmp_path, text)
     with pytest.raises(ConfigError, match="offline.alert_after_minutes"):
         create_app(settings, testing=True)
+
+
+def test_an_erased_person_leaves_the_set_and_a_revoked_badge_is_marked(client, make, svc):
+    from kiosk.crm.erase import erase
+    from kiosk.storage.attendees import revoke_badges
+
+    erased_id, erased_code = make.attendee(full_name="Gone Person")
+    revoked_id, revoked_code = make.attendee(full_name="Lost Badge")
+    token = make.device("kiosk", gate="north")
+    body = fetch(client, token)
+    assert body["size"] == 2
+    erase(svc.store, svc.keys, erased_id, actor="staff:test")
+    with svc.store.write() as conn:  # a revocation that logs nothing is seen all the same
+        revoke_badges(conn, revoked_id, "lost")
+    delta = fetch(client, token, since=body["revision"])
+    assert delta["full"] is False and delta["size"] == 1
+    salt = base64.urlsafe_b64decode(body["salt"] + "=" * (-len(body["salt"]) % 4))
+    assert delta["removed"] == [offline.lookup_key(salt, erased_code)]
+    assert (
+        read({**delta, "entries": {**body["entries"], **delta["entries"]}}, revoked_code)["r"] == 1
+    )

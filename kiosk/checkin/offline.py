@@ -22,7 +22,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -43,8 +43,11 @@ from kiosk.storage.interactions import audit
 ENTRY_INFO = b"kiosk-offline-entry-v1"
 # A changed show is rebuilt at most this often: kiosks see it within about a second more.
 REBUILD_EVERY_S = 1.0
-# Even with no mark moved, the set is rebuilt this often (a change that logged nothing).
-REBUILD_AT_LEAST_S = 30.0
+# Between whole rebuilds only the people changed are read again; a whole rebuild this often
+# catches anything else.
+FULL_REBUILD_S = 600.0
+# Changed records are looked for from this long before the last look.
+OVERLAP_S = 10.0
 KEEP_CHANGES = 600
 MAX_BATCH = 500
 # An offline check-in older than this is not taken (a kiosk's clock gone wrong).
@@ -122,8 +125,10 @@ class OfflineSets:
         self._rev = 0
         self._badges: dict[str, _Badge] = {}
         self._changes: deque[tuple[int, frozenset, frozenset]] = deque(maxlen=KEEP_CHANGES)
-        self._marks: tuple | None = None
+        self._marks: tuple = (None,)
         self._built = 0.0
+        self._full_at = 0.0
+        self._since = ""
 
     @property
     def revision(self) -> str:
@@ -131,18 +136,23 @@ class OfflineSets:
         return f"{self._epoch}-{self._rev}"
 
     def refresh(self) -> None:
-        """Rebuild the set when the show changed (at most once a second)."""
+        """Bring the set up to date when the show changed (at most once a second)."""
         marks = sql.change_marks(self.store.conn)
         now = time.monotonic()
         with self._lock:
-            stale = now - self._built >= REBUILD_AT_LEAST_S
-            if (marks == self._marks and not stale) or now - self._built < REBUILD_EVERY_S:
+            full = self._rev == 0 or now - self._full_at >= FULL_REBUILD_S
+            if (marks == self._marks and not full) or now - self._built < REBUILD_EVERY_S:
                 return
-            self._rebuild(marks, now)
+            self._rebuild(marks, now, full)
 
-    def _rebuild(self, marks: tuple, now: float) -> None:
-        rows = sql.badges_for_set(self.store.conn)
-        seen: dict[str, _Badge] = {}
+    def _rebuild(self, marks: tuple, now: float, full: bool) -> None:
+        conn = self.store.conn
+        # Records and badges changed since a little before the last look (a transaction under
+        # way then commits with an earlier time), passages after the last interaction seen.
+        cut = to_iso(datetime.now(UTC) - timedelta(seconds=OVERLAP_S))
+        people = None if full else sql.changed_people(conn, self._since, self._marks[0] or 0)
+        rows = sql.badges_for_set(conn, None if people is None else sorted(people))
+        seen: dict[str, _Badge] = {} if full else dict(self._badges)
         changed = set()
         for row in rows:
             row_marks = tuple(row)
@@ -158,10 +168,24 @@ class OfflineSets:
                 badge.blob = seal(badge.key, badge.lookup, greeting(row))
                 changed.add(badge.lookup)
             seen[row["code_id"]] = badge
-        removed = {b.lookup for cid, b in self._badges.items() if cid not in seen}
+        present = {row["code_id"] for row in rows}
+        if full:
+            gone = [cid for cid in self._badges if cid not in seen]
+        else:  # the changed people's badges that are no longer in the set (erased)
+            gone = [
+                cid
+                for cid, b in self._badges.items()
+                if b.marks[2] in people and cid not in present
+            ]
+        removed = {self._badges[cid].lookup for cid in gone}
+        for cid in gone:
+            seen.pop(cid, None)
         self._badges = seen
         self._marks = marks
+        self._since = cut
         self._built = now
+        if full:
+            self._full_at = now
         if changed or removed or self._rev == 0:
             self._rev += 1
             self._changes.append((self._rev, frozenset(changed), frozenset(removed)))

@@ -21,16 +21,34 @@ def change_marks(conn: sqlite3.Connection) -> tuple:
     )
 
 
-def badges_for_set(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Every badge an offline kiosk must know: its holder's greeting, whether it still lets
-    them in, and where they are. Erased people's badges are left out altogether."""
-    return conn.execute(
-        "SELECT b.code_id, b.version, (b.revoked_at IS NOT NULL OR a.status != 'active') AS revoked,"
+def badges_for_set(conn: sqlite3.Connection, attendee_ids: list[int] | None = None) -> list:
+    """Every badge an offline kiosk must know (or those of some people): its holder's greeting,
+    whether it still lets them in, and where they are. Erased people's badges are left out."""
+    sql = (
+        "SELECT b.code_id, b.version, a.id AS attendee_id,"
+        " (b.revoked_at IS NOT NULL OR a.status != 'active') AS revoked,"
         " a.full_name, a.category, a.language, p.state, p.gate, p.at"
         " FROM badges b JOIN attendees a ON a.id = b.attendee_id"
         " LEFT JOIN presence p ON p.attendee_id = a.id"
         " WHERE a.status != 'erased'"
+    )
+    if attendee_ids is None:
+        return conn.execute(sql).fetchall()
+    return conn.execute(
+        sql + " AND a.id IN (SELECT value FROM json_each(?))", (dumps(attendee_ids),)
     ).fetchall()
+
+
+def changed_people(conn: sqlite3.Connection, since: str, after_interaction: int) -> set[int]:
+    """The people whose record, badges or passages may have changed since a time (records and
+    badges) or after an interaction id (passages)."""
+    found = conn.execute(
+        "SELECT id FROM attendees WHERE updated_at >= ?1"
+        " UNION SELECT attendee_id FROM badges WHERE issued_at >= ?1 OR revoked_at >= ?1"
+        " UNION SELECT attendee_id FROM interactions WHERE id > ?2 AND attendee_id IS NOT NULL",
+        (since, after_interaction),
+    ).fetchall()
+    return {row[0] for row in found}
 
 
 def add_conflict(
