@@ -169,7 +169,7 @@ def test_a_bad_offline_check_in_is_a_422_naming_it(client, make, item, field):
 
 def test_the_kiosk_state_shows_queue_and_sync(client, make, staff_client):
     token = make.device("kiosk", name="north-1", gate="north")
-    fetch(client, token, queue=7, offline_since="2026-11-24T09:00:00Z")
+    fetch(client, token, peek="1", queue=7, offline_since="2026-11-24T09:00:00Z")
     kiosks = staff_client.get("/api/v1/offline/kiosks").get_json()["kiosks"]
     mine = next(k for k in kiosks if k["name"] == "north-1")
     assert (mine["state"], mine["queue"], mine["alert"]) == ("online", 7, False)
@@ -177,7 +177,7 @@ def test_the_kiosk_state_shows_queue_and_sync(client, make, staff_client):
 
 def test_a_kiosk_offline_too_long_is_an_alert_on_the_console(client, make, staff_client, svc):
     token = make.device("kiosk", name="south-2", gate="south")
-    fetch(client, token, queue=3)
+    fetch(client, token, peek="1", queue=3)
     states = client.application.extensions["kiosk.kiosk_states"]
     device_id = svc.devices.authenticate(token).id
     page = staff_client.get("/staff/offline").get_data(as_text=True)
@@ -222,3 +222,16 @@ def test_an_erased_person_leaves_the_set_and_a_revoked_badge_is_marked(client, m
     assert (
         read({**delta, "entries": {**body["entries"], **delta["entries"]}}, revoked_code)["r"] == 1
     )
+
+
+def test_a_peek_answers_the_revision_only(client, make):
+    make.attendee()
+    token = make.device("kiosk")
+    body = fetch(client, token)
+    assert fetch(client, token, peek="1", since=body["revision"]) == {
+        "revision": body["revision"],
+        "unchanged": True,
+    }
+    make.attendee()
+    assert fetch(client, token)["size"] == 2  # a pull brings the set up to date
+    assert fetch(client, token, peek="1", since=body["revision"])["unchanged"] is False

@@ -89,14 +89,16 @@ def _small_int(name: str) -> int:
     "kiosk",
     "staff",
     summary="The kiosk's offline set: good badges, its gate's rules and the decision table",
-    description="A kiosk asks every second with the revision it holds (`since`) and gets"
-    " `unchanged`, the entries changed since (`full: false`) or the whole set; it tells how"
-    " many check-ins it holds (`queue`) and since when it was offline (`offline_since`).",
+    description="With the revision a kiosk holds (`since`): `unchanged`, the entries changed"
+    " since (`full: false`) or the whole set. With `peek=1` (the kiosk's every-second"
+    " question, which tells how many check-ins it holds, `queue`, and since when it was"
+    " offline, `offline_since`): the current revision only, at once.",
     params=[
         {"name": "since", "in": "query", "schema": {"type": "string", "maxLength": 40}},
         {"name": "queue", "in": "query", "schema": {"type": "integer", "minimum": 0}},
         {"name": "offline_since", "in": "query", "schema": {"type": "string", "maxLength": 40}},
         {"name": "gate", "in": "query", "schema": {"type": "string", "maxLength": 40}},
+        {"name": "peek", "in": "query", "schema": {"type": "string", "enum": ["1"]}},
     ],
     responses={
         "200": ok("the set, its changes, or unchanged", OFFLINE_SET),
@@ -110,12 +112,17 @@ def offline_set():
     gate = request.args.get("gate") or device.gate or next(iter(settings.gates))
     if gate not in settings.gates:
         raise FieldErrors({"gate": f"unknown gate (known: {', '.join(settings.gates)})"})
-    queue = _small_int("queue")
-    since = request.args.get("offline_since", "")[:40] or None
-    states().seen(device.id, queue, since)
-    answer = sets().answer(gate, request.args.get("since", "")[:40] or None)
+    held = request.args.get("since", "")[:40] or None
+    if request.args.get("peek"):
+        # The kiosk's every-second question: never waits for the set to be built.
+        states().seen(
+            device.id, _small_int("queue"), request.args.get("offline_since", "")[:40] or None
+        )
+        revision = sets().revision
+        return jsonify({"revision": revision, "unchanged": held == revision})
+    answer = sets().answer(gate, held)
     if answer is None:
-        return jsonify({"revision": request.args["since"], "unchanged": True})
+        return jsonify({"revision": held, "unchanged": True})
     return jsonify({**answer, "unchanged": False})
 
 

@@ -6,6 +6,7 @@
 (function () {
   "use strict";
   const POLL_MS = 1000;
+  const PULL_MS = 2000;      // the set is asked for at least this often (new badges, revocations)
   const SILENCE_MS = 2000;   // this long without an answer: offline
   const ANSWER_MS = 1500;    // a poll whose answer has not begun by then counts as silence
   const BATCH = 100;
@@ -221,9 +222,11 @@
     }
   }
 
-  async function poll() {
+  // Every second, a short question: is the server there, and has the set moved on? Only this
+  // decides online or offline; the set itself may take long to come (pull).
+  async function ping() {
     if (!KioskApi.token()) return;
-    const params = new URLSearchParams({ queue: String(st.queue) });
+    const params = new URLSearchParams({ peek: "1", queue: String(st.queue + st.walkups) });
     if (st.revision) params.set("since", st.revision);
     if (st.offlineSince) params.set("offline_since", new Date(st.offlineSince).toISOString());
     const ctrl = new AbortController();
@@ -231,20 +234,37 @@
     let res;
     try {
       res = await fetch("/api/v1/offline/set?" + params, { headers: headers(), signal: ctrl.signal, cache: "no-store" });
+      if (res.status >= 500) return;   // a proxy answering for a server that is gone
+      answered();
+      const body = res.status === 200 ? await res.json() : null;
+      if (body && !body.unchanged) pull();
     } catch (e) {
       return;
     } finally {
       clearTimeout(timer);
     }
-    if (res.status >= 500) return;   // a proxy answering for a server that is gone
-    answered();
-    if (res.status !== 200) return;
-    try {
-      const body = await res.json();
-      if (!body.unchanged) await apply(body);
-    } catch (e) { /* a set cut short: the next poll asks again from the revision held */ }
     if (st.queue || st.walkups) drain();
     keepForm();
+  }
+
+  // The set, or its changes since the revision held; the first one can be large (115 bytes a
+  // badge) and the server may still be building it, so no hurry here.
+  let pulling = false;
+  async function pull() {
+    if (pulling || !KioskApi.token()) return;
+    pulling = true;
+    try {
+      const params = new URLSearchParams();
+      if (st.revision) params.set("since", st.revision);
+      const res = await fetch("/api/v1/offline/set?" + params, { headers: headers(), cache: "no-store" });
+      if (res.status !== 200) return;
+      const body = await res.json();
+      if (!body.unchanged) await apply(body);
+    } catch (e) {
+      /* a set cut short: the next pull asks again from the revision held */
+    } finally {
+      pulling = false;
+    }
   }
 
   async function head(store) {
@@ -367,10 +387,10 @@
 
   st.loaded = load().catch(() => {});
   async function loop() {
-    await poll();
+    await ping();
     setTimeout(loop, POLL_MS);
   }
-  st.loaded.then(loop);
+  st.loaded.then(() => { loop(); pull(); setInterval(pull, PULL_MS); });
   setInterval(watch, 200);
 
   window.KioskOffline = {
