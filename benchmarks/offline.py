@@ -131,8 +131,7 @@ def welcome_times(page, codes: list[tuple[str, str]]) -> list[float]:
     for code, name in codes:
         page.evaluate("(n) => { window.__expect = n; }", name)
         out.append(page.evaluate(SCAN_JS, code))
-        page.click("#screen-result [data-back]")
-        page.wait_for_selector("body[data-screen=idle]")
+        page.evaluate("window.Kiosk.idle()")
     return out
 
 
