@@ -152,8 +152,13 @@
     return { rule: kind, opens: rule.opens ? rule.opens.slice(0, 5) : null, closes: rule.closes ? rule.closes.slice(0, 5) : null };
   }
 
-  // The answer the server would have given, in its shape (kiosk.js shows it the same way).
+  // The answer the server would have given, in its shape (kiosk.js shows it the same way);
+  // anything gone wrong here is shown as the server's trouble would be, never a stuck kiosk.
   async function checkIn(payload) {
+    try { return await decideOffline(payload); } catch (e) { return { status: 0, data: {} }; }
+  }
+
+  async function decideOffline(payload) {
     if (st.loaded) await st.loaded;
     const meta = st.meta;
     if (!meta || !payload.code) return { status: 0, data: {} };
