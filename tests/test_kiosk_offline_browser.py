@@ -205,7 +205,9 @@ def test_an_outage_at_the_entrance(browser, server, show):
     assert conflicts.count() == 1
     text = conflicts.inner_text()
     other = "south" if standing == "north" else "north"
-    assert twice_name in text and f"{other} · {other}-1" in text and "already_checked_in" in text
+    where = settings.gates[other].name["en"]
+    assert conflicts.get_attribute("data-reason") == "already_checked_in"
+    assert twice_name in text and f"{where} · {other}-1" in text and "already checked in" in text
     assert console.locator("#kiosks tr[data-kiosk=north-1][data-state=online]").count() == 1
     north_ctx.close()
     south_ctx.close()

