@@ -169,13 +169,16 @@
     if (!blob) return { status: 404, data: { status: "error", reason: "invalid", offline: true } };
     const g = await openEntry(salt, code, lookup, blob);
     const attendee = { full_name: g.n, company: "", category: g.c, category_name: meta.categories[g.c] || {}, language: g.l };
-    const direction = payload.direction || "in";
     const gate = meta.gate.id;
     let presence = g.p || "none";
     let where = g.g;
     let since = g.t;
     const mine = st.admitted.get(lookup);
     if (mine && (!since || mine.at > since)) { presence = mine.direction; where = mine.gate; since = mine.at; }
+    // The kiosk's own direction (kiosk/modes.js); both ways: out for someone inside, else in.
+    const device = (window.Kiosk && window.Kiosk.device) || {};
+    let direction = payload.direction || device.direction || "in";
+    if (direction === "both") direction = presence === "in" ? "out" : "in";
     const now = new Date();
     const local = KioskDecide.localParts(now, meta.timezone);
     const facts = KioskDecide.factsAt(meta.gate, g.c, local.day, local.clock, direction, presence, Boolean(g.r));
