@@ -409,3 +409,23 @@ def running_sessions_toml() -> str:
         r'(?m)^starts = ".*"$', f'starts = "{(now - timedelta(hours=1)).isoformat()}"', text
     )
     return re.sub(r'(?m)^ends = ".*"$', f'ends = "{(now + timedelta(hours=2)).isoformat()}"', text)
+
+
+def walk_up_steps(page, category="visitor", consents=("terms",), **fields):
+    """Through the walk-up's steps: the category, each step's fields, then the consents."""
+    page.click(f'[data-category="{category}"]')
+    while page.get_attribute("#reg-form", "data-step") != "consents":
+        for field in page.locator("#reg-form input[data-input]").all():
+            name = field.get_attribute("name")
+            if name in fields:
+                field.fill(fields[name])
+        step = page.get_attribute("#reg-form", "data-step")
+        page.click("#reg-next")
+        page.wait_for_function(
+            f"document.querySelector('#reg-form').dataset.step !== '{step}'"
+            " || document.querySelector('#reg-form .invalid')"
+        )
+        if page.locator("#reg-form .invalid").count():
+            return
+    for consent in consents:
+        page.check(f'[data-consent="{consent}"]')

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 import conftest
-from conftest import EVENT_TOML, STAFF_PASSWORD, Factory, LiveServer, load_settings
+from conftest import EVENT_TOML, STAFF_PASSWORD, Factory, LiveServer, load_settings, walk_up_steps
 from kiosk.attendees import desk
 from kiosk.services import open_services
 
@@ -150,9 +150,7 @@ def test_an_outage_at_the_entrance(browser, server, show):
     # A walk-up without the server: kept on the kiosk, the visitor sent to the desk.
     south.click("#btn-register")
     south.wait_for_selector("#reg-form")
-    south.fill("#reg-full_name", "Walk Up")
-    south.fill("#reg-email", "walk.up@example.com")
-    south.check('[data-consent="terms"]')
+    walk_up_steps(south, full_name="Walk Up", email="walk.up@example.com")
     south.click("#reg-submit")
     south.wait_for_function(
         "document.querySelector('#result-title').textContent === '请到登记台领取胸卡'"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SCREENSHOTS, auth
+from conftest import SCREENSHOTS, auth, walk_up_steps
 
 pytestmark = pytest.mark.browser
 SHOTS = SCREENSHOTS / "walk-up"
@@ -37,31 +37,11 @@ def kiosk_page(browser, live_server, make):
         context.close()
 
 
-def _walk(page, category="visitor", consents=("terms",), **fields):
-    """Through the walk-up's steps: the category, each step's fields, then the consents."""
-    page.click(f'[data-category="{category}"]')
-    while page.get_attribute("#reg-form", "data-step") != "consents":
-        for field in page.locator("#reg-form input[data-input]").all():
-            name = field.get_attribute("name")
-            if name in fields:
-                field.fill(fields[name])
-        step = page.get_attribute("#reg-form", "data-step")
-        page.click("#reg-next")
-        page.wait_for_function(
-            f"document.querySelector('#reg-form').dataset.step !== '{step}'"
-            " || document.querySelector('#reg-form .invalid')"
-        )
-        if page.locator("#reg-form .invalid").count():
-            return
-    for consent in consents:
-        page.check(f'[data-consent="{consent}"]')
-
-
 def test_walkup_in_chinese_prints_badge_and_checks_in(kiosk_page, svc):
     page = kiosk_page()
     page.click("#btn-register")
     page.wait_for_selector("#reg-form")
-    _walk(
+    walk_up_steps(
         page,
         "trade",
         consents=(),
@@ -119,7 +99,7 @@ def test_registering_again_is_recognised_and_asked_to_prove_it(kiosk_page, live_
     assert first.status_code == 201
     page = kiosk_page(1920, 1080)
     page.click("#btn-register")
-    _walk(page, full_name="周 杰", email="JAY.ZHOU@EXAMPLE.COM")
+    walk_up_steps(page, full_name="周 杰", email="JAY.ZHOU@EXAMPLE.COM")
     page.click("#reg-submit")
     page.wait_for_selector("body[data-screen=verify]")
     assert page.inner_text("#verify-title") == "您已经登记过了"
