@@ -78,24 +78,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(settings, port: int, *, new_session: bool = False) -> subprocess.Popen:
-    """`kiosk serve` in its own process (and process group with `new_session`); returns once it answers."""
+def start_server(
+    settings,
+    port: int,
+    *,
+    new_session: bool = False,
+    args: tuple[str, ...] = (),
+    env: dict | None = None,
+    log=subprocess.DEVNULL,
+) -> subprocess.Popen:
+    """`kiosk serve` in its own process (and process group with `new_session`), with extra
+    `args` and environment `env`; returns once it answers."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "serve", "--port", str(port)]
-        + ["--db", str(settings.db_path), "--config", str(settings.config_path)],
+        + ["--db", str(settings.db_path), "--config", str(settings.config_path), *args],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stderr=log,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         start_new_session=new_session,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with status {proc.returncode}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
+            try:
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return proc
+            finally:
+                conn.close()
         except OSError:
             time.sleep(0.1)
     if new_session:

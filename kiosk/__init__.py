@@ -41,6 +41,7 @@ def create_app(
     from kiosk.health import StorageWatch
     from kiosk.leads import ratings
     from kiosk.live.bridge import Bridge
+    from kiosk.shared import open_shared
     from kiosk.stats import telemetry
     from kiosk.throttle import Throttle
     from kiosk.web import (
@@ -79,7 +80,7 @@ def create_app(
     app.extensions["kiosk"] = svc
     app.extensions["kiosk.badges"] = badges
     app.extensions["kiosk.walkup_form"] = walkup.form(settings)
-    app.extensions["kiosk.throttle"] = Throttle(settings.throttle)
+    app.extensions["kiosk.throttle"] = Throttle(settings.throttle, settings.message_queue)
     app.extensions["kiosk.offline_sets"] = offline.OfflineSets(svc.store, settings, svc.keys)
     app.extensions["kiosk.kiosk_states"] = offline.KioskStates(
         offline.alert_after_minutes(settings)
@@ -90,6 +91,17 @@ def create_app(
     telemetry.Thresholds.from_settings(settings)  # a bad [console] too, not the dashboard
     door_policy(settings)  # and a bad [door], not the first scan at a session door
 
+    # With a message queue, several nodes serve the show: live events and what every console
+    # shows go through the show's Redis (kiosk.shared); without one, all of it stays in memory.
+    shared = open_shared(settings.message_queue, settings.event_id)
+    app.extensions["kiosk.shared"] = shared
+    if shared.clustered:
+        _same_keys(shared, svc)
+    queue = (
+        {"message_queue": settings.message_queue, "channel": f"kiosk-{settings.event_id}"}
+        if shared.clustered
+        else {}
+    )
     socketio = SocketIO(
         async_mode="threading", cors_allowed_origins=[], logger=False, engineio_logger=False
     )
@@ -97,9 +109,15 @@ def create_app(
     # resolver of tokens and console sessions and the shape of a scan's answer, so live never
     # imports web.
     app.extensions["kiosk.live"] = Bridge(
-        socketio, svc, authenticate=staff_session.live_caller, scan_answer=errors.scan_message
+        socketio,
+        svc,
+        authenticate=staff_session.live_caller,
+        scan_answer=errors.scan_message,
+        shared=shared,
     )
-    socketio.init_app(app)
+    # The queue goes to init_app: given to SocketIO() without an app it would make a
+    # write-only (emitter) queue that serves no clients.
+    socketio.init_app(app, **queue)
     app.extensions["kiosk.storage_watch"] = StorageWatch(svc.store)
     if badges.problem:
         log.warning("badges cannot be printed (check-ins go on): %s", badges.problem)
@@ -133,3 +151,20 @@ def create_app(
         return None
 
     return app
+
+
+def _same_keys(shared, svc: Services) -> None:
+    """Refuse to join a cluster whose nodes sign badges with other keys (a key file not copied)."""
+    from kiosk.secrets import fingerprint
+
+    try:
+        same = shared.same_keys(fingerprint(svc.keys))
+    except Exception as exc:
+        raise config_module.ConfigError(
+            f"live.message_queue: {shared.url} does not answer ({type(exc).__name__}); start it first"
+        ) from exc
+    if not same:
+        raise config_module.ConfigError(
+            f"{svc.settings.secret_path}: this node's badge keys differ from the other nodes' of"
+            " the show: copy the key file of the first node here (docs/scale-out.md)"
+        )

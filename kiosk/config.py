@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -87,7 +89,9 @@ KEYS: dict[str, tuple[str, ...]] = {
         "max_body_mb",
         "max_connections_per_address",
         "request_threads",
+        "proxies",
     ),
+    "live": ("message_queue",),
     "throttle": ("sign_in_failures", "token_failures", "window_seconds", "storage"),
     "offline": ("alert_after_minutes",),
 }
@@ -197,6 +201,9 @@ class ServerSettings:
     max_connections_per_address: int = 256
     # Threads for ordinary requests, apart from the threads of live sockets (`--threads`).
     request_threads: int = 64
+    # Addresses of the load balancers in front (nginx): their connections are not capped per
+    # address, and a request through them is counted by the client address they forward.
+    proxies: tuple[str, ...] = ()
 
     @property
     def max_body_bytes(self) -> int:
@@ -243,6 +250,8 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     branding: Branding = field(default_factory=Branding)
+    # Several `kiosk serve` nodes share live events and state through this Redis ("" is one node).
+    message_queue: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     # When a show day ends: whoever is still inside is checked out then (as `day_closed`).
     day_closes: time = time(0, 0)
@@ -374,7 +383,27 @@ def _numbers(raw: Any, table: str, limits: dict, text: tuple[str, ...] = ()) -> 
 
 
 def _server(raw: Any) -> ServerSettings:
-    return ServerSettings(**_numbers(raw, "server", SERVER_LIMITS))
+    if not isinstance(raw, dict):
+        raise ConfigError("server: expected a table")
+    raw = dict(raw)
+    proxies = raw.pop("proxies", [])
+    if not isinstance(proxies, list) or not all(isinstance(p, str) and p for p in proxies):
+        raise ConfigError("server.proxies: expected a list of addresses")
+    for address in proxies:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError as exc:
+            raise ConfigError(f"server.proxies: '{address}' is not an IP address") from exc
+    return ServerSettings(**_numbers(raw, "server", SERVER_LIMITS), proxies=tuple(proxies))
+
+
+def message_queue(url: Any, where: str = "live.message_queue") -> str:
+    """A Redis URL for the message queue, checked; "" for one node alone."""
+    if url in (None, ""):
+        return ""
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("redis", "rediss"):
+        raise ConfigError(f"{where}: expected a redis://HOST:PORT/DB URL")
+    return url
 
 
 def _color(value: Any, where: str) -> str:
@@ -572,6 +601,7 @@ def parse(
         "kiosks",
         "storage",
         "server",
+        "live",
         "throttle",
         "branding",
     }
@@ -597,6 +627,7 @@ def parse(
         server=server,
         throttle=throttle,
         branding=_branding(raw.get("branding", {}), config_path.parent, languages),
+        message_queue=message_queue(raw.get("live", {}).get("message_queue")),
         extra={k: v for k, v in raw.items() if k not in known},
     )
 
@@ -623,6 +654,9 @@ def load(
         raise ConfigError(f"{cpath}: configuration file not found") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{cpath}: {exc}") from exc
+    queue = os.environ.get("KIOSK_MESSAGE_QUEUE")
+    if queue:
+        raw.setdefault("live", {})["message_queue"] = queue
     for key, value in (overrides or {}).items():
         section, _, name = key.partition(".")
         raw.setdefault(section, {})[name] = value

@@ -82,3 +82,17 @@ def pseudonym(keys: Keys, kind: str, value: str) -> str:
     show's key file): it recognises the identifier again without keeping it."""
     key = hmac.new(keys.session_secret.encode(), b"kiosk:pseudonym:v1", hashlib.sha256).digest()
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def fingerprint(keys: Keys) -> str:
+    """A one-way fingerprint of the badge and session keys: nodes of one show compare it (in
+    Redis) to know they verify the same badges, without the keys leaving the key file."""
+    material = json.dumps(
+        {
+            "badge_keys": {str(v): k.hex() for v, k in sorted(keys.badge_keys.items())},
+            "current": keys.current_badge_version,
+            "session": keys.session_secret,
+        },
+        sort_keys=True,
+    )
+    return hmac.new(material.encode(), b"kiosk:key-fingerprint:v1", hashlib.sha256).hexdigest()

@@ -222,7 +222,9 @@ class KioskWorker(ThreadWorker):
         """Count the connection against its address and wait for its head (main thread)."""
         address = address_of(client)
         held = self.open_by_address.get(address, 0)
-        if held >= self.limits.max_connections_per_address:
+        # A load balancer carries everyone's connections: it caps them per client itself.
+        capped = address not in self.limits.proxies
+        if capped and held >= self.limits.max_connections_per_address:
             self.refuse(sock)
             self.notice(
                 f"refused:{address}",

@@ -9,8 +9,9 @@ The counts are kept by the `limits` library in the storage that `throttle.storag
 default, `memory://`, is this process's memory, and that is enough because `kiosk serve` runs
 one worker process (Socket.IO without a message queue needs exactly one; kiosk.server) and its
 HTTPS front door runs inside that process: every request of the show is counted in one place.
-Several server processes would share a storage instead, such as the Redis they share for live
-events (`redis://HOST:6379`, with the `redis` package installed).
+Several server nodes behind a load balancer share a storage instead: with a message queue
+(`KIOSK_MESSAGE_QUEUE=redis://...`) and no storage named, the counts go to that Redis, so that an
+address locked out on one node is locked out on all.
 """
 
 from __future__ import annotations
@@ -32,11 +33,17 @@ TOKEN = "token"
 class Throttle:
     """Failures per kind and client address, each kind with its budget per window."""
 
-    def __init__(self, settings: ThrottleSettings):
+    def __init__(self, settings: ThrottleSettings, message_queue: str = ""):
+        uri = settings.storage
+        if message_queue and uri == "memory://":
+            uri = message_queue
+        where = "throttle.storage" if uri == settings.storage else "live.message_queue"
         try:
-            storage = storage_from_string(settings.storage)
+            storage = storage_from_string(uri)
         except (ConfigurationError, ValueError) as exc:
-            raise ConfigError(f"throttle.storage: {exc}") from exc
+            raise ConfigError(f"{where}: {exc}") from exc
+        if uri != "memory://" and not storage.check():
+            raise ConfigError(f"{where}: {uri} does not answer; start it first")
         self.limiter = MovingWindowRateLimiter(storage)
         window = settings.window_seconds
         self.budgets = {

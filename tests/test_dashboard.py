@@ -47,8 +47,8 @@ def test_a_device_that_stops_answering_turns_offline(client, make, app):
     assert device["online"] and device["printer_state"]["state"] == "ok"
     beats = app.extensions["kiosk.live"].heartbeats
     # As if the last heartbeat came just over the limit ago.
-    last, iso = beats._seen[device["id"]]
-    beats._seen[device["id"]] = (time.time() - OFFLINE_AFTER_S - 0.5, iso)
+    _last, iso = beats.shared.beats()[0][device["id"]]
+    beats.shared.beat(device["id"], time.time() - OFFLINE_AFTER_S - 0.5, iso, None)
     (device,) = [d for d in dashboard(client, make)["devices"] if d["name"] == "north-1"]
     assert not device["online"] and device["age_s"] > OFFLINE_AFTER_S
 

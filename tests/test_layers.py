@@ -14,7 +14,14 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "kiosk"
 
 # The lowest layer first. A module may import its own layer and the layers below it.
-FOUNDATION = {"kiosk.config", "kiosk.errors", "kiosk.events", "kiosk.secrets", "kiosk.tls"}
+FOUNDATION = {
+    "kiosk.config",
+    "kiosk.errors",
+    "kiosk.events",
+    "kiosk.secrets",
+    "kiosk.shared",
+    "kiosk.tls",
+}
 INTERFACES = ("kiosk.web", "kiosk.live")
 APP = {"kiosk", "kiosk.server"}  # create_app() wires every layer together; the server runs it
 COMMAND_LINE = ("kiosk.cli", "kiosk.__main__")

@@ -1,17 +1,19 @@
 """The show's printers as CUPS sees them, polled by the server: their state and which badges came out.
 
 A printer that runs out of paper is found here before the next visitor reaches it: staff get an
-`alert` when a printer stops being ready, and its state is on the dashboard.
+`alert` when a printer stops being ready, and its state is on the dashboard. The states live in
+the shared state (kiosk.shared): with several server nodes, one node polls at a time and every
+node's console shows what it found.
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from kiosk import events
 from kiosk.badges import cups
 from kiosk.badges.printing import known_printers
+from kiosk.shared import Local
 from kiosk.storage import Store, to_iso, utcnow
 from kiosk.storage import print_jobs as sql
 
@@ -23,11 +25,10 @@ JOB_HORIZON = timedelta(hours=12)
 class PrinterWatch:
     """Polls every printer the show names; keeps their last state; marks finished jobs done."""
 
-    def __init__(self, store: Store, settings):
+    def __init__(self, store: Store, settings, shared=None):
         self.store = store
         self.settings = settings
-        self._lock = threading.Lock()
-        self._states: dict[str, dict] = {}
+        self.shared = shared if shared is not None else Local()
 
     def poll(self) -> list[dict]:
         """Ask CUPS about each printer now; alert staff on one that stopped being ready."""
@@ -37,8 +38,7 @@ class PrinterWatch:
                 state, message = "ready", ""
             except cups.PrintError as exc:
                 state, message = exc.reason, exc.message
-            with self._lock:
-                before = self._states.get(name, {}).get("state")
+            before = self.shared.printers().get(name, {}).get("state")
             # The alert goes out before the state is shown, so no dashboard sees a stopped
             # printer without its alert.
             if state != "ready" and state != before:
@@ -52,21 +52,23 @@ class PrinterWatch:
                         at=utcnow(),
                     ),
                 )
-            with self._lock:
-                self._states[name] = {
+            self.shared.set_printer(
+                name,
+                {
                     "printer": name,
                     "state": state,
                     "ok": state == "ready",
                     "message": message,
                     "checked_at": utcnow(),
-                }
+                },
+            )
         self.complete_jobs()
         return self.states()
 
     def states(self) -> list[dict]:
         """The last known state of every polled printer, by name."""
-        with self._lock:
-            return [dict(self._states[k]) for k in sorted(self._states)]
+        states = self.shared.printers()
+        return [states[k] for k in sorted(states)]
 
     def complete_jobs(self) -> int:
         """Mark the queued badges that CUPS has finished as completed; return how many."""

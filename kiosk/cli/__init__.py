@@ -68,17 +68,27 @@ def init(settings, force):
 )
 @click.option("--tls", is_flag=True, help="also serve HTTPS (for phones) with the show's own CA")
 @click.option("--tls-port", default=5443, show_default=True, type=click.IntRange(1, 65535))
-def serve(settings, host, port, threads, tls, tls_port):
+@click.option(
+    "--message-queue",
+    help="redis://HOST:PORT/DB shared by the show's nodes behind a load balancer"
+    " (default $KIOSK_MESSAGE_QUEUE or [live] message_queue; none: one node)",
+)
+def serve(settings, host, port, threads, tls, tls_port, message_queue):
     """Serve the web app, the API and Socket.IO (gunicorn, gthread)."""
     from kiosk import create_app
+    from kiosk.config import message_queue as checked_queue
     from kiosk.server import serve as run
     from kiosk.storage.guard import hold_serving_lock
 
+    if message_queue is not None:
+        settings.message_queue = checked_queue(message_queue, "--message-queue")
     if not settings.database_url:
         hold_serving_lock(settings.db_path)  # tells `kiosk restore` the show is being served
     app = create_app(settings)  # never creates a database: a missing one names `kiosk init`
     tls_options = None
     click.echo(f"serving {database_name(settings)} on http://{host}:{port}/", err=True)
+    if settings.message_queue:
+        click.echo("sharing live events and state through the message queue", err=True)
     if tls:
         from kiosk.tls import ca_cert_path, ensure_server_certificate
 

@@ -1,12 +1,14 @@
-"""Alerts for staff: kept for dashboards that connect later; repeated invalid scans detected."""
+"""Alerts for staff: kept for dashboards that connect later; repeated invalid scans detected.
+
+Both live in the shared state (kiosk.shared): one node's memory, or the Redis of a show served
+by several nodes, where a dashboard on any node sees every node's alerts and invalid scans at one
+gate count together whichever node they reached.
+"""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
-
 from kiosk import events
+from kiosk.shared import Local
 from kiosk.storage import Store, utcnow
 
 KEEP = 50
@@ -17,41 +19,25 @@ WINDOW_S = 60.0
 class AlertBoard:
     """The latest alerts, newest first, and the invalid-scan watch per gate."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, shared=None):
         self.store = store
-        self._lock = threading.Lock()
-        self._alerts: deque[dict] = deque(maxlen=KEEP)
-        self._invalid: dict[str, deque[float]] = defaultdict(deque)
-        self._last_alert: dict[str, float] = {}
+        self.shared = shared if shared is not None else Local()
 
     def add(self, alert: dict) -> None:
         """Keep an alert for the dashboard."""
-        with self._lock:
-            self._alerts.appendleft(dict(alert))
+        self.shared.add_alert(alert, KEEP)
 
     def latest(self) -> list[dict]:
         """The kept alerts, newest first."""
-        with self._lock:
-            return list(self._alerts)
+        return self.shared.alerts()
 
     def refused(self, event: events.ScanRefused) -> None:
         """Alert on a burst of invalid codes at one gate (the domain logs every refusal)."""
         if event.reason != "invalid":
             return
         gate = str(event.gate)
-        now = time.monotonic()
-        with self._lock:
-            times = self._invalid[gate]
-            times.append(now)
-            while times and now - times[0] > WINDOW_S:
-                times.popleft()
-            burst = (
-                len(times) >= INVALID_BURST and now - self._last_alert.get(gate, -1e9) > WINDOW_S
-            )
-            if burst:
-                self._last_alert[gate] = now
-                count = len(times)
-        if burst:
+        count = self.shared.burst(f"invalid:{gate}", WINDOW_S, INVALID_BURST)
+        if count is not None:
             events.publish(
                 self.store,
                 events.Alert(

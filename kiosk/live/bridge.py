@@ -5,6 +5,12 @@ which aggregates it changes; the pusher (kiosk.live.pusher) sends those aggregat
 cadences. A few events also act on the bridge's own state: alerts are kept for dashboards that
 connect later, refused scans feed the invalid-code watch, and a revoked device or a signed-out
 console loses its open connections at once.
+
+Check-ins go to the dashboards one by one (`checkin`, room `staff:each`) or, for dashboards that
+asked for them so (the console does), in batches (`checkins`, room `staff:batched`, sent by the
+pusher). With several nodes (kiosk.shared.Clustered) every emit to a room goes through the message
+queue to the clients of every node; the nodes tell each other what changed and which console
+sign-ins ended.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ from flask_socketio import SocketIO
 
 from kiosk import events
 from kiosk.live.alerts import AlertBoard
-from kiosk.live.namespace import NAMESPACE, Authenticate, LiveNamespace
+from kiosk.live.namespace import EACH, NAMESPACE, Authenticate, LiveNamespace
 from kiosk.live.pusher import DASHBOARD, STATS, Pusher
 from kiosk.services import Services
+from kiosk.shared import Local
 
 COUNTS = frozenset({STATS, DASHBOARD})
 SHOWN = frozenset({DASHBOARD})
@@ -43,7 +50,7 @@ def _nobody(_event) -> list[str]:
 
 
 ROUTES: dict[type[events.Event], Route] = {
-    events.CheckedIn: Route("checkin", _staff, COUNTS),
+    events.CheckedIn: Route("checkin", lambda _e: [EACH], COUNTS),
     events.Registered: Route("registration", _staff, COUNTS),
     events.LeadCaptured: Route("lead", lambda e: ["staff", f"exhibitor:{e.exhibitor_id}"], COUNTS),
     events.Scanned: Route("scan", lambda e: [f"gate:{e.gate}"], NOTHING),
@@ -69,11 +76,15 @@ class Bridge:
         services: Services,
         authenticate: Authenticate,
         scan_answer: Callable[[dict], dict],
+        shared=None,
     ):
         self.socketio = socketio
         self.services = services
-        self.alerts = AlertBoard(services.store)
-        self.pusher = Pusher(socketio, services, self.alerts, sweep=self.cut_revoked)
+        self.shared = shared if shared is not None else Local()
+        self.alerts = AlertBoard(services.store, self.shared)
+        self.pusher = Pusher(
+            socketio, services, self.alerts, sweep=self.cut_revoked, shared=self.shared
+        )
         self.heartbeats = self.pusher.heartbeats
         self.printers = self.pusher.printers
         self.namespace = LiveNamespace(NAMESPACE, self, authenticate)
@@ -82,7 +93,7 @@ class Bridge:
             events.Alert: lambda e: self.alerts.add(e.payload()),
             events.ScanRefused: self.alerts.refused,
             events.DeviceRevoked: lambda e: self.namespace.cut(device_id=e.device_id),
-            events.StaffSignedOut: lambda e: self.namespace.cut(sign_in=e.sign_in),
+            events.StaffSignedOut: self.signed_out,
         }
         # A camera's scan reaches its gate's kiosk as the answer the scanner got: the web layer
         # lends the shape (status and body) of that answer, so live never imports web.
@@ -95,6 +106,7 @@ class Bridge:
             },
         }
         events.subscribe(services.store, self.on_event)
+        self.shared.listen(self.on_news)
 
     def on_event(self, event: events.Event) -> None:
         """Route one domain event: act on it, send it to its rooms, mark what it changes."""
@@ -107,7 +119,22 @@ class Bridge:
             payload = shape(event) if shape is not None else event.payload()
             for room in route.rooms(event):
                 self.socketio.emit(route.name, payload, namespace=NAMESPACE, to=room)
+            if type(event) is events.CheckedIn:
+                self.pusher.checkin(payload)
         self.pusher.changed(route.changes)
+
+    def signed_out(self, event: events.StaffSignedOut) -> None:
+        """A console sign-in ended: cut its connections here and on every other node."""
+        self.namespace.cut(sign_in=event.sign_in)
+        self.shared.tell({"signed_out": event.sign_in})
+
+    def on_news(self, message: dict) -> None:
+        """What another node of the show said: what changed, which sign-in ended."""
+        changed = message.get("changed")
+        if isinstance(changed, list):
+            self.pusher.changed(frozenset(changed) & COUNTS, elsewhere=True)
+        if isinstance(message.get("signed_out"), str):
+            self.namespace.cut(sign_in=message["signed_out"])
 
     def cut_revoked(self) -> int:
         """Disconnect devices revoked by another process (the command line, another node)."""

@@ -1,10 +1,14 @@
-"""Which kiosks, exhibitor devices and printers are answering: heartbeats kept in memory."""
+"""Which kiosks, exhibitor devices and printers are answering: heartbeats in the shared state.
+
+One node keeps them in memory; nodes behind a load balancer keep them in their Redis
+(kiosk.shared), so that a device's heartbeat on one node is seen on every node's console.
+"""
 
 from __future__ import annotations
 
-import threading
 import time
 
+from kiosk.shared import Local
 from kiosk.storage import Store, from_iso, utcnow
 from kiosk.storage import devices as device_sql
 from kiosk.storage import staff as staff_sql
@@ -14,32 +18,27 @@ BEAT_EVERY_S = 3
 
 
 class Heartbeats:
-    """Last heartbeat per device (and its printer's state), as of this server process."""
+    """Last heartbeat per device (and its printer's state), as the show's nodes saw them."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, shared=None):
         self.store = store
-        self._lock = threading.Lock()
-        self._seen: dict[int, tuple[float, str]] = {}
-        self._printers: dict[int, dict] = {}
+        self.shared = shared if shared is not None else Local()
 
     def beat(self, device_id: int, printer: dict | None = None) -> None:
         """A device said it is alive, optionally with its printer's state."""
-        with self._lock:
-            self._seen[device_id] = (time.time(), utcnow())
-            if printer is not None:
-                self._printers[device_id] = {
-                    "state": str(printer.get("state", ""))[:20],
-                    "message": str(printer.get("message", ""))[:200],
-                }
+        if printer is not None:
+            printer = {
+                "state": str(printer.get("state", ""))[:20],
+                "message": str(printer.get("message", ""))[:200],
+            }
+        self.shared.beat(device_id, time.time(), utcnow(), printer)
 
     def snapshot(self) -> list[dict]:
         """Every live device with its last heartbeat, age in seconds and online flag."""
         now = time.time()
         conn = self.store.conn
         console = staff_sql.console_device_ids(conn)
-        with self._lock:
-            seen = dict(self._seen)
-            printers = dict(self._printers)
+        seen, printers = self.shared.beats()
         out = []
         for row in device_sql.list_devices(conn):
             if row["revoked_at"] or row["id"] in console:

@@ -18,6 +18,9 @@ from kiosk.devices import Device
 from kiosk.live.heartbeats import Heartbeats
 
 NAMESPACE = "/live"
+# Staff connections hear check-ins one message each, or in batches a few times a second.
+EACH = "staff:each"
+BATCHED = "staff:batched"
 
 
 class Host(Protocol):
@@ -34,9 +37,12 @@ class Host(Protocol):
 Authenticate = Callable[[object], "tuple[Device, str | None] | None"]
 
 
-def rooms_for(device: Device) -> list[str]:
-    """The rooms a device listens to: its role, its exhibitor or gate, itself."""
+def rooms_for(device: Device, batched: bool = False) -> list[str]:
+    """The rooms a device listens to: its role, its exhibitor or gate, itself; staff also hear
+    check-ins one by one (`staff:each`) or, `batched`, a few times a second (`staff:batched`)."""
     rooms = [device.role, f"device:{device.id}"]
+    if device.role == "staff":
+        rooms.append(BATCHED if batched else EACH)
     if device.exhibitor_id is not None:
         rooms.append(f"exhibitor:{device.exhibitor_id}")
     if device.gate:
@@ -55,15 +61,19 @@ class LiveNamespace(Namespace):
         self._callers: dict[str, tuple[Device, str | None]] = {}
 
     def on_connect(self, auth=None):
-        """Refuse a missing or bad token (or no signed-in staff session); join the device's rooms."""
+        """Refuse a missing or bad token (or no signed-in staff session); join the device's rooms.
+
+        A staff connection with `auth.batch` true gets `checkins` batches instead of `checkin`s.
+        """
         token = auth.get("token") if isinstance(auth, dict) else None
+        batched = isinstance(auth, dict) and auth.get("batch") is True
         caller = self.authenticate(token)
         if caller is None:
             raise ConnectionRefusedError("unauthorized")
         device = caller[0]
         with self._lock:
             self._callers[request.sid] = caller
-        for room in rooms_for(device):
+        for room in rooms_for(device, batched):
             join_room(room)
         self.bridge.start()
         if device.role == "staff":

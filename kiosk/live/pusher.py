@@ -11,6 +11,18 @@ With device health it also closes the show day when `[event] day_closes` has pas
 The counts are computed once per tick: when `stats` and `dashboard` are due together, `stats` is
 the snapshot's own. CUPS may take seconds to answer, so a printer poll runs beside the pusher
 (one at a time) and sends `printers` when it is done; a slow printer never holds the counts back.
+
+Check-ins reach the console in batches: a dashboard that connects with `auth.batch` gets one
+`checkins` message (a list of `checkin` payloads) every quarter second while check-ins arrive,
+instead of one `checkin` message per check-in. Measured with benchmarks/dashboard.py (200
+dashboards, 20 check-ins/s): see docs/scale-out.md.
+
+Several nodes (kiosk.shared.Clustered): each node's pusher sends the aggregates to its own
+dashboards only, computed from the one database and the shared state, so every console shows
+the same; a node tells the others what changed (at most every quarter second), and a batch of
+check-ins goes through the message queue to the dashboards of every node. One node at a time
+polls the printers.
+
 A failure (a locked database, CUPS gone) is logged, what failed is tried again at its next turn,
 and the pusher goes on for the rest of the show.
 """
@@ -28,8 +40,9 @@ from kiosk.badges.printer_watch import POLL_EVERY_S, PrinterWatch
 from kiosk.checkin.dayclose import DayCloser
 from kiosk.live.alerts import AlertBoard
 from kiosk.live.heartbeats import Heartbeats
-from kiosk.live.namespace import NAMESPACE
+from kiosk.live.namespace import BATCHED, NAMESPACE
 from kiosk.services import Services
+from kiosk.shared import Local
 from kiosk.stats import counts, dashboard
 
 log = logging.getLogger(__name__)
@@ -39,7 +52,11 @@ DASHBOARD = "dashboard"
 STATS_EVERY_S = 1.0
 DASHBOARD_EVERY_S = 2.0
 DEVICES_EVERY_S = 2.0
+CHECKINS_EVERY_S = 0.25
+TELL_EVERY_S = 0.25
 THROTTLE = {STATS: STATS_EVERY_S, DASHBOARD: DASHBOARD_EVERY_S}
+# The event that carries a batch of check-ins (to the room `BATCHED`).
+CHECKINS = "checkins"
 
 
 class Pusher:
@@ -51,14 +68,20 @@ class Pusher:
         services: Services,
         alerts: AlertBoard,
         sweep: Callable[[], object] = lambda: None,
+        shared=None,
     ):
         self.socketio = socketio
         self.sweep = sweep
         self.services = services
         self.alerts = alerts
-        self.heartbeats = Heartbeats(services.store)
-        self.printers = PrinterWatch(services.store, services.settings)
+        self.shared = shared if shared is not None else Local()
+        self.heartbeats = Heartbeats(services.store, self.shared)
+        self.printers = PrinterWatch(services.store, services.settings, self.shared)
         self.day_closer = DayCloser(services.store, services.settings)
+        # With several nodes the aggregates go to this node's own dashboards only.
+        self._local = {"ignore_queue": True} if self.shared.clustered else {}
+        self._checkins: list[dict] = []
+        self._to_tell: set[str] = set()
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._started = False
@@ -76,14 +99,26 @@ class Pusher:
             self._started = True
         self.socketio.start_background_task(self._run)
 
-    def changed(self, aggregates: frozenset[str]) -> None:
-        """What `stats` or the `dashboard` show changed: send them when their cadence allows."""
+    def changed(self, aggregates: frozenset[str], *, elsewhere: bool = False) -> None:
+        """What `stats` or the `dashboard` show changed (here, or on another node when
+        `elsewhere`): send them when their cadence allows."""
         if not aggregates:
             return
         with self._lock:
             self._changed |= aggregates
+            if self.shared.clustered and not elsewhere:
+                self._to_tell |= aggregates
         self._wake.set()
         self.start()
+
+    def checkin(self, payload: dict) -> None:
+        """A check-in for the dashboards that take them in batches: sent with the next batch."""
+        with self._lock:
+            self._checkins.append(payload)
+            first = len(self._checkins) == 1
+        if first:
+            self._wake.set()
+            self.start()
 
     def stats(self) -> dict:
         """The counts as of now."""
@@ -101,6 +136,18 @@ class Pusher:
         with self._lock:
             due = {n for n in self._changed if now >= self._sent.get(n, -1e9) + THROTTLE[n]}
             self._changed -= due
+            batch = None
+            if self._checkins and now >= self._sent.get(CHECKINS, -1e9) + CHECKINS_EVERY_S:
+                batch, self._checkins = self._checkins, []
+            tell = None
+            if self._to_tell and now >= self._sent.get("tell", -1e9) + TELL_EVERY_S:
+                tell, self._to_tell = sorted(self._to_tell), set()
+        if batch:
+            self._sent[CHECKINS] = now
+            self._emit(CHECKINS, batch, BATCHED, everywhere=True)
+        if tell:
+            self._sent["tell"] = now
+            self.shared.tell({"changed": tell})
         snapshot = None
         if DASHBOARD in due:
             snapshot = self._send(DASHBOARD, self.snapshot, now)
@@ -122,6 +169,10 @@ class Pusher:
             self.socketio.start_background_task(self._poll_printers)
         with self._lock:
             waits = [self._sent.get(n, -1e9) + THROTTLE[n] for n in self._changed]
+            if self._checkins:
+                waits.append(self._sent.get(CHECKINS, -1e9) + CHECKINS_EVERY_S)
+            if self._to_tell:
+                waits.append(self._sent.get("tell", -1e9) + TELL_EVERY_S)
         waits.append(self._sent["devices"] + DEVICES_EVERY_S)
         if not self._polling:
             waits.append(self._sent["printers"] + POLL_EVERY_S)
@@ -131,7 +182,7 @@ class Pusher:
         self._sent[name] = now
         try:
             data = build()
-            self.socketio.emit(name, data, namespace=NAMESPACE, to="staff")
+            self._emit(name, data, "staff")
             return data
         except Exception:
             log.exception("live: %s not sent", name)
@@ -140,9 +191,17 @@ class Pusher:
                     self._changed.add(name)
             return None
 
+    def _emit(self, name: str, data, room: str, *, everywhere: bool = False) -> None:
+        extra = {} if everywhere else self._local
+        self.socketio.emit(name, data, namespace=NAMESPACE, to=room, **extra)
+
     def _poll_printers(self) -> None:
+        # One node at a time asks CUPS; the others show what it found.
+        poll = self.printers.poll
+        if not self.shared.take_turn("printers", POLL_EVERY_S * 0.8):
+            poll = self.printers.states
         try:
-            self._send("printers", self.printers.poll, time.monotonic())
+            self._send("printers", poll, time.monotonic())
         finally:
             self._polling = False
             self._wake.set()

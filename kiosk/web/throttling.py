@@ -14,8 +14,15 @@ def throttle() -> Throttle:
 
 
 def client_address() -> str:
-    """The address a request came from (the phone's own through the HTTPS front door)."""
-    return request.remote_addr or "unknown"
+    """The address a request came from (the phone's own through the HTTPS front door, and the
+    client's as the load balancer forwards it when the request came through one of
+    `server.proxies`)."""
+    address = request.remote_addr or "unknown"
+    if address in current_app.extensions["kiosk"].settings.server.proxies:
+        # nginx appends the address it saw to X-Forwarded-For: the last one is the one to trust.
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        return forwarded or address
+    return address
 
 
 def unknown_token() -> None:
