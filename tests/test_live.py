@@ -277,3 +277,29 @@ def test_kiosk_devices_revoke_names_what_it_cannot_find(make, svc):
     assert missing.returncode != 0 and "no device named 'south-9'" in missing.stderr
     twice = subprocess.run(base + ["north-1"] + paths, capture_output=True, text=True)
     assert twice.returncode != 0 and "several devices are named 'north-1'" in twice.stderr
+
+
+def test_a_dashboard_that_asks_for_batches_gets_checkins_a_few_at_a_time(app, client, make):
+    codes = [make.attendee(full_name=f"批次 {i}")[1] for i in range(5)]
+    staff = make.device("staff")
+    batched = app.extensions["socketio"].test_client(
+        app, namespace="/live", auth={"token": staff, "batch": True}, flask_test_client=client
+    )
+    each = socket_client(app, client, staff)
+    kiosk = make.device()
+    for code in codes:
+        res = client.post(
+            "/api/v1/checkins", json={"code": code, "gate": "north"}, headers=auth(kiosk)
+        )
+        assert res.status_code == 201
+    got: list = []
+    deadline = time.monotonic() + 10
+    while sum(len(batch) for batch in got) < 5 and time.monotonic() < deadline:
+        received = batched.get_received("/live")
+        assert not events(received, "checkin")
+        got += events(received, "checkins")
+        time.sleep(0.05)
+    names = [c["attendee"]["full_name"] for batch in got for c in batch]
+    assert names == [f"批次 {i}" for i in range(5)]
+    # A client that did not ask for batches still gets one `checkin` per check-in.
+    assert len(events(each.get_received("/live"), "checkin")) == 5

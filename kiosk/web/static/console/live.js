@@ -1,11 +1,12 @@
 // The live dashboard's socket: the server pushes `dashboard` (at most every 2 s), `devices` (every 2 s),
-// `printers` (every 5 s), `checkin` and `alert` as they happen. At (re)connect it sends a full snapshot, so a dashboard
+// `printers` (every 5 s), `checkins` (batches of check-ins, a few times a second) and `alert` as they happen. At (re)connect it sends a full snapshot, so a dashboard
 // that was offline catches up without a reload. The signed-in session cookie authenticates.
 // Drawing is render.js's (window.ConsoleDashboard); this file only routes events to it.
 (function () {
   "use strict";
   const D = window.ConsoleDashboard;
-  const socket = io("/live", { transports: ["websocket", "polling"] });
+  // `batch`: the check-ins come a few to a message (`checkins`), not one message each.
+  const socket = io("/live", { auth: { batch: true }, transports: ["websocket", "polling"] });
   socket.on("connect", () => D.connection("on"));
   socket.on("disconnect", () => D.connection("off"));
   socket.on("connect_error", () => D.connection("refused"));
@@ -13,6 +14,6 @@
   socket.on("devices", D.devices);
   socket.on("printers", D.printers);
   socket.on("stats", D.stats);
-  socket.on("checkin", D.checkin);
+  socket.on("checkins", (batch) => batch.forEach((ev) => D.checkin(ev)));
   socket.on("alert", D.alert);
 })();
