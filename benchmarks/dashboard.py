@@ -2,16 +2,22 @@
 
 Starts `kiosk serve` on a fresh show, connects N Socket.IO staff clients to /live (spread over a
 few client processes so that the clients are not the bottleneck), posts check-ins at a steady
-rate and reports the delay from check-in request to `checkin` event on the clients (p50/p99)
-and the server's CPU and memory (gunicorn master and worker together).
+rate and reports the delay from check-in request to the check-in's arrival on the clients
+(p50/p99), the messages they received, and the server's CPU and memory (gunicorn master and
+worker together). Dashboards take check-ins in batches (`checkins`, as the console does) unless
+`--each` asks for one `checkin` message per check-in; `--phones N` also keeps N booth phones
+connected (exhibitor devices, each sending its heartbeat every 3 s, as the booth page does).
 
     python benchmarks/dashboard.py                    # 200 clients, 20 check-ins/s for 10 s
+    python benchmarks/dashboard.py --each             # the same, one message per check-in
+    python benchmarks/dashboard.py --phones 1000      # and 1,000 booth phones connected
     python benchmarks/dashboard.py --clients 500 --rate 50 --seconds 60 --procs 8
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import multiprocessing as mp
@@ -36,6 +42,7 @@ from kiosk import config  # noqa: E402
 from kiosk.attendees import registration  # noqa: E402
 from kiosk.attendees.fields import clean_person  # noqa: E402
 from kiosk.devices import create_device  # noqa: E402
+from kiosk.exhibitors.manage import create_exhibitor  # noqa: E402
 from kiosk.services import initialise, open_services  # noqa: E402
 
 
@@ -45,8 +52,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-def prepare(workdir: Path, people: int):
-    """A fresh show with people, a kiosk and a staff device; returns (settings, codes, tokens)."""
+def prepare(workdir: Path, people: int, phones: int = 0):
+    """A fresh show with people, a kiosk, a staff device and `phones` exhibitor devices (ten
+    to a booth); returns (settings, codes, kiosk token, staff token, phone tokens)."""
     settings = config.load(ROOT / "config" / "event.toml", workdir / "kiosk.db")
     initialise(settings)
     svc = open_services(settings)
@@ -61,7 +69,16 @@ def prepare(workdir: Path, people: int):
             codes.append(done.code)
     _, kiosk = create_device(svc.store, settings, role="kiosk", name="bench-kiosk", gate="north")
     _, staff = create_device(svc.store, settings, role="staff", name="bench-staff")
-    return settings, codes, kiosk, staff
+    booths = [
+        create_exhibitor(svc.store, name=f"Booth {b}", booth=f"B{b}") for b in range(phones // 10)
+    ]
+    phone_tokens = [
+        create_device(
+            svc.store, settings, role="exhibitor", name=f"phone-{p}", exhibitor_id=booths[p // 10]
+        )[1]
+        for p in range(len(booths) * 10)
+    ]
+    return settings, codes, kiosk, staff, phone_tokens
 
 
 def free_port() -> int:
@@ -95,14 +112,27 @@ def start_server(settings, port: int, threads: int, log_path: Path) -> subproces
     raise SystemExit("server did not start: " + log_path.read_text()[-2000:])
 
 
-def client_process(url: str, token: str, count: int, ready, go_home, results) -> None:
-    """Connect `count` dashboards; record (attendee id, arrival wall time) of every checkin."""
+def client_process(
+    url: str, token: str, count: int, batch: bool, phones: list[str], ready, go_home, results
+) -> None:
+    """Connect `count` dashboards and the `phones`; record (attendee id, arrival wall time) of
+    every check-in the dashboards receive, and how many messages they received."""
     logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
     arrivals: list[tuple[int, float]] = []
-    pushes = [0]
+    pushes = [0, 0]  # dashboard snapshots, check-in messages
     lock = threading.Lock()
-    clients = []
+    clients, phone_clients = [], []
     failed = 0
+
+    def connect(client, auth) -> bool:
+        try:
+            client.connect(
+                url, namespaces=["/live"], auth=auth, transports=["websocket"], wait_timeout=30
+            )
+            return True
+        except socketio.exceptions.ConnectionError:
+            return False
+
     for _ in range(count):
         client = socketio.Client(reconnection=False)
 
@@ -111,28 +141,39 @@ def client_process(url: str, token: str, count: int, ready, go_home, results) ->
             now = time.time()
             with lock:
                 arrivals.append((event["attendee"]["id"], now))
+                pushes[1] += 1
+
+        @client.on("checkins", namespace="/live")
+        def on_checkins(batch):
+            now = time.time()
+            with lock:
+                arrivals.extend((event["attendee"]["id"], now) for event in batch)
+                pushes[1] += 1
 
         @client.on("dashboard", namespace="/live")
         def on_dashboard(_data):
             with lock:
                 pushes[0] += 1
 
-        try:
-            client.connect(
-                url,
-                namespaces=["/live"],
-                auth={"token": token},
-                transports=["websocket"],
-                wait_timeout=20,
-            )
+        if connect(client, {"token": token, "batch": batch}):
             clients.append(client)
-        except socketio.exceptions.ConnectionError:
+        else:
             failed += 1
-    ready.put((len(clients), failed))
-    go_home.wait()
-    for client in clients:
+    for phone in phones:
+        client = socketio.Client(reconnection=False)
+        if connect(client, {"token": phone}):
+            phone_clients.append(client)
+        else:
+            failed += 1
+    ready.put((len(clients), len(phone_clients), failed))
+    # The booth page says it is alive every 3 s.
+    while not go_home.wait(3.0):
+        for client in phone_clients:
+            with contextlib.suppress(socketio.exceptions.SocketIOError):
+                client.emit("heartbeat", {}, namespace="/live")
+    for client in clients + phone_clients:
         client.disconnect()
-    results.put((arrivals, pushes[0]))
+    results.put((arrivals, pushes[0], pushes[1]))
 
 
 def main() -> None:
@@ -141,15 +182,18 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="check-ins per second")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--procs", type=int, default=4, help="client processes")
+    parser.add_argument("--each", action="store_true", help="one `checkin` message per check-in")
+    parser.add_argument("--phones", type=int, default=0, help="booth phones connected as well")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     total = int(args.rate * args.seconds)
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings, codes, kiosk, staff = prepare(Path(tmp), total)
+        settings, codes, kiosk, staff, phones = prepare(Path(tmp), total, args.phones)
         port = free_port()
         # Each WebSocket holds one gunicorn thread: leave room for the HTTP requests too.
-        server = start_server(settings, port, args.clients + 64, Path(tmp) / "server.log")
+        threads = args.clients + len(phones) + 64
+        server = start_server(settings, port, threads, Path(tmp) / "server.log")
         url = f"http://127.0.0.1:{port}"
         ctx = mp.get_context("spawn")
         ready, results, go_home = ctx.Queue(), ctx.Queue(), ctx.Event()
@@ -157,14 +201,27 @@ def main() -> None:
             args.clients // args.procs + (i < args.clients % args.procs) for i in range(args.procs)
         ]
         workers = [
-            ctx.Process(target=client_process, args=(url, staff, n, ready, go_home, results))
-            for n in shares
-            if n
+            ctx.Process(
+                target=client_process,
+                args=(
+                    url,
+                    staff,
+                    n,
+                    not args.each,
+                    phones[i :: args.procs],
+                    ready,
+                    go_home,
+                    results,
+                ),
+            )
+            for i, n in enumerate(shares)
         ]
         try:
             for w in workers:
                 w.start()
-            connected = sum(ready.get(timeout=300)[0] for _ in workers)
+            counts = [ready.get(timeout=600) for _ in workers]
+            connected = sum(c[0] for c in counts)
+            phones_connected = sum(c[1] for c in counts)
             # gunicorn forks its worker: measure the whole process tree.
             master = psutil.Process(server.pid)
             procs = [master, *master.children(recursive=True)]
@@ -200,10 +257,11 @@ def main() -> None:
             stop.set()
             sampler.join()
             go_home.set()
-            delays, pushes = [], 0
+            delays, pushes, messages = [], 0, 0
             for _ in workers:
-                arrivals, n = results.get(timeout=120)
+                arrivals, n, m = results.get(timeout=120)
                 pushes += n
+                messages += m
                 delays += [(at - sent[aid]) * 1000 for aid, at in arrivals if aid in sent]
             for w in workers:
                 w.join(30)
@@ -218,6 +276,8 @@ def main() -> None:
     figures = {
         "clients": args.clients,
         "connected": connected,
+        "checkins_batched": not args.each,
+        "phones_connected": phones_connected,
         "checkins": total,
         "checkins_ok": statuses.count(201),
         "rate_per_s": args.rate,
@@ -226,6 +286,7 @@ def main() -> None:
         "delay_ms_p50": round(percentile(delays, 50), 1) if delays else None,
         "delay_ms_p99": round(percentile(delays, 99), 1) if delays else None,
         "delay_ms_max": round(max(delays), 1) if delays else None,
+        "checkin_messages_received": messages,
         "dashboard_pushes_received": pushes,
         "server_cpu_percent_median": round(statistics.median(cpu), 1) if cpu else None,
         "server_cpu_percent_max": round(max(cpu), 1) if cpu else None,

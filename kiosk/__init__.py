@@ -97,11 +97,16 @@ def create_app(
     app.extensions["kiosk.shared"] = shared
     if shared.clustered:
         _same_keys(shared, svc)
-    queue = (
-        {"message_queue": settings.message_queue, "channel": f"kiosk-{settings.event_id}"}
-        if shared.clustered
-        else {}
-    )
+    queue = {}
+    if shared.clustered:
+        import socketio as python_socketio
+
+        # Short timeouts: with Redis gone a check-in still answers at once (live events wait).
+        queue["client_manager"] = python_socketio.RedisManager(
+            settings.message_queue,
+            channel=f"kiosk-{settings.event_id}",
+            redis_options={"socket_connect_timeout": 1, "socket_timeout": 1},
+        )
     socketio = SocketIO(
         async_mode="threading", cors_allowed_origins=[], logger=False, engineio_logger=False
     )
@@ -115,7 +120,7 @@ def create_app(
         scan_answer=errors.scan_message,
         shared=shared,
     )
-    # The queue goes to init_app: given to SocketIO() without an app it would make a
+    # The queue goes to init_app: a message_queue given to SocketIO() without an app makes a
     # write-only (emitter) queue that serves no clients.
     socketio.init_app(app, **queue)
     app.extensions["kiosk.storage_watch"] = StorageWatch(svc.store)

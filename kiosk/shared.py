@@ -136,7 +136,7 @@ class Clustered:
         import redis
 
         self.redis = redis.Redis.from_url(
-            url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+            url, socket_timeout=1, socket_connect_timeout=1, health_check_interval=30
         )
         self.url = url
         self.node = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:6]}"

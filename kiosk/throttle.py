@@ -16,6 +16,7 @@ address locked out on one node is locked out on all.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -25,6 +26,8 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from kiosk.config import ConfigError, ThrottleSettings
+
+log = logging.getLogger(__name__)
 
 SIGN_IN = "sign_in"
 TOKEN = "token"
@@ -45,6 +48,7 @@ class Throttle:
         if uri != "memory://" and not storage.check():
             raise ConfigError(f"{where}: {uri} does not answer; start it first")
         self.limiter = MovingWindowRateLimiter(storage)
+        self._complained = -1e9
         window = settings.window_seconds
         self.budgets = {
             SIGN_IN: RateLimitItemPerSecond(settings.sign_in_failures, window),
@@ -54,12 +58,26 @@ class Throttle:
     def wait(self, kind: str, address: str) -> int:
         """Seconds this address must wait before trying again; 0 while within its budget."""
         budget = self.budgets[kind]
-        if self.limiter.test(budget, kind, address):
+        try:
+            if self.limiter.test(budget, kind, address):
+                return 0
+            reset = self.limiter.get_window_stats(budget, kind, address).reset_time
+        except Exception as exc:  # a shared storage gone: nobody is refused meanwhile
+            self._unavailable(exc)
             return 0
-        reset = self.limiter.get_window_stats(budget, kind, address).reset_time
         return max(1, math.ceil(reset - time.time()))
 
     def failed(self, kind: str, address: str) -> int:
         """Count one failure of this address; the seconds to wait if that spent its budget."""
-        self.limiter.hit(self.budgets[kind], kind, address)
+        try:
+            self.limiter.hit(self.budgets[kind], kind, address)
+        except Exception as exc:
+            self._unavailable(exc)
+            return 0
         return self.wait(kind, address)
+
+    def _unavailable(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._complained >= 60:
+            self._complained = now
+            log.warning("throttle: its storage does not answer (%s); not counting", exc)

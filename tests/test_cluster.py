@@ -283,3 +283,13 @@ def test_killing_a_node_under_load_loses_no_acknowledged_checkin(cluster, show):
     finally:
         for client in live:
             client.close()
+
+
+def test_with_redis_gone_the_nodes_still_check_people_in(cluster, show):
+    _settings, _svc, make, _tmp = show
+    cluster.redis.kill()
+    cluster.redis.wait(10)
+    _, code = make.attendee()
+    body = {"code": code, "gate": "north", "nonce": uuid.uuid4().hex}
+    assert post(cluster.url, "/api/v1/checkins", make.device(), body).status_code == 201
+    assert requests.get(cluster.url + "/healthz", timeout=30).json()["status"] == "ok"
