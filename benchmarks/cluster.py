@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -121,8 +122,7 @@ class Cluster:
         self.logs: list = []
         try:
             self._start_redis()
-            for _ in range(nodes):
-                self.start_node()
+            self.start_nodes(nodes)
             if nginx:
                 self._start_nginx()
         except BaseException:
@@ -158,23 +158,35 @@ class Cluster:
         )
         wait_for(lambda: _answers_ping(self.redis_port), 20, "redis-server")
 
-    def start_node(self) -> int:
-        """Start one more node (in its own process group); its index."""
-        port = free_port()
-        i = len(self.ports)
-        log = (self.workdir / f"node-{i}.log").open("ab")
-        self.logs.append(log)
-        proc = start_server(
-            self.settings,
-            port,
-            new_session=True,
-            args=("--message-queue", self.queue, "--threads", "256"),
-            env=self.env,
-            log=log,
-        )
-        self.procs.append(proc)
-        self.ports.append(port)
-        return i
+    def start_nodes(self, count: int) -> None:
+        """Start `count` more nodes at once, each in its own process group."""
+        first = len(self.ports)
+        self.ports += [free_port() for _ in range(count)]
+        self.procs += [None] * count
+        failures = []
+
+        def start(i: int) -> None:
+            log = (self.workdir / f"node-{i}.log").open("ab")
+            self.logs.append(log)
+            try:
+                self.procs[i] = start_server(
+                    self.settings,
+                    self.ports[i],
+                    new_session=True,
+                    args=("--message-queue", self.queue, "--threads", "256"),
+                    env=self.env,
+                    log=log,
+                )
+            except BaseException as exc:  # noqa: BLE001 - reported below, after the others
+                failures.append(f"node {i}: {exc}")
+
+        threads = [threading.Thread(target=start, args=(i,)) for i in range(first, len(self.ports))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if failures:
+            raise RuntimeError("; ".join(failures))
 
     def kill(self, i: int) -> None:
         """kill -9 node `i` (its gunicorn master and worker)."""
@@ -216,11 +228,12 @@ class Cluster:
         if self.nginx is not None and self.nginx.poll() is None:
             self.nginx.terminate()
             _reap(self.nginx)
-        for proc in self.procs:
-            if proc is not None and proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-                _reap(proc, group=True)
+        running = [p for p in self.procs if p is not None and p.poll() is None]
+        for proc in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in running:
+            _reap(proc, group=True)
         if self.redis is not None and self.redis.poll() is None:
             self.redis.terminate()
             _reap(self.redis)
