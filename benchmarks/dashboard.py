@@ -189,6 +189,9 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=4, help="client processes")
     parser.add_argument("--each", action="store_true", help="one `checkin` message per check-in")
     parser.add_argument("--phones", type=int, default=0, help="booth phones connected as well")
+    parser.add_argument(
+        "--drain", type=float, default=3.0, help="seconds the clients wait for the last events"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     total = int(args.rate * args.seconds)
@@ -258,7 +261,7 @@ def main() -> None:
                     timeout=30,
                 )
                 statuses.append(res.status_code)
-            time.sleep(3)  # let the last events arrive
+            time.sleep(args.drain)  # let the last events arrive
             stop.set()
             sampler.join()
             go_home.set()

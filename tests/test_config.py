@@ -83,3 +83,27 @@ def test_a_misspelt_key_stops_the_start_naming_it(tmp_path, addition, key):
     with pytest.raises(ConfigError) as err:
         load_settings(tmp_path, text)
     assert str(err.value) == f"{key}: unknown key"
+
+
+@pytest.mark.parametrize(
+    ("addition", "key"),
+    [
+        ('[live]\nmessage_queue = "http://redis:6379"', "live.message_queue"),
+        ("[live]\nmessage_queue = 6379", "live.message_queue"),
+        ('[server]\nproxies = "10.0.0.10"', "server.proxies"),
+        ('[server]\nproxies = ["nginx.local"]', "server.proxies"),
+    ],
+)
+def test_bad_scale_out_settings_name_the_key(tmp_path, addition, key):
+    with pytest.raises(ConfigError) as err:
+        load_settings(tmp_path, EVENT_TOML.read_text(encoding="utf-8") + "\n" + addition + "\n")
+    assert str(err.value).startswith(key)
+
+
+def test_the_message_queue_comes_from_the_configuration_or_the_environment(tmp_path, monkeypatch):
+    assert load_settings(tmp_path).message_queue == ""  # one node, nothing shared
+    queue = "redis://10.0.0.20:6379/0"
+    toml = EVENT_TOML.read_text(encoding="utf-8") + f'\n[live]\nmessage_queue = "{queue}"\n'
+    assert load_settings(tmp_path, toml).message_queue == queue
+    monkeypatch.setenv("KIOSK_MESSAGE_QUEUE", "redis://other:6379/1")
+    assert load_settings(tmp_path, toml).message_queue == "redis://other:6379/1"
