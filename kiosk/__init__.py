@@ -41,8 +41,8 @@ def create_app(
     from kiosk.health import StorageWatch
     from kiosk.leads import ratings
     from kiosk.live.bridge import Bridge
-    from kiosk.shared import open_shared
     from kiosk.stats import telemetry
+    from kiosk.storage.shared import open_shared
     from kiosk.throttle import Throttle
     from kiosk.web import (
         api,
@@ -92,7 +92,7 @@ def create_app(
     door_policy(settings)  # and a bad [door], not the first scan at a session door
 
     # With a message queue, several nodes serve the show: live events and what every console
-    # shows go through the show's Redis (kiosk.shared); without one, all of it stays in memory.
+    # shows go through the show's Redis (kiosk.storage.shared); without one, all of it stays in memory.
     shared = open_shared(settings.message_queue, settings.event_id)
     app.extensions["kiosk.shared"] = shared
     if shared.clustered:

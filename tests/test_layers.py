@@ -19,7 +19,6 @@ FOUNDATION = {
     "kiosk.errors",
     "kiosk.events",
     "kiosk.secrets",
-    "kiosk.shared",
     "kiosk.tls",
 }
 INTERFACES = ("kiosk.web", "kiosk.live")

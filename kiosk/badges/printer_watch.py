@@ -2,7 +2,7 @@
 
 A printer that runs out of paper is found here before the next visitor reaches it: staff get an
 `alert` when a printer stops being ready, and its state is on the dashboard. The states live in
-the shared state (kiosk.shared): with several server nodes, one node polls at a time and every
+the shared state (kiosk.storage.shared): with several server nodes, one node polls at a time and every
 node's console shows what it found.
 """
 
@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from kiosk import events
 from kiosk.badges import cups
 from kiosk.badges.printing import known_printers
-from kiosk.shared import Local
 from kiosk.storage import Store, to_iso, utcnow
 from kiosk.storage import print_jobs as sql
+from kiosk.storage.shared import Local
 
 POLL_EVERY_S = 5.0
 # Jobs older than this are no longer looked for in CUPS's history.

@@ -1,6 +1,6 @@
 """Alerts for staff: kept for dashboards that connect later; repeated invalid scans detected.
 
-Both live in the shared state (kiosk.shared): one node's memory, or the Redis of a show served
+Both live in the shared state (kiosk.storage.shared): one node's memory, or the Redis of a show served
 by several nodes, where a dashboard on any node sees every node's alerts and invalid scans at one
 gate count together whichever node they reached.
 """
@@ -8,8 +8,8 @@ gate count together whichever node they reached.
 from __future__ import annotations
 
 from kiosk import events
-from kiosk.shared import Local
 from kiosk.storage import Store, utcnow
+from kiosk.storage.shared import Local
 
 KEEP = 50
 INVALID_BURST = 5

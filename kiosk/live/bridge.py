@@ -8,7 +8,7 @@ console loses its open connections at once.
 
 Check-ins go to the dashboards one by one (`checkin`, room `staff:each`) or, for dashboards that
 asked for them so (the console does), in batches (`checkins`, room `staff:batched`, sent by the
-pusher). With several nodes (kiosk.shared.Clustered) every emit to a room goes through the message
+pusher). With several nodes (kiosk.storage.shared.Clustered) every emit to a room goes through the message
 queue to the clients of every node; the nodes tell each other what changed and which console
 sign-ins ended.
 """
@@ -25,7 +25,7 @@ from kiosk.live.alerts import AlertBoard
 from kiosk.live.namespace import EACH, NAMESPACE, Authenticate, LiveNamespace
 from kiosk.live.pusher import DASHBOARD, STATS, Pusher
 from kiosk.services import Services
-from kiosk.shared import Local
+from kiosk.storage.shared import Local
 
 COUNTS = frozenset({STATS, DASHBOARD})
 SHOWN = frozenset({DASHBOARD})

@@ -1,17 +1,17 @@
 """Which kiosks, exhibitor devices and printers are answering: heartbeats in the shared state.
 
 One node keeps them in memory; nodes behind a load balancer keep them in their Redis
-(kiosk.shared), so that a device's heartbeat on one node is seen on every node's console.
+(kiosk.storage.shared), so that a device's heartbeat on one node is seen on every node's console.
 """
 
 from __future__ import annotations
 
 import time
 
-from kiosk.shared import Local
 from kiosk.storage import Store, from_iso, utcnow
 from kiosk.storage import devices as device_sql
 from kiosk.storage import staff as staff_sql
+from kiosk.storage.shared import Local
 
 OFFLINE_AFTER_S = 10.0
 BEAT_EVERY_S = 3

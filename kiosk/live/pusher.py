@@ -5,7 +5,8 @@ while anything it shows changes; both go at once after a quiet spell. Measured w
 benchmarks/dashboard.py (200 dashboards, 20 check-ins/s, a busy 2-core machine): a dashboard
 snapshot every second delayed the per-scan `checkin` events to a median of about 2 s; every 2 s,
 to about 0.5 s. Counts still move every second through `stats`. Nothing changed, nothing is sent,
-except device health (`devices`, every 2 s) and printer state (`printers`, every 5 s), which age.
+except device health (`devices`: within 2 s of a device going on- or offline or its printer
+changing, else every 10 s for the ages) and printer state (`printers`, every 5 s), which age.
 With device health it also closes the show day when `[event] day_closes` has passed.
 
 The counts are computed once per tick: when `stats` and `dashboard` are due together, `stats` is
@@ -17,7 +18,7 @@ Check-ins reach the console in batches: a dashboard that connects with `auth.bat
 instead of one `checkin` message per check-in. Measured with benchmarks/dashboard.py (200
 dashboards, 20 check-ins/s): see docs/scale-out.md.
 
-Several nodes (kiosk.shared.Clustered): each node's pusher sends the aggregates to its own
+Several nodes (kiosk.storage.shared.Clustered): each node's pusher sends the aggregates to its own
 dashboards only, computed from the one database and the shared state, so every console shows
 the same; a node tells the others what changed (at most every quarter second), and a batch of
 check-ins goes through the message queue to the dashboards of every node. One node at a time
@@ -42,8 +43,8 @@ from kiosk.live.alerts import AlertBoard
 from kiosk.live.heartbeats import Heartbeats
 from kiosk.live.namespace import BATCHED, NAMESPACE
 from kiosk.services import Services
-from kiosk.shared import Local
 from kiosk.stats import counts, dashboard
+from kiosk.storage.shared import Local
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ DASHBOARD = "dashboard"
 STATS_EVERY_S = 1.0
 DASHBOARD_EVERY_S = 2.0
 DEVICES_EVERY_S = 2.0
+DEVICES_REFRESH_S = 10.0
 CHECKINS_EVERY_S = 0.25
 TELL_EVERY_S = 0.25
 THROTTLE = {STATS: STATS_EVERY_S, DASHBOARD: DASHBOARD_EVERY_S}
@@ -82,6 +84,8 @@ class Pusher:
         self._local = {"ignore_queue": True} if self.shared.clustered else {}
         self._checkins: list[dict] = []
         self._to_tell: set[str] = set()
+        self._device_shape: list | None = None
+        self._devices_sent = -1e9
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._started = False
@@ -154,7 +158,8 @@ class Pusher:
         if STATS in due:
             self._send(STATS, (lambda: snapshot[STATS]) if snapshot else self.stats, now)
         if now >= self._sent.get("devices", -1e9) + DEVICES_EVERY_S:
-            self._send("devices", self.heartbeats.snapshot, now)
+            self._sent["devices"] = now
+            self._devices(now)
             try:
                 self.sweep()
             except Exception:
@@ -177,6 +182,24 @@ class Pusher:
         if not self._polling:
             waits.append(self._sent["printers"] + POLL_EVERY_S)
         return max(0.0, min(waits) - now)
+
+    def _devices(self, now: float) -> None:
+        """Send `devices` when a device went on- or offline, its printer changed, or one was
+        added or removed; otherwise only every `DEVICES_REFRESH_S` (for the ages): a thousand
+        booth phones make a list too long to send every two seconds to every dashboard."""
+        try:
+            devices = self.heartbeats.snapshot()
+        except Exception:
+            log.exception("live: devices not sent")
+            return
+        shape = [(d["id"], d["online"], d["printer_state"]) for d in devices]
+        if shape == self._device_shape and now < self._devices_sent + DEVICES_REFRESH_S:
+            return
+        self._device_shape, self._devices_sent = shape, now
+        try:
+            self._emit("devices", devices, "staff")
+        except Exception:
+            log.exception("live: devices not sent")
 
     def _send(self, name: str, build: Callable[[], object], now: float):
         self._sent[name] = now
