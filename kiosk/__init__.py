@@ -92,7 +92,7 @@ def create_app(
     door_policy(settings)  # and a bad [door], not the first scan at a session door
 
     # With a message queue, several nodes serve the show: live events and what every console
-    # shows go through the show's Redis (kiosk.storage.shared); without one, all of it stays in memory.
+    # shows go through the show's Redis (kiosk.storage.shared); without one, all stays in memory.
     shared = open_shared(settings.message_queue, settings.event_id)
     app.extensions["kiosk.shared"] = shared
     if shared.clustered:
@@ -166,7 +166,8 @@ def _same_keys(shared, svc: Services) -> None:
         same = shared.same_keys(fingerprint(svc.keys))
     except Exception as exc:
         raise config_module.ConfigError(
-            f"live.message_queue: {shared.url} does not answer ({type(exc).__name__}); start it first"
+            f"live.message_queue: {shared.url} does not answer ({type(exc).__name__});"
+            " start it first"
         ) from exc
     if not same:
         raise config_module.ConfigError(

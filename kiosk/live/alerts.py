@@ -1,8 +1,8 @@
 """Alerts for staff: kept for dashboards that connect later; repeated invalid scans detected.
 
-Both live in the shared state (kiosk.storage.shared): one node's memory, or the Redis of a show served
-by several nodes, where a dashboard on any node sees every node's alerts and invalid scans at one
-gate count together whichever node they reached.
+Both live in the shared state (kiosk.storage.shared): one node's memory, or the Redis of a show
+served by several nodes, where a dashboard on any node sees every node's alerts, and invalid
+scans at one gate count together whichever node they reached.
 """
 
 from __future__ import annotations

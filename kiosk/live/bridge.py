@@ -8,9 +8,9 @@ console loses its open connections at once.
 
 Check-ins go to the dashboards one by one (`checkin`, room `staff:each`) or, for dashboards that
 asked for them so (the console does), in batches (`checkins`, room `staff:batched`, sent by the
-pusher). With several nodes (kiosk.storage.shared.Clustered) every emit to a room goes through the message
-queue to the clients of every node; the nodes tell each other what changed and which console
-sign-ins ended.
+pusher). With several nodes (kiosk.storage.shared.Clustered) every emit to a room goes through
+the message queue to the clients of every node; the nodes tell each other what changed and which
+console sign-ins ended.
 """
 
 from __future__ import annotations
