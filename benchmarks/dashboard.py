@@ -124,7 +124,7 @@ def client_process(
     every check-in the dashboards receive, and how many messages they received."""
     logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
     arrivals: list[tuple[int, float]] = []
-    pushes = [0, 0]  # dashboard snapshots, check-in messages
+    pushes = [0, 0, 0]  # dashboard snapshots, check-in messages, dashboards dropped
     lock = threading.Lock()
     clients, phone_clients = [], []
     failed = 0
@@ -160,6 +160,11 @@ def client_process(
             with lock:
                 pushes[0] += 1
 
+        @client.on("disconnect", namespace="/live")
+        def on_disconnect(*_args):
+            with lock:
+                pushes[2] += 1
+
         if connect(client, {"token": token, "batch": batch}):
             clients.append(client)
         else:
@@ -176,9 +181,10 @@ def client_process(
         for client in phone_clients:
             with contextlib.suppress(socketio.exceptions.SocketIOError):
                 client.emit("heartbeat", {}, namespace="/live")
+    dropped = pushes[2]
     for client in clients + phone_clients:
         client.disconnect()
-    results.put((arrivals, pushes[0], pushes[1]))
+    results.put((arrivals, pushes[0], pushes[1], dropped))
 
 
 def main() -> None:
@@ -265,11 +271,12 @@ def main() -> None:
             stop.set()
             sampler.join()
             go_home.set()
-            delays, pushes, messages = [], 0, 0
+            delays, pushes, messages, dropped = [], 0, 0, 0
             for _ in workers:
-                arrivals, n, m = results.get(timeout=120)
+                arrivals, n, m, d = results.get(timeout=120)
                 pushes += n
                 messages += m
+                dropped += d
                 delays += [(at - sent[aid]) * 1000 for aid, at in arrivals if aid in sent]
             for w in workers:
                 w.join(30)
@@ -295,6 +302,7 @@ def main() -> None:
         "delay_ms_p99": round(percentile(delays, 99), 1) if delays else None,
         "delay_ms_max": round(max(delays), 1) if delays else None,
         "checkin_messages_received": messages,
+        "dashboards_dropped": dropped,
         "dashboard_pushes_received": pushes,
         "server_cpu_percent_median": round(statistics.median(cpu), 1) if cpu else None,
         "server_cpu_percent_max": round(max(cpu), 1) if cpu else None,
