@@ -1,4 +1,4 @@
-// The live dashboard's socket: the server pushes `dashboard` (at most every 2 s), `devices` (every 2 s),
+// The live dashboard's socket: the server pushes `dashboard` (at most every 2 s), `devices` (on a change, every 10 s),
 // `printers` (every 5 s), `checkins` (batches of check-ins, a few times a second) and `alert` as they happen. At (re)connect it sends a full snapshot, so a dashboard
 // that was offline catches up without a reload. The signed-in session cookie authenticates.
 // Drawing is render.js's (window.ConsoleDashboard); this file only routes events to it.
