@@ -166,6 +166,35 @@ def test_without_a_printer_the_browser_prints(tmp_path):
     assert _types(svc, attendee_id)[-1] == "badge_printed"
 
 
+def test_a_browser_that_could_not_print_tells_staff(tmp_path):
+    _, svc, app, client, make = _show(tmp_path, "")
+    attendee_id, code = make.attendee()
+    kiosk = _kiosk_serving(client, make, code, name="north-1")
+    stranger = _kiosk_serving(client, make, make.attendee()[1], name="south-9")
+    job = client.post(f"/api/v1/attendees/{attendee_id}/print", headers=kiosk).get_json()
+    socketio = app.extensions["socketio"]
+    staff = socketio.test_client(app, namespace="/live", auth={"token": make.device("staff")})
+    staff.get_received("/live")
+    url = f"/api/v1/print-jobs/{job['job_id']}/failed"
+    bad = client.post(url, json={"reason": "jammed"}, headers=kiosk)
+    assert bad.status_code == 422 and "reason" in bad.get_json()["fields"]
+    # Another kiosk cannot fail this kiosk's job, nor learn that it exists.
+    assert client.post(url, json={"reason": "print"}, headers=stranger).status_code == 404
+    assert svc.store.one("SELECT status FROM print_jobs WHERE id = ?", (job["job_id"],))[0] == (
+        "browser"
+    )
+    assert client.post(url, json={"reason": "image"}, headers=kiosk).status_code == 200
+    assert client.post(url, json={"reason": "image"}, headers=kiosk).status_code == 200
+    assert svc.store.one("SELECT status FROM print_jobs WHERE id = ?", (job["job_id"],))[0] == (
+        "failed"
+    )
+    assert _types(svc, attendee_id)[-2:] == ["badge_printed", "print_failed"]
+    alerts = [e["args"][0] for e in staff.get_received("/live") if e["name"] == "alert"]
+    assert [(a["kind"], a["reason"], a["device"]) for a in alerts] == [
+        ("print_failed", "browser_image", "north-1")
+    ]
+
+
 def test_a_gate_names_the_printer_of_its_kiosks(tmp_path, queue):
     text = EVENT_TOML.read_text(encoding="utf-8").replace(
         'template = "badge-4x3"',

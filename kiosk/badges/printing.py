@@ -13,7 +13,7 @@ from kiosk.attendees import identity
 from kiosk.badges import cups
 from kiosk.badges.service import Badges, BadgesUnavailable, NoBadge
 from kiosk.devices import Device
-from kiosk.errors import DomainError
+from kiosk.errors import DomainError, NotFound
 from kiosk.secrets import Keys
 from kiosk.storage import Store, from_iso, utcnow
 from kiosk.storage import attendees as attendee_sql
@@ -200,6 +200,32 @@ def _failed(
     )
     _alert(store, device, exc.reason, exc.message, printer, job_id)
     return PrintResult("failed", job_id, reason=exc.reason, message=exc.message, **common)
+
+
+def browser_failed(store: Store, job_id: int, device: Device, reason: str) -> None:
+    """A kiosk's browser could not print its badge: the job fails and staff are told.
+
+    Only the kiosk the job was handed to may say so, and only once: a second report changes
+    nothing.
+    """
+    with store.write() as conn:
+        job = sql.get(conn, job_id)
+        if job is None or job["device_id"] != device.id or job["printer"] != "":
+            raise NotFound(f"no browser print job {job_id} of this device", code="no_job")
+        if job["status"] != "browser":
+            return
+        sql.set_status(conn, job_id, "failed")
+        append(
+            conn,
+            "print_failed",
+            attendee_id=job["attendee_id"],
+            device_id=device.id,
+            place="",
+            data={"printer": "", "reason": reason, "job_id": job_id, "via": "browser"},
+        )
+    _alert(
+        store, device, reason, f"kiosk '{device.name}' could not print in its browser", "", job_id
+    )
 
 
 def _alert(

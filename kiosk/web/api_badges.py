@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from kiosk.attendees import identity
-from kiosk.badges.printing import print_badge
+from kiosk.badges.printing import browser_failed, print_badge
 from kiosk.badges.service import Badges
 from kiosk.errors import FieldErrors, Forbidden, Unavailable
 from kiosk.web import services
@@ -145,3 +145,42 @@ def post_print(attendee_id: int):
     body = result.as_dict()
     body["png_url"] = f"/api/v1/attendees/{attendee_id}/badge.png"
     return jsonify(body)
+
+
+BROWSER_FAILURES = ("image", "print")
+
+
+@bp.post("/print-jobs/<int:job_id>/failed")
+@endpoint(
+    "kiosk",
+    "staff",
+    summary="Report that the kiosk's browser could not print a badge it was handed",
+    description="The job becomes failed, `print_failed` is logged and staff get a live alert;"
+    " a second report changes nothing.",
+    body=obj(
+        {
+            "reason": {
+                "type": "string",
+                "enum": list(BROWSER_FAILURES),
+                "description": "image: the badge image did not load; print: printing failed",
+            }
+        }
+    ),
+    responses={
+        "200": ok("recorded", obj({"status": STR})),
+        "404": error("no browser print job of this device with that id (no_job)"),
+        "422": error("reason is not one of image, print"),
+    },
+)
+def post_print_failed(job_id: int):
+    """A browser print failed."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object")
+    reason = body.get("reason")
+    if reason not in BROWSER_FAILURES:
+        raise FieldErrors(
+            {"reason": "one of " + ", ".join(BROWSER_FAILURES)}, "reason is not valid"
+        )
+    browser_failed(services().store, job_id, current_device(), f"browser_{reason}")
+    return jsonify({"status": "failed"})

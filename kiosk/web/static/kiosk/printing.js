@@ -18,16 +18,24 @@
 
   async function browserPrint(job) {
     // Chromium started with --kiosk-printing prints this page without a dialog.
-    const res = await fetch(job.png_url, { headers: { Authorization: "Bearer " + KioskApi.token() } });
-    if (!res.ok) throw new Error("badge image " + res.status);
-    const img = $("#print-img");
-    if (img.src) URL.revokeObjectURL(img.src);
-    img.src = URL.createObjectURL(await res.blob());
-    await img.decode();
-    $("#print-page").textContent =
-      "@page { size: " + job.width_mm + "mm " + job.height_mm + "mm; margin: 0; }" +
-      " #print-img { width: " + job.width_mm + "mm; height: " + job.height_mm + "mm; }";
-    window.print();
+    let stage = "image";
+    try {
+      const res = await fetch(job.png_url, { headers: { Authorization: "Bearer " + KioskApi.token() } });
+      if (!res.ok) throw new Error("badge image " + res.status);
+      const img = $("#print-img");
+      if (img.src) URL.revokeObjectURL(img.src);
+      img.src = URL.createObjectURL(await res.blob());
+      await img.decode();
+      stage = "print";
+      $("#print-page").textContent =
+        "@page { size: " + job.width_mm + "mm " + job.height_mm + "mm; margin: 0; }" +
+        " #print-img { width: " + job.width_mm + "mm; height: " + job.height_mm + "mm; }";
+      window.print();
+    } catch (e) {
+      // The visitor goes to the desk; staff hear of it from the server.
+      KioskApi.post("/print-jobs/" + job.job_id + "/failed", { reason: stage }).catch(() => {});
+      throw e;
+    }
   }
 
   const HOLD_MS = 30000;
