@@ -244,6 +244,9 @@ def test_the_console_sets_a_kiosks_mode_and_shows_its_printer(staff_client, svc,
     assert (row["direction"], row["printing"]) == ("both", "browser")
     audit = svc.store.one("SELECT * FROM audit_log WHERE action = 'device.mode'")
     assert audit is not None
-    html = staff_client.get("/staff/devices").get_data(as_text=True)
-    assert "浏览器打印 browser" in html and "双向 both ways" in html
+    html = staff_client.get("/staff/devices?lang=en").get_data(as_text=True)
+    assert '<option value="both" selected>both ways</option>' in html
+    assert '<option value="browser" selected>browser</option>' in html
+    html = staff_client.get("/staff/devices?lang=zh").get_data(as_text=True)
+    assert '<option value="both" selected>双向</option>' in html and "both ways" not in html
     assert token

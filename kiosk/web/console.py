@@ -476,29 +476,34 @@ def register():
 # Devices and exhibitors ---------------------------------------------------------------------
 
 
-DIRECTION_NAMES = {"in": "入场 entry", "out": "离场 exit", "both": "双向 both ways"}
+DIRECTION_NAMES = {"in": ("入场", "entry"), "out": ("离场", "exit"), "both": ("双向", "both ways")}
 PRINTING_NAMES = {
-    "auto": "自动 auto (CUPS if named, else browser)",
-    "browser": "浏览器 browser",
-    "none": "无 none (desk)",
+    "auto": ("自动（有打印队列用 CUPS，否则浏览器）", "auto (CUPS if named, else browser)"),
+    "browser": ("浏览器", "browser"),
+    "none": ("不打印（请到服务台）", "none (desk)"),
 }
 PRINTER_STATE_NAMES = {
-    "ready": "就绪 ready",
-    "unknown": "未检查 not checked yet",
-    "out_of_paper": "缺纸 out of paper",
-    "paper_jam": "卡纸 paper jam",
-    "stopped": "已停止 stopped",
-    "offline": "离线 offline",
-    "missing": "不存在 missing",
-    "no_cups": "无 CUPS no print system",
-    "door_open": "盖子打开 door open",
+    "ready": ("就绪", "ready"),
+    "unknown": ("未检查", "not checked yet"),
+    "out_of_paper": ("缺纸", "out of paper"),
+    "paper_jam": ("卡纸", "paper jam"),
+    "stopped": ("已停止", "stopped"),
+    "offline": ("离线", "offline"),
+    "missing": ("不存在", "missing"),
+    "no_cups": ("无 CUPS", "no print system"),
+    "door_open": ("盖子打开", "door open"),
 }
 JOB_NAMES = {
-    "queued": "已送打印机 queued",
-    "completed": "已打印 printed",
-    "browser": "浏览器打印 browser",
-    "failed": "失败 failed",
+    "queued": ("已送打印机", "queued"),
+    "completed": ("已打印", "printed"),
+    "browser": ("浏览器打印", "browser"),
+    "failed": ("失败", "failed"),
 }
+
+
+def _said(names: dict[str, tuple[str, str]]) -> dict[str, str]:
+    say = speaker()
+    return {key: say.t(*pair) for key, pair in names.items()}
 
 
 def _devices_page(created=None, status=200):
@@ -515,10 +520,10 @@ def _devices_page(created=None, status=200):
         roles=ROLES,
         directions=DIRECTIONS,
         printings=PRINTING,
-        direction_names=DIRECTION_NAMES,
-        printing_names=PRINTING_NAMES,
-        printer_state_names=PRINTER_STATE_NAMES,
-        job_names=JOB_NAMES,
+        direction_names=_said(DIRECTION_NAMES),
+        printing_names=_said(PRINTING_NAMES),
+        printer_state_names=_said(PRINTER_STATE_NAMES),
+        job_names=_said(JOB_NAMES),
         printers=printing.device_printers(
             services().store,
             services().settings,
