@@ -116,6 +116,16 @@
       `<li><span class="when">${time(a.at, false)}</span> · <b>${esc(String(a.kind).replace(/_/g, " "))}</b> ${esc(a.message)}</li>`).join("") : '<li class="muted">–</li>';
   }
 
+  const PRINTER_STATES = {
+    ready: ["就绪", "ready"], stopped: ["已停止", "stopped"], out_of_paper: ["缺纸", "out of paper"],
+    paper_jam: ["卡纸", "paper jam"], offline: ["离线", "offline"], door_open: ["机盖打开", "door open"],
+    missing: ["未找到", "missing"], no_cups: ["打印服务未运行", "print system down"], timeout: ["无响应", "not answering"],
+  };
+
+  function printerState(state) {
+    return PRINTER_STATES[state] ? t(...PRINTER_STATES[state]) : state;
+  }
+
   function devices(list) {
     if (!$("devices")) return;
     rows("devices", list.filter((x) => x.role !== "staff").map((x) => {
@@ -123,24 +133,18 @@
       const never = x.age_s == null;
       const state = `<span class="dot ${x.online ? "on" : never ? "never" : "off"}"></span>`;
       const age = never ? t("未连接", "never") : `${time(x.last_seen)} (${Math.round(x.age_s)} s)`;
-      const p = x.printer ? `${esc(x.printer)} ${x.printer_state ? esc(x.printer_state.state) : ""}` : "";
+      const p = x.printer ? `${esc(x.printer)} ${x.printer_state ? esc(printerState(x.printer_state.state)) : ""}` : "";
       return `<tr class="${x.online || never ? "" : "off"}" data-device="${x.id}" data-online="${x.online}">` +
         `<td>${state}${esc(x.name)}</td><td>${esc(role(x.role))}${x.gate ? " · " + esc(gate(x.gate)) : ""}</td><td>${age}</td><td>${p}</td></tr>`;
     }), 4);
   }
-
-  const PRINTER_STATES = {
-    ready: ["就绪", "ready"], stopped: ["已停止", "stopped"], out_of_paper: ["缺纸", "out of paper"],
-    paper_jam: ["卡纸", "paper jam"], offline: ["离线", "offline"], door_open: ["机盖打开", "door open"],
-    missing: ["未找到", "missing"], no_cups: ["打印服务未运行", "print system down"], timeout: ["无响应", "not answering"],
-  };
 
   function printers(list) {
     if (!$("printers")) return;
     rows("printers", list.map((p) =>
       `<tr class="${p.ok ? "" : "off"}" data-printer="${esc(p.printer)}" data-state="${esc(p.state)}">` +
       `<td><span class="dot ${p.ok ? "on" : "off"}"></span>${esc(p.printer)}</td>` +
-      `<td title="${esc(p.message)}">${esc(PRINTER_STATES[p.state] ? t(...PRINTER_STATES[p.state]) : p.state)}</td><td>${time(p.checked_at)}</td></tr>`), 3);
+      `<td title="${esc(p.message)}">${esc(printerState(p.state))}</td><td>${time(p.checked_at)}</td></tr>`), 3);
   }
 
   function checkin(ev) {
