@@ -7,6 +7,7 @@ import pytest
 from conftest import EVENT_TOML, load_settings
 from kiosk import create_app
 from kiosk.config import ConfigError
+from kiosk.web.pages import ink
 
 
 def _with(tmp_path, old: str, new: str):
@@ -68,3 +69,16 @@ def test_the_kiosk_page_carries_the_colours_and_each_kiosks_scanner(client):
     assert "--brand: #0D47A1" in page and "--accent: #FF8F00" in page
     assert 'src="/branding/logo"' in page and 'src="/branding/sponsor"' in page
     assert "&#34;south-1&#34;: &#34;left&#34;" in page or '"south-1": "left"' in page
+
+
+@pytest.mark.parametrize(
+    "background, text",
+    [
+        ("#FF8F00", "#000000"),
+        ("#FFFFFF", "#000000"),
+        ("#0D47A1", "#ffffff"),
+        ("#c62828", "#ffffff"),
+    ],
+)
+def test_text_on_a_brand_colour_is_black_or_white_whichever_reads(background, text):
+    assert ink(background) == text

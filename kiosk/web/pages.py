@@ -40,13 +40,28 @@ def kiosk():
     return render_template("kiosk.html", show=show_context(), branding=branding_context())
 
 
+def _luminance(colour: str) -> float:
+    # WCAG 2 relative luminance of a #RRGGBB colour.
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def ink(background: str) -> str:
+    """Black or white, whichever reads better on a #RRGGBB background (WCAG contrast)."""
+    light = _luminance(background)
+    return "#000000" if (light + 0.05) / 0.05 > 1.05 / (light + 0.05) else "#ffffff"
+
+
 def branding_context() -> dict:
     """The kiosk's look from [branding]: colours, images to show, where each kiosk's scanner is."""
     settings = services().settings
     b = settings.branding
     return {
         "primary_color": b.primary_color,
+        "primary_ink": ink(b.primary_color) if b.primary_color else "",
         "accent_color": b.accent_color,
+        "accent_ink": ink(b.accent_color) if b.accent_color else "",
         "logo": url_for("pages.branding_image", which="logo") if b.logo else "",
         "sponsor_logo": url_for("pages.branding_image", which="sponsor") if b.sponsor_logo else "",
         "sponsor_name": b.sponsor_name,
