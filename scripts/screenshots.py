@@ -329,12 +329,14 @@ CONSOLE_PAGES = (
     "devices",
     "exhibitors",
     "sessions",
+    "offline",
     "audit",
+    "wall",
 )
 
 
 def console_states(browser, base: str, account: str, out: Path) -> None:
-    """Every console page, signed in, at every size; in each language where it has a switch."""
+    """Every console page and a person's page, signed in, at every size, in each language."""
     name, password = account.split(":", 1)
     for size, (w, h) in SIZES.items():
         ctx = browser.new_context(viewport={"width": w, "height": h})
@@ -348,19 +350,17 @@ def console_states(browser, base: str, account: str, out: Path) -> None:
         person = None
         for lang in LANGS:
             for name_ in CONSOLE_PAGES:
-                page.goto(f"{base}/staff/{name_}")
-                choose_language(page, lang)
-                page.wait_for_timeout(600 if name_ == "live" else 150)
+                page.goto(f"{base}/staff/{name_}?lang={lang}")
+                page.wait_for_timeout(600 if name_ in ("live", "wall") else 150)
                 page.screenshot(
                     path=str(out / f"console-{name_}-{size}-{lang}.png"), full_page=True
                 )
             if person is None:
-                page.goto(f"{base}/staff/people")
+                page.goto(f"{base}/staff/people?q=Zhang")
                 link = page.locator("a[href*='/staff/people/']").first
                 person = link.get_attribute("href") if link.count() else None
             if person:
-                page.goto(base + person)
-                choose_language(page, lang)
+                page.goto(f"{base}{person}?lang={lang}")
                 page.screenshot(path=str(out / f"console-person-{size}-{lang}.png"), full_page=True)
         ctx.close()
 
