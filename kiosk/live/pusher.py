@@ -230,7 +230,8 @@ class Pusher:
             self._wake.set()
 
     def _run(self) -> None:
-        while True:
+        # A show whose database was closed for good (moved, or dropped) has nothing left to push.
+        while not getattr(self.services.store, "disposed", False):
             self._wake.clear()
             try:
                 wait = self.tick(time.monotonic())

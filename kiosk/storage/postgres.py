@@ -195,6 +195,11 @@ class PgStore:
     def __repr__(self) -> str:
         return f"PgStore({masked(self.url)})"
 
+    @property
+    def disposed(self) -> bool:
+        """Whether this database was closed for good in this process (see dispose())."""
+        return self.url in _closed
+
     def _connect(self) -> Connection:
         if self.url in _closed:
             raise StorageUnavailable(
