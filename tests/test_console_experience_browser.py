@@ -95,7 +95,8 @@ def test_dashboard_wall_and_timeline_in_the_shows_words(slow_show, browser):
         # The wall: the same figures, large, no controls, in Chinese after the switch.
         page.click("#lang-switch")
         page.wait_for_selector("html[lang=zh]")
-        assert "北1门" in page.inner_text("#gates")
+        # The page comes back in Chinese and fills in once its first snapshot arrives.
+        page.wait_for_function("document.querySelector('#gates').innerText.includes('北1门')")
         page.goto(server.url + "/staff/wall")
         page.wait_for_function("document.getElementById('checked_in').textContent === '2'")
         assert page.locator("nav, button, input, select").count() == 0

@@ -332,7 +332,7 @@ def test_staff_see_each_kiosks_printer_and_mode_on_the_devices_page(
     page.click("#sign-in")
     page.wait_for_url(re.compile(r"/staff/devices"))
     row = page.locator('#devices tr:has(input[value="south-exit"])')
-    assert "none" in row.locator(".printer-state").inner_text()
+    assert "no printer" in row.locator(".printer-state").inner_text()
     assert row.locator("select[name=direction]").input_value() == "out"
     assert "badge-north" in page.locator('#devices tr:has(input[value="north-1"])').inner_text()
     row = page.locator('#devices tr:has(input[value="north-1"])')
