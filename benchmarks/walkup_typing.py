@@ -15,17 +15,11 @@ visit from the scan on is the walk-through benchmark's.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-import requests
-
-from benchmarks.walkup import _kiosk, _port
+from benchmarks.walkup import kiosk_show
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -108,54 +102,22 @@ def main(argv=None) -> None:
     parser.add_argument("--key-ms", type=int, default=350, help="between two keys (350)")
     parser.add_argument("--read-ms", type=int, default=2000, help="to read a step (2000)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "KIOSK_DB": f"{tmp}/bench.db",
-            "KIOSK_CONFIG": str(ROOT / "config/event.toml"),
-            "PYTHONPATH": str(ROOT),
-        }
-        _kiosk("init", env=env)
-        token = _kiosk(
-            "devices", "add", "--role", "kiosk", "--name", "bench-kiosk", "--gate", "north", env=env
-        )
-        port = _port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        whole, paced = [], []
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
-                )
-                context = browser.new_context(viewport={"width": 1080, "height": 1920})
-                page = context.new_page()
-                page.goto(f"http://127.0.0.1:{port}/kiosk#token={token}")
-                page.wait_for_selector("body[data-screen=idle]")
-                for i in range(args.visitors):
-                    visitor = Visitor(page, args.key_ms, args.read_ms)
-                    t0 = time.perf_counter()
-                    walk_up(visitor, i)
-                    whole.append(time.perf_counter() - t0)
-                    paced.append(visitor.paced)
-                    page.click("#screen-result [data-back]")
-                    page.wait_for_selector("body[data-screen=idle]")
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(10)
+    whole, paced = [], []
+    with kiosk_show() as (port, token), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1080, "height": 1920})
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/kiosk#token={token}")
+        page.wait_for_selector("body[data-screen=idle]")
+        for i in range(args.visitors):
+            visitor = Visitor(page, args.key_ms, args.read_ms)
+            t0 = time.perf_counter()
+            walk_up(visitor, i)
+            whole.append(time.perf_counter() - t0)
+            paced.append(visitor.paced)
+            page.click("#screen-result [data-back]")
+            page.wait_for_selector("body[data-screen=idle]")
+        browser.close()
     kiosk = [w - p for w, p in zip(whole, paced, strict=True)]
     print(
         f"{args.visitors} walk-ups on a 1080x1920 kiosk, {args.key_ms} ms a key,"
