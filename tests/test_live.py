@@ -37,6 +37,17 @@ def events(received, name):
     return [e["args"][0] for e in received if e["name"] == name]
 
 
+def received_until(sc, name, done, timeout=15):
+    """Everything a test client receives until an event `name` satisfies `done`."""
+    got, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got += sc.get_received("/live")
+        if any(done(args) for args in events(got, name)):
+            return got
+        time.sleep(0.05)
+    raise AssertionError(f"no {name} event as expected within {timeout} s: {got}")
+
+
 def test_bad_or_missing_token_is_refused_at_connect(app, client, make):
     for auth_value in ({"token": "kt_wrong"}, {}, None, {"token": 1}, {"token": ["kt_x"]}, "kt_x"):
         sc = app.extensions["socketio"].test_client(
@@ -173,7 +184,10 @@ def test_revoking_a_device_cuts_its_live_connection_at_once(app, staff_client, m
     other.get_received("/live")
     client = staff_client
     client.post("/api/v1/checkins", json={"code": first, "gate": "north"}, headers=auth(kiosk))
-    assert events(tablet.get_received("/live"), "checkin")[0]["attendee"]["full_name"] == "韩梅梅"
+    # The pusher's dashboard for the first check-in has reached both before the revoke.
+    got = received_until(tablet, "dashboard", lambda d: d["stats"]["checked_in"] == 1)
+    assert events(got, "checkin")[0]["attendee"]["full_name"] == "韩梅梅"
+    received_until(other, "dashboard", lambda d: d["stats"]["checked_in"] == 1)
 
     res = client.post(
         f"/staff/devices/{device_id(svc, token)}/revoke", data={"csrf_token": client.csrf}
@@ -183,10 +197,9 @@ def test_revoking_a_device_cuts_its_live_connection_at_once(app, staff_client, m
     # A closed test client refuses get_received; its queue holds whatever reached it.
     before = list(tablet.queue)
     client.post("/api/v1/checkins", json={"code": second, "gate": "north"}, headers=auth(kiosk))
-    time.sleep(2.5)  # the pusher's stats and dashboard for the second check-in have gone out
-    assert tablet.queue == before
-    received = other.get_received("/live")
+    received = received_until(other, "dashboard", lambda d: d["stats"]["checked_in"] == 2)
     assert events(received, "checkin") and events(received, "stats")[-1]["checked_in"] == 2
+    assert tablet.queue == before
     again = socket_client(app, app.test_client(), token)
     assert not again.is_connected("/live")
 
