@@ -69,6 +69,47 @@ def test_times_are_venue_time(staff_client, make, svc):
     assert "At (venue time)" in page and local.strftime("%m-%d %H:%M") in page
 
 
+def test_the_audit_log_names_actions_devices_people_and_changes(staff_client, make, svc):
+    kiosk = make.device("kiosk", name="north-1", gate="north")
+    person, code = make.attendee(full_name="Ada Lovelace")
+    res = post(staff_client, f"/staff/people/{person}", full_name="Ada King", company="Analytical")
+    assert res.status_code == 302
+    _, outside = make.attendee()
+    assert checkin(staff_client, kiosk, code).status_code == 201
+    refused = checkin(staff_client, kiosk, outside, direction="out").get_json()
+    assert refused["reason"] == "not_checked_in"
+    page = staff_client.get("/staff/audit?lang=en").get_data(as_text=True)
+    words = " ".join(text(page).split())
+    assert "Details corrected" in words and "Scan refused" in words
+    assert f'<a href="/staff/people/{person}">Person #{person}</a>' in page
+    assert "Full name : Ada King" in words and "Reason : not checked in" in words
+    assert "north-1" in words and "North" in words
+    zh = " ".join(text(staff_client.get("/staff/audit?lang=zh").get_data(as_text=True)).split())
+    assert "更正信息" in zh and "扫描被拒" in zh and "Details corrected" not in zh
+
+
+def test_every_audited_action_has_a_name_in_both_languages():
+    import ast
+
+    from conftest import ROOT
+    from kiosk.web.console_text import AUDIT_ACTIONS
+
+    audited = set()
+    for path in (ROOT / "kiosk").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            called = getattr(node, "func", None) if isinstance(node, ast.Call) else None
+            if (
+                getattr(called, "id", getattr(called, "attr", None)) == "audit"
+                and len(node.args) > 2
+            ):
+                action = node.args[2]
+                if isinstance(action, ast.Constant):
+                    audited.add(action.value)
+                else:  # the mail outbox's f"mail.{kind}s"
+                    audited.update(("mail.confirmations", "mail.invitations"))
+    assert "person.merge" in audited and audited <= set(AUDIT_ACTIONS)
+
+
 def test_the_timeline_is_told_in_sentences(staff_client, make, svc):
     kiosk = make.device("kiosk", name="north-1", gate="north")
     person, code = make.attendee(full_name="Ada Lovelace")

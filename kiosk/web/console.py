@@ -46,7 +46,14 @@ from kiosk.storage import reports
 from kiosk.storage import staff as staff_sql
 from kiosk.tabular import cell
 from kiosk.web import services, staff_session, throttling
-from kiosk.web.console_text import LANG_COOKIE, UI_LANGUAGES, Speaker, describe_json
+from kiosk.web.console_text import (
+    DIRECTION_NAMES,
+    LANG_COOKIE,
+    PRINTING_NAMES,
+    UI_LANGUAGES,
+    Speaker,
+    describe_json,
+)
 from kiosk.web.staff_session import actor, current_staff, staff_page
 
 bp = Blueprint("console", __name__, url_prefix="/staff")
@@ -476,12 +483,6 @@ def register():
 # Devices and exhibitors ---------------------------------------------------------------------
 
 
-DIRECTION_NAMES = {"in": ("入场", "entry"), "out": ("离场", "exit"), "both": ("双向", "both ways")}
-PRINTING_NAMES = {
-    "auto": ("自动（有打印队列用 CUPS，否则浏览器）", "auto (CUPS if named, else browser)"),
-    "browser": ("浏览器", "browser"),
-    "none": ("不打印（请到服务台）", "none (desk)"),
-}
 PRINTER_STATE_NAMES = {
     "ready": ("就绪", "ready"),
     "unknown": ("未检查", "not checked yet"),
@@ -693,12 +694,17 @@ def audit():
     """The audit log: every staff action and every refused scan."""
     action = request.args.get("action", "")[:40]
     before = request.args.get("before", "")
+    conn = services().store.conn
     rows = interaction_sql.audit_rows(
-        services().store.conn,
-        action=action,
-        before_id=int(before) if before.isdigit() else None,
+        conn, action=action, before_id=int(before) if before.isdigit() else None
     )
-    return _page("console/audit.html", rows=rows, action=action)
+    return _page(
+        "console/audit.html",
+        rows=rows,
+        action=action,
+        device_names={d["id"]: d["name"] for d in device_sql.list_devices(conn)},
+        booths={e["id"]: e for e in exhibitor_sql.list_exhibitors(conn)},
+    )
 
 
 @bp.get("/audit.csv")

@@ -46,7 +46,72 @@ REASONS = {
     "not_allowed": ("不允许入场", "not allowed"),
     "invalid": ("无效胸卡", "invalid badge"),
 }
+DIRECTION_NAMES = {"in": ("入场", "entry"), "out": ("离场", "exit"), "both": ("双向", "both ways")}
+PRINTING_NAMES = {
+    "auto": ("自动（有打印队列用 CUPS，否则浏览器）", "auto (CUPS if named, else browser)"),
+    "browser": ("浏览器", "browser"),
+    "none": ("不打印（请到服务台）", "none (desk)"),
+}
 RATINGS = {"hot": ("热", "hot"), "warm": ("温", "warm"), "cold": ("冷", "cold")}
+AUDIT_ACTIONS = {
+    "attendee.erase": ("删除个人信息", "Personal data erased"),
+    "badge.reprint": ("补发胸卡", "Badge reissued"),
+    "card.erase": ("删除名片", "Business cards erased"),
+    "checkin.offline_conflict": ("离线签到冲突", "Offline check-in conflict"),
+    "checkin.void": ("作废通行记录", "Passage voided"),
+    "device.create": ("添加设备", "Device added"),
+    "device.mode": ("更改设备模式", "Device mode changed"),
+    "device.rename": ("设备改名", "Device renamed"),
+    "device.revoke": ("吊销设备", "Device revoked"),
+    "exhibitor.create": ("添加展商", "Exhibitor added"),
+    "exhibitor.questions": ("更改展商问题", "Exhibitor questions changed"),
+    "exhibitor.update": ("更改展商信息", "Exhibitor changed"),
+    "identity.refused": ("身份核验未通过", "Identity check refused"),
+    "mail.confirmations": ("发送确认邮件", "Confirmations sent"),
+    "mail.invitations": ("发送邀请邮件", "Invitations sent"),
+    "person.duplicate_dismiss": ("判定并非重复", "Marked as not a duplicate"),
+    "person.merge": ("合并记录", "Records merged"),
+    "person.register": ("服务台登记", "Registered at the desk"),
+    "person.unmerge": ("撤销合并", "Merge undone"),
+    "person.update": ("更正信息", "Details corrected"),
+    "scan.refused": ("扫描被拒", "Scan refused"),
+    "staff.create": ("添加工作人员", "Staff account added"),
+    "staff.password": ("更改密码", "Password changed"),
+    "staff.sign_in": ("登录", "Signed in"),
+    "staff.sign_in_failed": ("登录失败", "Sign-in failed"),
+    "staff.sign_out": ("退出登录", "Signed out"),
+}
+# Keys of audited before/after data that are not person fields.
+AUDIT_KEYS = {
+    "device_id": ("设备", "Device"),
+    "exhibitor_id": ("展商编号", "Exhibitor no."),
+    "name": ("名称", "Name"),
+    "first_at": ("首次", "First"),
+    "last_at": ("最近", "Last"),
+    "reason": ("原因", "Reason"),
+    "gate": ("入口", "Gate"),
+    "session": ("论坛", "Session"),
+    "direction": ("方向", "Direction"),
+    "printing": ("打印", "Printing"),
+    "role": ("角色", "Role"),
+    "version": ("胸卡版本", "Badge version"),
+    "merged_id": ("被并入的记录", "Merged record"),
+    "survivor_id": ("保留的记录", "Kept record"),
+    "booth": ("展位", "Booth"),
+    "questions": ("问题", "Questions"),
+    "revoked": ("已吊销", "Revoked"),
+    "count": ("数量", "Count"),
+}
+# Audited values told by the show's names: key -> the Speaker method that names them.
+SAID_BY = {
+    "reason": "reason",
+    "gate": "gate",
+    "session": "session",
+    "role": "role",
+    "category": "category",
+    "direction": "direction",
+    "printing": "printing",
+}
 
 
 class Speaker:
@@ -123,6 +188,14 @@ class Speaker:
         """A lead's rating."""
         return self.pair(RATINGS.get(rating), rating)
 
+    def direction(self, direction: str) -> str:
+        """A kiosk's direction."""
+        return self.pair(DIRECTION_NAMES.get(direction), direction)
+
+    def printing(self, printing: str) -> str:
+        """A kiosk's way of printing badges."""
+        return self.pair(PRINTING_NAMES.get(printing), printing)
+
     def venue(self, iso: str | None, with_date: bool = False) -> str:
         """A stored UTC time as venue time: 09:41, or 11-24 09:41."""
         if not iso:
@@ -155,6 +228,76 @@ class Speaker:
             "purposes": {p: self.purpose(p) for p in PURPOSES},
             "roles": {r: self.role(r) for r in ROLE_NAMES},
         }
+
+    # The audit log ---------------------------------------------------------------------------
+
+    def action(self, code: str) -> str:
+        """An audited action's name ("person.merge": "Records merged")."""
+        return self.pair(AUDIT_ACTIONS.get(code), code)
+
+    def audit_party(
+        self, ref: str, devices: dict[int, str], exhibitors: dict[int, dict]
+    ) -> tuple[str, str | None]:
+        """Who acted or what was acted on ("attendee:12"), as (words, console link or None)."""
+        kind, _, rest = (ref or "").partition(":")
+        rest, _, also = rest.partition(":")  # a device acting is "device:ID:NAME"
+        number = int(rest) if rest.isdigit() else None
+        if kind == "attendee" and number is not None:
+            return self.t(f"人员 #{number}", f"Person #{number}"), f"/staff/people/{number}"
+        if kind == "device":
+            if number is None:
+                return self.t("未知设备", "an unknown device"), None
+            named = devices.get(number) or also
+            return named or self.t(f"设备 #{number}", f"Device #{number}"), None
+        if kind == "exhibitor" and number is not None:
+            ex = exhibitors.get(number)
+            return (ex["name"] if ex else f"#{number}"), f"/staff/exhibitors/{number}"
+        if kind == "gate":
+            return self.gate(rest), None
+        if kind == "session":
+            return self.session(rest), None
+        if kind == "interaction" and number is not None:
+            return self.t(f"通行记录 #{number}", f"Passage #{number}"), None
+        if kind == "staff":
+            if number is not None:
+                return self.t(f"工作人员账号 #{number}", f"Staff account #{number}"), None
+            return rest, None
+        if kind == "card":
+            cards = ", ".join("#" + part.removeprefix("card:") for part in ref.split(","))
+            return self.t(f"名片 {cards}", f"Business cards {cards}"), None
+        return ref or "", None
+
+    def audit_changes(self, data: str | None, devices: dict[int, str]) -> list[tuple[str, str]]:
+        """An audit row's before or after data as (label, value) lines."""
+        if not data:
+            return []
+        try:
+            value = json.loads(data)
+        except ValueError:
+            return [("", data)]
+        if not isinstance(value, dict):
+            return [("", json.dumps(value, ensure_ascii=False))]
+        lines = []
+        for key, item in value.items():
+            if item is None or item == "":
+                continue
+            label = self.pair(AUDIT_KEYS[key], key) if key in AUDIT_KEYS else self.field(key)
+            if key in SAID_BY and isinstance(item, str):
+                shown = getattr(self, SAID_BY[key])(item)
+            elif key.endswith("_at") and isinstance(item, str):
+                shown = self.venue(item, True)
+            elif key == "device_id" and isinstance(item, int):
+                shown = devices.get(item) or f"#{item}"
+            elif key == "questions" and isinstance(item, list):
+                asked = [q.get("label") for q in item if isinstance(q, dict)]
+                shown = "; ".join(self.name(a) if isinstance(a, dict) else str(a) for a in asked)
+                shown = shown or "–"
+            elif item is None or isinstance(item, str | int | float | bool):
+                shown = "" if item is None else str(item)
+            else:
+                shown = json.dumps(item, ensure_ascii=False)
+            lines.append((label, shown))
+        return lines
 
     # The timeline ----------------------------------------------------------------------------
 
