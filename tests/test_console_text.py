@@ -88,6 +88,18 @@ def test_the_audit_log_names_actions_devices_people_and_changes(staff_client, ma
     assert "更正信息" in zh and "扫描被拒" in zh and "Details corrected" not in zh
 
 
+def test_a_refused_action_is_explained_in_the_console_language(staff_client, make):
+    person, _ = make.attendee()
+    for lang, said in (
+        ("zh", "不能对同一条记录执行此操作。"),
+        ("en", "cannot be merged into itself"),
+    ):
+        staff_client.get(f"/staff/people?lang={lang}")
+        res = post(staff_client, f"/staff/people/{person}/merge", other_id=str(person))
+        page = staff_client.get(res.headers["Location"]).get_data(as_text=True)
+        assert said in page
+
+
 def test_every_audited_action_has_a_name_in_both_languages():
     import ast
 

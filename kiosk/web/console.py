@@ -70,7 +70,7 @@ def _flash_outcome(action: Callable[[], object], success: str) -> bool:
     except FieldErrors as exc:
         flash("; ".join(exc.fields.values()), "error")
     except DomainError as exc:
-        flash(str(exc), "error")
+        flash(speaker().refusal(exc), "error")
     else:
         flash(success)
         return True
@@ -284,7 +284,7 @@ def person_update(attendee_id: int):
     except FieldErrors as exc:
         return _page("console/person.html", errors=exc.fields, **_person_context(attendee_id)), 422
     except DomainError as exc:
-        flash(str(exc), "error")
+        flash(speaker().refusal(exc), "error")
         return redirect(url_for("console.person", attendee_id=attendee_id))
     say = speaker()
     names = ", ".join(say.field(f) for f in sorted(changes))

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from kiosk.attendees import fields as person_fields
 from kiosk.config import Settings
+from kiosk.errors import DomainError
 from kiosk.storage import from_iso
 from kiosk.survey.answers import PURPOSES
 
@@ -45,6 +46,18 @@ REASONS = {
     "revoked": ("胸卡已作废", "badge revoked"),
     "not_allowed": ("不允许入场", "not allowed"),
     "invalid": ("无效胸卡", "invalid badge"),
+}
+# What a refused console action says in Chinese, by the domain error's code (the domain's own
+# message is the English).
+REFUSALS_ZH = {
+    "already_dismissed": "这两条记录已判定为不同的人。",
+    "already_voided": "该通行记录已作废。",
+    "not_a_passage": "只能作废此人的签到或离场记录。",
+    "not_active": "该记录已不再有效（已并入其他记录或已删除）。",
+    "not_merged": "该记录未被合并。",
+    "same_record": "不能对同一条记录执行此操作。",
+    "name_taken": "该工作人员账号名已存在。",
+    "not_found": "找不到该记录。",
 }
 DIRECTION_NAMES = {"in": ("入场", "entry"), "out": ("离场", "exit"), "both": ("双向", "both ways")}
 PRINTING_NAMES = {
@@ -187,6 +200,12 @@ class Speaker:
     def rating(self, rating: str) -> str:
         """A lead's rating."""
         return self.pair(RATINGS.get(rating), rating)
+
+    def refusal(self, error: DomainError) -> str:
+        """Why the domain refused a console action, in the console's language."""
+        if self.lang == "zh" and error.code in REFUSALS_ZH:
+            return REFUSALS_ZH[error.code]
+        return error.message
 
     def direction(self, direction: str) -> str:
         """A kiosk's direction."""
