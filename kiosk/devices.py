@@ -132,7 +132,8 @@ def _check_mode(settings: Settings, gate: str | None, direction: str, printing: 
         raise DeviceError("direction", f"gate {gate} allows {', '.join(allowed)} only")
 
 
-def _device(row) -> Device:
+def device_from_row(row) -> Device:
+    """A device as its stored row describes it."""
     return Device(
         row["id"],
         row["name"],
@@ -166,7 +167,7 @@ class DeviceRegistry:
         if row is None or not hmac.compare_digest(row["token_hash"], digest):
             return None
         self._touch(row["id"])
-        return _device(row)
+        return device_from_row(row)
 
     def revoked_among(self, device_ids) -> set[int]:
         """Those of the given devices whose token no longer works (revoked elsewhere, even)."""
@@ -175,7 +176,7 @@ class DeviceRegistry:
     def console_device(self, device_id: int) -> Device | None:
         """The console device a staff account acts through (its `device_id`), None if missing."""
         row = sql.device(self.store.conn, device_id)
-        return _device(row) if row is not None else None
+        return device_from_row(row) if row is not None else None
 
     def _touch(self, device_id: int) -> None:
         now = time.monotonic()

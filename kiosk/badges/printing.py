@@ -12,7 +12,7 @@ from kiosk import events
 from kiosk.attendees import identity
 from kiosk.badges import cups
 from kiosk.badges.service import Badges, BadgesUnavailable, NoBadge
-from kiosk.devices import Device
+from kiosk.devices import Device, device_from_row
 from kiosk.errors import DomainError, NotFound
 from kiosk.secrets import Keys
 from kiosk.storage import Store, from_iso, utcnow
@@ -256,16 +256,7 @@ def device_printers(store: Store, settings, watched: list[dict]) -> dict[int, di
     for row in device_sql.list_devices(store.conn):
         if row["revoked_at"] or row["role"] == "exhibitor":
             continue
-        device = Device(
-            row["id"],
-            row["name"],
-            row["role"],
-            row["exhibitor_id"],
-            row["gate"],
-            row["printer"],
-            row["direction"],
-            row["printing"],
-        )
+        device = device_from_row(row)
         queue = "" if device.printing != "auto" else printer_for(device, settings)
         via = "cups" if queue else ("none" if device.printing == "none" else "browser")
         state = states.get(queue, {}) if queue else {}

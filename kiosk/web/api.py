@@ -37,6 +37,12 @@ from kiosk.web.schemas import (
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 ANY_ROLE = ("kiosk", "exhibitor", "staff")
+DIRECTION = {
+    "type": "string",
+    "enum": ["in", "out", "both"],
+    "description": "default: the device's direction; both: out for a person inside,"
+    " in for anyone else (a repeat within a minute is not reversed)",
+}
 ME = obj(
     {
         "device": obj(
@@ -152,12 +158,7 @@ def me():
                 " person's phone or their whole e-mail",
             },
             "gate": {"type": "string", "description": "default: the device's gate"},
-            "direction": {
-                "type": "string",
-                "enum": ["in", "out", "both"],
-                "description": "default: the device's direction; both: out for a person inside,"
-                " in for anyone else (a repeat within a minute is not reversed)",
-            },
+            "direction": DIRECTION,
             "nonce": NONCE,
         }
     ),
@@ -177,12 +178,7 @@ def post_checkin():
         {"code": CODE},
         {
             "gate": {"type": "string", "description": "default: the device's gate"},
-            "direction": {
-                "type": "string",
-                "enum": ["in", "out", "both"],
-                "description": "default: the device's direction; both: out for a person inside,"
-                " in for anyone else (a repeat within a minute is not reversed)",
-            },
+            "direction": DIRECTION,
             "nonce": NONCE,
         },
     ),
