@@ -8,14 +8,14 @@ import pytest
 import kiosk
 from conftest import auth
 from kiosk.attendees.desk import DeskError
-from kiosk.attendees.identity import (
+from kiosk.attendees.registration import AlreadyRegistered
+from kiosk.badges.service import BadgesUnavailable, NoBadge
+from kiosk.cards import CardUnreadable
+from kiosk.checkin.identity import (
     VerificationFailed,
     VerificationRequired,
     VerificationUnavailable,
 )
-from kiosk.attendees.registration import AlreadyRegistered
-from kiosk.badges.service import BadgesUnavailable, NoBadge
-from kiosk.cards import CardUnreadable
 from kiosk.checkin.scans import Outcome
 from kiosk.devices import DeviceError
 from kiosk.errors import (

@@ -1,5 +1,5 @@
 """Identity at the kiosk: a person found by name proves who they are; a kiosk sees and prints
-only what it may (kiosk.attendees.identity)."""
+only what it may (kiosk.checkin.identity)."""
 
 from datetime import UTC, datetime
 
@@ -7,7 +7,7 @@ import pytest
 
 from conftest import auth
 from kiosk import create_app
-from kiosk.attendees import identity
+from kiosk.checkin import identity
 from kiosk.devices import DeviceRegistry
 
 

@@ -14,7 +14,7 @@ import zxingcpp
 from PIL import Image
 
 from conftest import auth
-from kiosk.attendees import identity
+from kiosk.checkin import identity
 
 VICTIM = {
     "full_name": "张伟",

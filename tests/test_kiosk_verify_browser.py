@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import SCREENSHOTS
-from kiosk.attendees import identity
+from kiosk.checkin import identity
 
 pytestmark = pytest.mark.browser
 SHOTS = SCREENSHOTS / "verify"

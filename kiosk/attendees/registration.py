@@ -43,7 +43,7 @@ class AlreadyRegistered(Conflict):
 
     The details name the record found and what matched; `attendee` is what staff see of it. At a
     kiosk (`withheld`) the answer names nobody: only the id that the person's proof goes with
-    (kiosk.attendees.identity), never a name, a company or what matched.
+    (kiosk.checkin.identity), never a name, a company or what matched.
     """
 
     code = "already_registered"

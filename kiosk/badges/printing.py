@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk import events
-from kiosk.attendees import identity
 from kiosk.badges import cups
 from kiosk.badges.service import Badges, BadgesUnavailable, NoBadge
+from kiosk.checkin import identity
 from kiosk.devices import Device, device_from_row
 from kiosk.errors import DomainError, NotFound
 from kiosk.secrets import Keys

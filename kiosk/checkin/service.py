@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kiosk import events
-from kiosk.attendees import identity
-from kiosk.checkin import dayclose, decisions, rules
+from kiosk.checkin import dayclose, decisions, identity, rules
 from kiosk.checkin.scans import Outcome, Place, attendee_summary, nonce_error, scan
 from kiosk.config import Settings
 from kiosk.devices import Device
@@ -69,7 +68,7 @@ def check_in(
     answered as that passage again (already in, already left) rather than reversed.
 
     By `attendee_id` ("find me", a walk-up recognised) a kiosk needs the person's proof in
-    `verify` (kiosk.attendees.identity); a badge code is its own proof.
+    `verify` (kiosk.checkin.identity); a badge code is its own proof.
     """
     _validate(settings, gate, direction, nonce)
     if attendee_id is not None:

@@ -7,9 +7,8 @@ import time
 
 from flask import Blueprint, jsonify, request
 
-from kiosk.attendees import identity
 from kiosk.attendees import search as people
-from kiosk.checkin import codes
+from kiosk.checkin import codes, identity
 from kiosk.checkin.service import check_in
 from kiosk.errors import FieldErrors, NotFound
 from kiosk.stats import counts as stats

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kiosk.attendees import identity
 from kiosk.badges.printing import browser_failed, print_badge
 from kiosk.badges.service import Badges
+from kiosk.checkin import identity
 from kiosk.errors import FieldErrors, Forbidden, Unavailable
 from kiosk.web import services
 from kiosk.web.auth import current_device, endpoint
