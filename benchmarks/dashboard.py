@@ -3,14 +3,18 @@
 Starts `kiosk serve` on a fresh show, connects N Socket.IO staff clients to /live (spread over a
 few client processes so that the clients are not the bottleneck), posts check-ins at a steady
 rate and reports the delay from check-in request to the check-in's arrival on the clients
-(p50/p99), the messages they received, and the server's CPU and memory (gunicorn master and
-worker together). Dashboards take check-ins in batches (`checkins`, as the console does) unless
-`--each` asks for one `checkin` message per check-in; `--phones N` also keeps N booth phones
-connected (exhibitor devices, each sending its heartbeat every 3 s, as the booth page does).
+(p50/p99), the messages and bytes they received (per event), the dashboards that lost their
+connection, and the server's CPU and memory (gunicorn master and worker together). Dashboards
+connect as the console does: check-ins in batches (`checkins`) unless `--each` asks for one
+`checkin` message per check-in, device health as a summary (`device_summary`) unless
+`--full-devices` asks for the whole `devices` list; `--phones N` also keeps N booth phones
+connected (exhibitor devices, each sending its heartbeat every 3 s, as the booth page does), and
+counts what they receive.
 
     python benchmarks/dashboard.py                    # 200 clients, 20 check-ins/s for 10 s
     python benchmarks/dashboard.py --each             # the same, one message per check-in
     python benchmarks/dashboard.py --phones 1000      # and 1,000 booth phones connected
+    python benchmarks/dashboard.py --phones 1000 --full-devices   # dashboards take the whole list
     python benchmarks/dashboard.py --clients 500 --rate 50 --seconds 60 --procs 8
 """
 
@@ -118,13 +122,16 @@ def start_server(settings, port: int, threads: int, log_path: Path) -> subproces
 
 
 def client_process(
-    url: str, token: str, count: int, batch: bool, phones: list[str], ready, go_home, results
+    url: str, auth: dict, count: int, phones: list[str], ready, go_home, results
 ) -> None:
-    """Connect `count` dashboards and the `phones`; record (attendee id, arrival wall time) of
-    every check-in the dashboards receive, and how many messages they received."""
+    """Connect `count` dashboards (`auth` plus nothing else) and the `phones`; record (attendee
+    id, arrival wall time) of every check-in the dashboards receive, and per event the messages
+    and bytes that reached the dashboards and the phones."""
     logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
     arrivals: list[tuple[int, float]] = []
-    pushes = [0, 0, 0]  # dashboard snapshots, check-in messages, dashboards dropped
+    # (who, event) -> [messages, bytes]; who is "dashboards" or "phones"
+    received: dict[tuple[str, str], list[int]] = {}
+    dropped = [0]
     lock = threading.Lock()
     clients, phone_clients = [], []
     failed = 0
@@ -138,39 +145,50 @@ def client_process(
         except socketio.exceptions.ConnectionError:
             return False
 
+    def counted(client, who: str) -> None:
+        # The bytes of each Socket.IO frame as it came off the WebSocket, named by its event.
+        receive = client.eio._receive_packet
+
+        def receive_counted(pkt):
+            data = pkt.data
+            if isinstance(data, str) and data[:1] == "2":
+                event = data[data.index("[") + 2 : data.index('"', data.index("[") + 2)]
+                with lock:
+                    tally = received.setdefault((who, event), [0, 0])
+                    tally[0] += 1
+                    tally[1] += len(data)
+            receive(pkt)
+
+        client.eio._receive_packet = receive_counted
+
     for _ in range(count):
         client = socketio.Client(reconnection=False)
+        counted(client, "dashboards")
 
         @client.on("checkin", namespace="/live")
         def on_checkin(event):
             now = time.time()
             with lock:
                 arrivals.append((event["attendee"]["id"], now))
-                pushes[1] += 1
 
         @client.on("checkins", namespace="/live")
         def on_checkins(batch):
             now = time.time()
             with lock:
                 arrivals.extend((event["attendee"]["id"], now) for event in batch)
-                pushes[1] += 1
-
-        @client.on("dashboard", namespace="/live")
-        def on_dashboard(_data):
-            with lock:
-                pushes[0] += 1
 
         @client.on("disconnect", namespace="/live")
         def on_disconnect(*_args):
             with lock:
-                pushes[2] += 1
+                dropped[0] += 1
 
-        if connect(client, {"token": token, "batch": batch}):
+        if connect(client, auth):
             clients.append(client)
         else:
             failed += 1
     for phone in phones:
         client = socketio.Client(reconnection=False)
+        counted(client, "phones")
         if connect(client, {"token": phone}):
             phone_clients.append(client)
         else:
@@ -181,10 +199,10 @@ def client_process(
         for client in phone_clients:
             with contextlib.suppress(socketio.exceptions.SocketIOError):
                 client.emit("heartbeat", {}, namespace="/live")
-    dropped = pushes[2]
+    lost = dropped[0]
     for client in clients + phone_clients:
         client.disconnect()
-    results.put((arrivals, pushes[0], pushes[1], dropped))
+    results.put((arrivals, received, lost))
 
 
 def main() -> None:
@@ -195,6 +213,11 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=4, help="client processes")
     parser.add_argument("--each", action="store_true", help="one `checkin` message per check-in")
     parser.add_argument("--phones", type=int, default=0, help="booth phones connected as well")
+    parser.add_argument(
+        "--full-devices",
+        action="store_true",
+        help="dashboards take the whole `devices` list instead of `device_summary`",
+    )
     parser.add_argument(
         "--drain", type=float, default=3.0, help="seconds the clients wait for the last events"
     )
@@ -219,9 +242,8 @@ def main() -> None:
                 target=client_process,
                 args=(
                     url,
-                    staff,
+                    {"token": staff, "batch": not args.each, "summary": not args.full_devices},
                     n,
-                    not args.each,
                     phones[i :: args.procs],
                     ready,
                     go_home,
@@ -271,12 +293,13 @@ def main() -> None:
             stop.set()
             sampler.join()
             go_home.set()
-            delays, pushes, messages, dropped = [], 0, 0, 0
+            delays, received, dropped = [], {}, 0
             for _ in workers:
-                arrivals, n, m, d = results.get(timeout=120)
-                pushes += n
-                messages += m
-                dropped += d
+                arrivals, tallies, lost = results.get(timeout=120)
+                dropped += lost
+                for key, (n, size) in tallies.items():
+                    total_n, total_size = received.get(key, (0, 0))
+                    received[key] = (total_n + n, total_size + size)
                 delays += [(at - sent[aid]) * 1000 for aid, at in arrivals if aid in sent]
             for w in workers:
                 w.join(30)
@@ -301,9 +324,27 @@ def main() -> None:
         "delay_ms_p50": round(percentile(delays, 50), 1) if delays else None,
         "delay_ms_p99": round(percentile(delays, 99), 1) if delays else None,
         "delay_ms_max": round(max(delays), 1) if delays else None,
-        "checkin_messages_received": messages,
+        "checkin_messages_received": sum(
+            n for (who, event), (n, _) in received.items() if event in ("checkin", "checkins")
+        ),
         "dashboards_dropped": dropped,
-        "dashboard_pushes_received": pushes,
+        "dashboard_pushes_received": received.get(("dashboards", "dashboard"), (0, 0))[0],
+        "dashboard_mb_received": round(
+            sum(size for (who, _), (_, size) in received.items() if who == "dashboards") / 1e6, 1
+        ),
+        "dashboard_kb_per_dashboard": round(
+            sum(size for (who, _), (_, size) in received.items() if who == "dashboards")
+            / 1e3
+            / max(1, connected),
+            1,
+        ),
+        "phone_kb_received": round(
+            sum(size for (who, _), (_, size) in received.items() if who == "phones") / 1e3, 1
+        ),
+        "received_by_event": {
+            f"{who}:{event}": {"messages": n, "kb": round(size / 1e3, 1)}
+            for (who, event), (n, size) in sorted(received.items())
+        },
         "server_cpu_percent_median": round(statistics.median(cpu), 1) if cpu else None,
         "server_cpu_percent_max": round(max(cpu), 1) if cpu else None,
         "server_rss_mb_median": round(statistics.median(rss), 1) if rss else None,
