@@ -8,7 +8,8 @@ console loses its open connections at once.
 
 Check-ins go to the dashboards one by one (`checkin`, room `staff:each`) or, for dashboards that
 asked for them so (the console does), in batches (`checkins`, room `staff:batched`, sent by the
-pusher). With several nodes (kiosk.storage.shared.Clustered) every emit to a room goes through
+pusher). Device health likewise: the whole `devices` list (room `staff:devices`), or a bounded
+`device_summary` for dashboards that asked for it (`staff:summary`). With several nodes (kiosk.storage.shared.Clustered) every emit to a room goes through
 the message queue to the clients of every node; the nodes tell each other what changed and which
 console sign-ins ended.
 """
@@ -21,10 +22,12 @@ from dataclasses import dataclass
 from flask_socketio import SocketIO
 
 from kiosk import events
+from kiosk.device_health import summarise
 from kiosk.live.alerts import AlertBoard
 from kiosk.live.namespace import EACH, NAMESPACE, Authenticate, LiveNamespace
 from kiosk.live.pusher import DASHBOARD, STATS, Pusher
 from kiosk.services import Services
+from kiosk.storage import utcnow
 from kiosk.storage.shared import Local
 
 COUNTS = frozenset({STATS, DASHBOARD})
@@ -147,9 +150,12 @@ class Bridge:
         self.pusher.start()
 
     def dashboard_now(self) -> dict:
-        """Everything a dashboard shows, as of now: `dashboard`, `devices`, `printers`."""
+        """Everything a dashboard shows, as of now: `dashboard`, `devices` (the whole list),
+        `device_summary` (the same, summarised) and `printers`."""
+        devices = self.heartbeats.snapshot()
         return {
             "dashboard": self.pusher.snapshot(),
-            "devices": self.heartbeats.snapshot(),
+            "devices": devices,
+            "device_summary": summarise(devices, utcnow()),
             "printers": self.printers.states(),
         }

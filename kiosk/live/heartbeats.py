@@ -2,6 +2,8 @@
 
 One node keeps them in memory; nodes behind a load balancer keep them in their Redis
 (kiosk.storage.shared), so that a device's heartbeat on one node is seen on every node's console.
+
+What a dashboard shows of them is summarised by kiosk.device_health.
 """
 
 from __future__ import annotations

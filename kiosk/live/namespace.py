@@ -21,6 +21,9 @@ NAMESPACE = "/live"
 # Staff connections hear check-ins one message each, or in batches a few times a second.
 EACH = "staff:each"
 BATCHED = "staff:batched"
+# Staff connections hear device health as the whole list, or as a bounded summary.
+FULL_DEVICES = "staff:devices"
+SUMMARY = "staff:summary"
 
 
 class Host(Protocol):
@@ -37,12 +40,15 @@ class Host(Protocol):
 Authenticate = Callable[[object], "tuple[Device, str | None] | None"]
 
 
-def rooms_for(device: Device, batched: bool = False) -> list[str]:
+def rooms_for(device: Device, batched: bool = False, summary: bool = False) -> list[str]:
     """The rooms a device listens to: its role, its exhibitor or gate, itself; staff also hear
-    check-ins one by one (`staff:each`) or, `batched`, a few times a second (`staff:batched`)."""
+    check-ins one by one (`staff:each`) or, `batched`, a few times a second (`staff:batched`),
+    and device health as the whole list (`staff:devices`) or, `summary`, as a summary
+    (`staff:summary`)."""
     rooms = [device.role, f"device:{device.id}"]
     if device.role == "staff":
         rooms.append(BATCHED if batched else EACH)
+        rooms.append(SUMMARY if summary else FULL_DEVICES)
     if device.exhibitor_id is not None:
         rooms.append(f"exhibitor:{device.exhibitor_id}")
     if device.gate:
@@ -63,25 +69,29 @@ class LiveNamespace(Namespace):
     def on_connect(self, auth=None):
         """Refuse a missing or bad token (or no signed-in staff session); join the device's rooms.
 
-        A staff connection with `auth.batch` true gets `checkins` batches instead of `checkin`s.
+        A staff connection with `auth.batch` true gets `checkins` batches instead of `checkin`s,
+        and with `auth.summary` true `device_summary` instead of the whole `devices` list.
         """
         token = auth.get("token") if isinstance(auth, dict) else None
         batched = isinstance(auth, dict) and auth.get("batch") is True
+        summary = isinstance(auth, dict) and auth.get("summary") is True
         caller = self.authenticate(token)
         if caller is None:
             raise ConnectionRefusedError("unauthorized")
         device = caller[0]
         with self._lock:
             self._callers[request.sid] = caller
-        for room in rooms_for(device, batched):
+        for room in rooms_for(device, batched, summary):
             join_room(room)
         self.bridge.start()
         if device.role == "staff":
             # A dashboard that (re)connects catches up at once.
             now = self.bridge.dashboard_now()
             emit("stats", now["dashboard"]["stats"])
+            unwanted = "devices" if summary else "device_summary"
             for name, data in now.items():
-                emit(name, data)
+                if name != unwanted:
+                    emit(name, data)
         else:
             self.bridge.heartbeats.beat(device.id)
         return True

@@ -5,8 +5,12 @@ while anything it shows changes; both go at once after a quiet spell. Measured w
 benchmarks/dashboard.py (200 dashboards, 20 check-ins/s, a busy 2-core machine): a dashboard
 snapshot every second delayed the per-scan `checkin` events to a median of about 2 s; every 2 s,
 to about 0.5 s. Counts still move every second through `stats`. Nothing changed, nothing is sent,
-except device health (`devices`: within 2 s of a device going on- or offline or its printer
-changing, else every 10 s for the ages) and printer state (`printers`, every 5 s), which age.
+except device health and printer state (`printers`, every 5 s), which age. Device health goes
+to the console's dashboards as `device_summary` (counts, the gates' kiosks, the devices needing
+attention: a few KB however many booth phones), within 2 s of a change and only then; staff
+clients that did not ask for the summary get the whole `devices` list (within 2 s of a device
+going on- or offline or its printer changing, else every 10 s for the ages), which with a
+thousand phones is some 250 KB a message.
 With device health it also closes the show day when `[event] day_closes` has passed.
 
 The counts are computed once per tick: when `stats` and `dashboard` are due together, `stats` is
@@ -39,11 +43,13 @@ from flask_socketio import SocketIO
 
 from kiosk.badges.printer_watch import POLL_EVERY_S, PrinterWatch
 from kiosk.checkin.dayclose import DayCloser
+from kiosk.device_health import shape_of, summarise
 from kiosk.live.alerts import AlertBoard
 from kiosk.live.heartbeats import Heartbeats
-from kiosk.live.namespace import BATCHED, NAMESPACE
+from kiosk.live.namespace import BATCHED, FULL_DEVICES, NAMESPACE, SUMMARY
 from kiosk.services import Services
 from kiosk.stats import counts, dashboard
+from kiosk.storage import utcnow
 from kiosk.storage.shared import Local
 
 log = logging.getLogger(__name__)
@@ -86,6 +92,7 @@ class Pusher:
         self._to_tell: set[str] = set()
         self._device_shape: list | None = None
         self._devices_sent = -1e9
+        self._summary_shape: list | None = None
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._started = False
@@ -184,22 +191,39 @@ class Pusher:
         return max(0.0, min(waits) - now)
 
     def _devices(self, now: float) -> None:
-        """Send `devices` when a device went on- or offline, its printer changed, or one was
-        added or removed; otherwise only every `DEVICES_REFRESH_S` (for the ages): a thousand
-        booth phones make a list too long to send every two seconds to every dashboard."""
+        """Send `device_summary` when it changed (a device on- or offline, its printer, one added
+        or removed). Send the whole `devices` list to the staff clients that take it on such a
+        change too, otherwise only every `DEVICES_REFRESH_S` (for the ages): a thousand booth
+        phones make a list too long to send every two seconds to every dashboard."""
         try:
             devices = self.heartbeats.snapshot()
+            summary = summarise(devices, utcnow())
         except Exception:
             log.exception("live: devices not sent")
+            return
+        shape = shape_of(summary)
+        if shape != self._summary_shape:
+            try:
+                self._emit("device_summary", summary, SUMMARY)
+                self._summary_shape = shape
+            except Exception:
+                log.exception("live: device summary not sent")
+        if not self._listening(FULL_DEVICES):
+            self._device_shape = None
             return
         shape = [(d["id"], d["online"], d["printer_state"]) for d in devices]
         if shape == self._device_shape and now < self._devices_sent + DEVICES_REFRESH_S:
             return
         self._device_shape, self._devices_sent = shape, now
         try:
-            self._emit("devices", devices, "staff")
+            self._emit("devices", devices, FULL_DEVICES)
         except Exception:
             log.exception("live: devices not sent")
+
+    def _listening(self, room: str) -> bool:
+        # This node's own clients in the room (the aggregates go to a node's own clients only).
+        manager = self.socketio.server.manager
+        return next(iter(manager.get_participants(NAMESPACE, room)), None) is not None
 
     def _send(self, name: str, build: Callable[[], object], now: float):
         self._sent[name] = now

@@ -75,6 +75,37 @@ DEVICE_HEALTH = obj(
     },
     {"printer": nullable(STR), "printer_state": nullable({"type": "object"})},
 )
+DEVICE_COUNTS = obj({"total": INT, "online": INT, "offline": INT, "never": INT, "trouble": INT})
+SUMMARY_ENTRY = obj(
+    {
+        "id": INT,
+        "name": STR,
+        "role": STR,
+        "gate": nullable(STR),
+        "last_seen": nullable(STR),
+        "age_s": nullable(NUM),
+        "online": BOOL,
+        "trouble": nullable(
+            {
+                "type": "string",
+                "description": "why it needs attention: `offline` (silent, it answered before) "
+                "or `printer` (its printer reports trouble); null when fine",
+            }
+        ),
+    },
+    {"printer": nullable(STR), "printer_state": nullable({"type": "object"})},
+)
+DEVICE_SUMMARY = obj(
+    {
+        "at": {"type": "string", "description": "the server's time; ages count from it"},
+        "total": INT,
+        "by_role": {"type": "object", "additionalProperties": DEVICE_COUNTS},
+        "kiosks": array(SUMMARY_ENTRY),
+        "kiosks_total": INT,
+        "attention": array(SUMMARY_ENTRY),
+        "attention_total": INT,
+    }
+)
 PRINTER_STATE = obj(
     {"printer": STR, "state": STR, "ok": BOOL},
     {"message": nullable(STR), "checked_at": nullable(STR)},
@@ -102,6 +133,7 @@ DASHBOARD = obj(
             }
         ),
         "devices": array(DEVICE_HEALTH),
+        "device_summary": DEVICE_SUMMARY,
         "printers": array(PRINTER_STATE),
     }
 )

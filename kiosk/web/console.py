@@ -30,6 +30,7 @@ from kiosk.attendees import registration, screening
 from kiosk.attendees import search as people_search
 from kiosk.badges import printing
 from kiosk.checkin import codes
+from kiosk.device_health import state_of, trouble_of
 from kiosk.devices import DIRECTIONS, PRINTING, ROLES, DeviceError, create_device
 from kiosk.errors import DomainError, FieldErrors, Unavailable
 from kiosk.exhibitors import manage as exhibitor_admin
@@ -507,16 +508,66 @@ def _said(names: dict[str, tuple[str, str]]) -> dict[str, str]:
     return {key: say.t(*pair) for key, pair in names.items()}
 
 
+# The Devices page lists this many a page; a show's thousand booth phones are filtered and paged.
+DEVICES_PER_PAGE = 100
+DEVICE_STATES = ("online", "offline", "never", "attention", "revoked")
+
+
+def _in_state(device, health: dict | None, state: str) -> bool:
+    if state == "revoked":
+        return bool(device["revoked_at"])
+    if not state:
+        return True
+    if device["revoked_at"]:
+        return False
+    if health is None:
+        return state == "never"
+    if state == "attention":
+        return trouble_of(health) is not None
+    return state_of(health) == state
+
+
 def _devices_page(created=None, status=200):
     conn = services().store.conn
+    live = current_app.extensions["kiosk.live"]
+    health = {d["id"]: d for d in live.heartbeats.snapshot()}
+    console = staff_sql.console_device_ids(conn)
+    every = [d for d in device_sql.list_devices(conn) if d["id"] not in console]
+    # Filters: an unknown value shows everything rather than nothing.
+    role = request.args.get("role", "")
+    role = role if role in ROLES else ""
+    state = request.args.get("state", "")
+    state = state if state in DEVICE_STATES else ""
+    q = request.args.get("q", "")[:100].strip()
+    chosen = [
+        d
+        for d in every
+        if (not role or d["role"] == role)
+        and (not q or q.casefold() in d["name"].casefold())
+        and _in_state(d, health.get(d["id"]), state)
+    ]
+    pages = max(1, -(-len(chosen) // DEVICES_PER_PAGE))
+    page = request.args.get("page", "1")
+    page = min(pages, max(1, int(page))) if page.isdigit() and len(page) < 7 else 1
+    first = (page - 1) * DEVICES_PER_PAGE
     return _page(
         "console/devices.html",
-        health={d["id"]: d for d in current_app.extensions["kiosk.live"].heartbeats.snapshot()},
-        devices=[
-            d
-            for d in device_sql.list_devices(conn)
-            if d["id"] not in staff_sql.console_device_ids(conn)
-        ],
+        health=health,
+        devices=chosen[first : first + DEVICES_PER_PAGE],
+        listing={
+            "role": role,
+            "state": state,
+            "q": q,
+            "page": page,
+            "pages": pages,
+            "first": first + 1 if chosen else 0,
+            "last": min(first + DEVICES_PER_PAGE, len(chosen)),
+            "found": len(chosen),
+            "total": len(every),
+            "states": DEVICE_STATES,
+            # The filters, carried over by the pager.
+            "args": {k: v for k, v in (("q", q), ("role", role), ("state", state)) if v},
+        },
         exhibitors=exhibitor_sql.list_exhibitors(conn),
         roles=ROLES,
         directions=DIRECTIONS,
@@ -526,9 +577,7 @@ def _devices_page(created=None, status=200):
         printer_state_names=_said(PRINTER_STATE_NAMES),
         job_names=_said(JOB_NAMES),
         printers=printing.device_printers(
-            services().store,
-            services().settings,
-            current_app.extensions["kiosk.live"].printers.states(),
+            services().store, services().settings, live.printers.states()
         ),
         created=created,
     ), status

@@ -1,5 +1,5 @@
 // Renders the live dashboard (and the wall) from the data the server pushes. It knows nothing of
-// the socket: live.js calls ConsoleDashboard.render(snapshot), .devices(list), .printers(list),
+// the socket: live.js calls ConsoleDashboard.render(snapshot), .deviceSummary(summary), .printers(list),
 // .alerts(list) and .checkin(event). Names come from #console-names in the console's language
 // and every time is venue time (the show's time zone, not the browser's).
 (function () {
@@ -120,23 +120,68 @@
     ready: ["就绪", "ready"], stopped: ["已停止", "stopped"], out_of_paper: ["缺纸", "out of paper"],
     paper_jam: ["卡纸", "paper jam"], offline: ["离线", "offline"], door_open: ["机盖打开", "door open"],
     missing: ["未找到", "missing"], no_cups: ["打印服务未运行", "print system down"], timeout: ["无响应", "not answering"],
+    ok: ["正常", "ok"], error: ["故障", "error"],
   };
 
   function printerState(state) {
     return PRINTER_STATES[state] ? t(...PRINTER_STATES[state]) : state;
   }
 
-  function devices(list) {
-    if (!$("devices")) return;
-    rows("devices", list.filter((x) => x.role !== "staff").map((x) => {
-      // Red only for a device that answered before and stopped; grey for one never heard from.
-      const never = x.age_s == null;
-      const state = `<span class="dot ${x.online ? "on" : never ? "never" : "off"}"></span>`;
-      const age = never ? t("未连接", "never") : `${time(x.last_seen)} (${Math.round(x.age_s)} s)`;
-      const p = x.printer ? `${esc(x.printer)} ${x.printer_state ? esc(printerState(x.printer_state.state)) : ""}` : "";
-      return `<tr class="${x.online || never ? "" : "off"}" data-device="${x.id}" data-online="${x.online}">` +
-        `<td>${state}${esc(x.name)}</td><td>${esc(role(x.role))}${x.gate ? " · " + esc(gate(x.gate)) : ""}</td><td>${age}</td><td>${p}</td></tr>`;
-    }), 4);
+  // Device health as the server summarises it (`device_summary`): counts by role, the devices that need attention and
+  // the gates' kiosks, a bounded few however many booth phones there are (the Devices page lists them all). It comes
+  // only when something changed, so the ages are counted here from the server's clock (`at`) and keep moving.
+  let summary = null, skew = 0;
+  function deviceSummary(s) {
+    summary = s;
+    skew = Date.now() - Date.parse(s.at);
+    drawDevices();
+  }
+  setInterval(() => drawDevices(), 5000);
+
+  function since(seconds) {
+    if (seconds < 60) return t(`${Math.round(seconds)} 秒`, `${Math.round(seconds)} s`);
+    if (seconds < 3600) return t(`${Math.round(seconds / 60)} 分钟`, `${Math.round(seconds / 60)} min`);
+    return t(`${Math.round(seconds / 3600)} 小时`, `${Math.round(seconds / 3600)} h`);
+  }
+
+  function deviceRow(x, second, last) {
+    // Red only for a device that answered before and stopped; grey for one never heard from.
+    const never = x.last_seen == null;
+    const state = `<span class="dot ${x.online ? "on" : never ? "never" : "off"}"></span>`;
+    const age = Math.max(0, (Date.now() - skew - Date.parse(x.last_seen)) / 1000);
+    const when = x.online ? t("在线", "online") : never ? t("未连接", "never") :
+      `${time(x.last_seen)} <span class="muted small">(${since(age)})</span>`;
+    return `<tr class="${x.online || never ? "" : "off"}" data-device="${x.id}" data-online="${x.online}" data-trouble="${x.trouble || ""}">` +
+      `<td>${state}${esc(x.name)}</td><td>${second}</td><td class="when">${when}</td><td>${last}</td></tr>`;
+  }
+
+  function printerOf(x) {
+    if (!x.printer_state) return esc(x.printer || "");
+    const p = x.printer_state;
+    return `${esc(x.printer || "")} ${esc(printerState(p.state))}${p.message ? ` <span class="muted small">${esc(p.message)}</span>` : ""}`;
+  }
+
+  function drawDevices() {
+    if (!summary || !$("devices")) return;
+    const s = summary;
+    $("device-counts").innerHTML = Object.entries(s.by_role).map(([r, c]) =>
+      `<span data-role="${esc(r)}"><b>${esc(role(r))}</b> ${t(`${num(c.online)} / ${num(c.total)} 在线`, `${num(c.online)} of ${num(c.total)} online`)}` +
+      (c.offline ? ` · <span class="bad">${t(`${num(c.offline)} 离线`, `${num(c.offline)} offline`)}</span>` : "") +
+      (c.trouble > c.offline ? ` · <span class="bad">${t(`${num(c.trouble - c.offline)} 打印机故障`, `${num(c.trouble - c.offline)} printer trouble`)}</span>` : "") +
+      (c.never ? ` · <span class="muted">${t(`${num(c.never)} 从未连接`, `${num(c.never)} never seen`)}</span>` : "") + "</span>").join("") ||
+      `<span class="muted">${t("还没有设备", "No devices yet")}</span>`;
+    rows("attention", s.attention.map((x) => deviceRow(x, esc(role(x.role)) + (x.gate ? " · " + esc(gate(x.gate)) : ""),
+      x.trouble === "offline" ? `<b class="bad">${t("离线", "offline")}</b>` : `${t("打印机", "Printer")}: ${printerOf(x)}`)), 4);
+    rows("devices", s.kiosks.map((x) => deviceRow(x, esc(gate(x.gate)), printerOf(x))), 4);
+    const more = [];
+    if (s.attention_total > s.attention.length) {
+      more.push(`<a href="/staff/devices?state=attention">${t(`另有 ${num(s.attention_total - s.attention.length)} 台需要处理`, `${num(s.attention_total - s.attention.length)} more need attention`)}</a>`);
+    }
+    if (s.kiosks_total > s.kiosks.length) {
+      more.push(`<a href="/staff/devices?role=kiosk">${t(`另有 ${num(s.kiosks_total - s.kiosks.length)} 台自助机`, `${num(s.kiosks_total - s.kiosks.length)} more kiosks`)}</a>`);
+    }
+    more.push(`<a href="/staff/devices">${t(`全部 ${num(s.total)} 台设备`, `All ${num(s.total)} devices`)}</a>`);
+    $("devices-more").innerHTML = more.join(" · ");
   }
 
   function printers(list) {
@@ -188,5 +233,5 @@
     document.addEventListener("keydown", full);
   }
 
-  window.ConsoleDashboard = { render, devices, printers, alerts, alert, checkin, stats, connection };
+  window.ConsoleDashboard = { render, deviceSummary, printers, alerts, alert, checkin, stats, connection };
 })();
