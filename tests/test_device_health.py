@@ -165,3 +165,19 @@ def test_the_devices_page_filters_and_pages_a_thousand_phones(staff_client, make
     assert odd.status_code == 200 and odd.get_data(as_text=True).count("data-device=") == 100
     zh = staff_client.get("/staff/devices?lang=zh&state=online").get_data(as_text=True)
     assert "没有符合条件的设备" in zh
+
+
+def test_a_booth_phone_is_online_while_its_live_connection_is_open(app, client, make, svc):
+    phone = make.device("exhibitor", name="phone-1")
+    gone = make.device("exhibitor", name="phone-2")
+    live = app.extensions["kiosk.live"]
+    connected = live_client(app, client, phone)
+    live_client(app, client, gone).disconnect("/live")
+    # The booth page sends no heartbeat: after its connect, its open connection says it is there.
+    long_ago = to_iso(datetime.now(UTC) - timedelta(seconds=60))
+    for token in (phone, gone):
+        live.heartbeats.shared.beat(device_id(svc, token), time.time() - 60, long_ago, None)
+    live.pusher.tick(time.monotonic() + 600)
+    online = {d["name"]: d["online"] for d in live.heartbeats.snapshot()}
+    assert online["phone-1"] and not online["phone-2"]
+    assert connected.is_connected("/live")

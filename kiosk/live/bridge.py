@@ -86,7 +86,12 @@ class Bridge:
         self.shared = shared if shared is not None else Local()
         self.alerts = AlertBoard(services.store, self.shared)
         self.pusher = Pusher(
-            socketio, services, self.alerts, sweep=self.cut_revoked, shared=self.shared
+            socketio,
+            services,
+            self.alerts,
+            sweep=self.cut_revoked,
+            shared=self.shared,
+            connected=lambda: self.namespace.connected_device_ids(),
         )
         self.heartbeats = self.pusher.heartbeats
         self.printers = self.pusher.printers

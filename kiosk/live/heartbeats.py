@@ -35,6 +35,11 @@ class Heartbeats:
             }
         self.shared.beat(device_id, time.time(), utcnow(), printer)
 
+    def connected(self, device_ids) -> None:
+        """These devices hold an open live connection: alive now, like a heartbeat each. A booth
+        phone sends no heartbeat of its own; its connection says it is there."""
+        self.shared.beat_many(device_ids, time.time(), utcnow())
+
     def snapshot(self) -> list[dict]:
         """Every live device with its last heartbeat, age in seconds and online flag."""
         now = time.time()

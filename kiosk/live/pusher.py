@@ -10,8 +10,9 @@ to the console's dashboards as `device_summary` (counts, the gates' kiosks, the 
 attention: a few KB however many booth phones), within 2 s of a change and only then; staff
 clients that did not ask for the summary get the whole `devices` list (within 2 s of a device
 going on- or offline or its printer changing, else every 10 s for the ages), which with a
-thousand phones is some 250 KB a message.
-With device health it also closes the show day when `[event] day_closes` has passed.
+thousand phones is some 250 KB a message. A device with an open live connection on this node
+counts as alive (booth phones send no heartbeats of their own). With device health it also
+closes the show day when `[event] day_closes` has passed.
 
 The counts are computed once per tick: when `stats` and `dashboard` are due together, `stats` is
 the snapshot's own. CUPS may take seconds to answer, so a printer poll runs beside the pusher
@@ -77,9 +78,11 @@ class Pusher:
         alerts: AlertBoard,
         sweep: Callable[[], object] = lambda: None,
         shared=None,
+        connected: Callable[[], set[int]] = set,
     ):
         self.socketio = socketio
         self.sweep = sweep
+        self.connected = connected
         self.services = services
         self.alerts = alerts
         self.shared = shared if shared is not None else Local()
@@ -166,6 +169,10 @@ class Pusher:
             self._send(STATS, (lambda: snapshot[STATS]) if snapshot else self.stats, now)
         if now >= self._sent.get("devices", -1e9) + DEVICES_EVERY_S:
             self._sent["devices"] = now
+            try:
+                self.heartbeats.connected(self.connected())
+            except Exception:
+                log.exception("live: connected devices not marked alive")
             self._devices(now)
             try:
                 self.sweep()

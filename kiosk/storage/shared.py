@@ -56,6 +56,12 @@ class Local:
         with self._lock:
             return dict(self._beats), dict(self._device_printers)
 
+    def beat_many(self, device_ids, at: float, at_iso: str) -> None:
+        """A heartbeat for each of these devices at once (their printers' states unchanged)."""
+        with self._lock:
+            for device_id in device_ids:
+                self._beats[device_id] = (at, at_iso)
+
     def add_alert(self, alert: dict, keep: int) -> None:
         """Keep an alert (the newest `keep`)."""
         with self._lock:
@@ -161,6 +167,14 @@ class Clustered:
         if printer is not None:
             pipe.hset(self.prefix + "device_printers", str(device_id), json.dumps(printer))
         pipe.execute()
+
+    @_quietly(lambda: None)
+    def beat_many(self, device_ids, at: float, at_iso: str) -> None:
+        """A heartbeat for each of these devices at once (their printers' states unchanged)."""
+        beat = json.dumps([at, at_iso])
+        mapping = {str(device_id): beat for device_id in device_ids}
+        if mapping:
+            self.redis.hset(self.prefix + "beats", mapping=mapping)
 
     @_quietly(lambda: ({}, {}))
     def beats(self) -> tuple[dict[int, tuple[float, str]], dict[int, dict]]:
