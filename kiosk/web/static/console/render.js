@@ -180,7 +180,7 @@
     if (s.kiosks_total > s.kiosks.length) {
       more.push(`<a href="/staff/devices?role=kiosk">${t(`另有 ${num(s.kiosks_total - s.kiosks.length)} 台自助机`, `${num(s.kiosks_total - s.kiosks.length)} more kiosks`)}</a>`);
     }
-    more.push(`<a href="/staff/devices">${t(`全部 ${num(s.total)} 台设备`, `All ${num(s.total)} devices`)}</a>`);
+    more.push(`<a href="/staff/devices">${t("设备页：全部设备", "All devices on the Devices page")}</a>`);
     $("devices-more").innerHTML = more.join(" · ");
   }
 
