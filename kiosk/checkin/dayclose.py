@@ -6,6 +6,11 @@ exits per gate count only real exits) and their presence turns to out as of the 
 so "inside now" falls to zero overnight. It runs from the live pusher as each day closes, and
 again inside any check-in that finds a person inside since before the last closing (a server
 that was stopped at closing time), so the answer never depends on whether the timer ran.
+
+With several server nodes every node's pusher closes the day (so it closes while any node is
+up), and the database decides who does it: each person is checked out under their row's lock
+and only while still inside since before the close, so one `day_closed` is recorded per person
+and closing, however many nodes try at once, on PostgreSQL as on SQLite.
 """
 
 from __future__ import annotations
@@ -29,41 +34,46 @@ def last_closing(settings: Settings, now: datetime) -> datetime:
 
 
 def close_stale(conn: sqlite3.Connection, settings: Settings, now: datetime) -> int:
-    """Check out, inside the caller's transaction, whoever is inside since before the last close."""
-    closing = last_closing(settings, now)
-    at = to_iso(closing)
-    rows = sql.inside_since_before(conn, at)
-    for row in rows:
-        sql.close_presence(conn, row["attendee_id"], at)
-        append(
-            conn,
-            "day_closed",
-            attendee_id=row["attendee_id"],
-            place=row["gate"],
-            at=at,
-            data={"checked_in_at": row["at"], "day_closes": f"{settings.day_closes:%H:%M}"},
-        )
-    return len(rows)
+    """Check out, inside the caller's transaction, whoever is inside since before the last close.
+
+    Every server node's pusher runs this at the day's close, and a check-in may close one person
+    at the same moment: each person's row is held first (as a check-in holds it) and their
+    presence read again, so that whoever comes second finds them out and records nothing.
+    """
+    at = to_iso(last_closing(settings, now))
+    closed = 0
+    for row in sql.inside_since_before(conn, at):
+        sql.lock_person(conn, row["attendee_id"])
+        if _close(conn, settings, sql.presence(conn, row["attendee_id"]), at):
+            closed += 1
+    return closed
 
 
 def close_one(conn: sqlite3.Connection, settings: Settings, attendee_id: int, now: datetime):
-    """Check out one person inside since before the last close; return their presence now."""
+    """Check out one person inside since before the last close; return their presence now.
+
+    The caller holds the person's row (a check-in does)."""
     presence = sql.presence(conn, attendee_id)
-    if presence is None or presence["state"] != "in":
-        return presence
-    at = to_iso(last_closing(settings, now))
-    if presence["at"] >= at:
-        return presence
-    sql.close_presence(conn, attendee_id, at)
+    if _close(conn, settings, presence, to_iso(last_closing(settings, now))):
+        return sql.presence(conn, attendee_id)
+    return presence
+
+
+def _close(conn, settings: Settings, presence, at: str) -> bool:
+    """Check out a person inside since before the close at `at`, with its `day_closed` row."""
+    if presence is None or presence["state"] != "in" or presence["at"] >= at:
+        return False
+    if not sql.close_presence(conn, presence["attendee_id"], at):
+        return False
     append(
         conn,
         "day_closed",
-        attendee_id=attendee_id,
+        attendee_id=presence["attendee_id"],
         place=presence["gate"],
         at=at,
         data={"checked_in_at": presence["at"], "day_closes": f"{settings.day_closes:%H:%M}"},
     )
-    return sql.presence(conn, attendee_id)
+    return True
 
 
 def close_day(store: Store, settings: Settings, now: datetime | None = None) -> int:

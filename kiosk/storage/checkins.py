@@ -132,11 +132,16 @@ def inside_since_before(conn: sqlite3.Connection, before: str) -> list[sqlite3.R
     ).fetchall()
 
 
-def close_presence(conn: sqlite3.Connection, attendee_id: int, at: str) -> None:
-    """Mark a person out as of a moment, at the gate they came in (the day closed on them)."""
-    conn.execute(
-        "UPDATE presence SET state = 'out', at = :at WHERE attendee_id = :id AND state = 'in'",
-        {"at": at, "id": attendee_id},
+def close_presence(conn: sqlite3.Connection, attendee_id: int, at: str) -> bool:
+    """Mark a person inside since before a moment out as of it, at the gate they came in (the
+    day closed on them); whether they were."""
+    return (
+        conn.execute(
+            "UPDATE presence SET state = 'out', at = :at"
+            " WHERE attendee_id = :id AND state = 'in' AND at < :at",
+            {"at": at, "id": attendee_id},
+        ).rowcount
+        == 1
     )
 
 
