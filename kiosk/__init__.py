@@ -82,13 +82,12 @@ def create_app(
     app.extensions["kiosk.walkup_form"] = walkup.form(settings)
     app.extensions["kiosk.throttle"] = Throttle(settings.throttle, settings.message_queue)
     app.extensions["kiosk.offline_sets"] = offline.OfflineSets(svc.store, settings, svc.keys)
-    app.extensions["kiosk.kiosk_states"] = offline.KioskStates(
-        offline.alert_after_minutes(settings)
-    )
+    offline_alert_after = offline.alert_after_minutes(settings)
     metrics.Thresholds.from_settings(
         settings
     )  # a bad [crm.metrics] stops the start, not the export
-    telemetry.Thresholds.from_settings(settings)  # a bad [console] too, not the dashboard
+    # A bad [console] too, not the dashboard.
+    gate_window = telemetry.Thresholds.from_settings(settings).window_min * 60
     door_policy(settings)  # and a bad [door], not the first scan at a session door
 
     # With a message queue, several nodes serve the show: live events and what every console
@@ -97,6 +96,8 @@ def create_app(
     app.extensions["kiosk.shared"] = shared
     if shared.clustered:
         _same_keys(shared, svc)
+        svc.answer_times = telemetry.AnswerTimes(shared, gate_window)
+    app.extensions["kiosk.kiosk_states"] = offline.KioskStates(offline_alert_after, shared)
     queue = {}
     if shared.clustered:
         import socketio as python_socketio

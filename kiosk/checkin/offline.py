@@ -39,6 +39,7 @@ from kiosk.secrets import Keys
 from kiosk.storage import Store, from_iso, to_iso, utcnow
 from kiosk.storage import offline as sql
 from kiosk.storage.interactions import audit
+from kiosk.storage.shared import Clustered, Local
 
 ENTRY_INFO = b"kiosk-offline-entry-v1"
 # A changed show is rebuilt at most this often: kiosks see it within about a second more.
@@ -239,47 +240,30 @@ def _since(since: str | None, epoch: str) -> int | None:
     return int(number)
 
 
-@dataclass
-class KioskState:
-    """What one kiosk told the server last, and what the server saw of it."""
-
-    last_seen: float
-    queue: int = 0
-    offline_since: str | None = None
-    last_sync: str | None = None
-    synced: int = 0
-
-
 class KioskStates:
-    """Each kiosk's offline state as of this server process: online, queue, last sync."""
+    """Each kiosk's offline state: online, queue, last sync. Kept in the shared state, so that
+    with several server nodes a kiosk that reports to one shows on every node's console."""
 
-    def __init__(self, alert_after_min: float = DEFAULT_ALERT_AFTER_MIN):
+    def __init__(
+        self,
+        alert_after_min: float = DEFAULT_ALERT_AFTER_MIN,
+        shared: Local | Clustered | None = None,
+    ):
         self.alert_after_min = alert_after_min
-        self._lock = threading.Lock()
-        self._states: dict[int, KioskState] = {}
+        self.shared = shared if shared is not None else Local()
 
     def seen(self, device_id: int, queue: int, offline_since: str | None) -> None:
         """A kiosk asked for its set, saying how many check-ins it holds."""
-        with self._lock:
-            state = self._states.setdefault(device_id, KioskState(time.time()))
-            state.last_seen = time.time()
-            state.queue = queue
-            state.offline_since = offline_since
+        self.shared.kiosk_seen(device_id, time.time(), queue, offline_since)
 
     def synced(self, device_id: int, count: int, left: int) -> None:
         """A kiosk's queued check-ins reached the server."""
-        with self._lock:
-            state = self._states.setdefault(device_id, KioskState(time.time()))
-            state.last_seen = time.time()
-            state.last_sync = utcnow()
-            state.synced += count
-            state.queue = left
+        self.shared.kiosk_synced(device_id, time.time(), utcnow(), count, left)
 
     def snapshot(self, kiosks: list[dict]) -> list[dict]:
         """Every kiosk: online or offline since when, queue length, last sync, and the alert."""
         now = time.time()
-        with self._lock:
-            states = dict(self._states)
+        states = self.shared.kiosk_states()
         out = []
         for device in kiosks:
             state = states.get(device["id"])
@@ -296,18 +280,18 @@ class KioskStates:
                     }
                 )
                 continue
-            online = now - state.last_seen <= ONLINE_WITHIN_S
-            since = None if online else datetime.fromtimestamp(state.last_seen).astimezone()
-            minutes = (now - state.last_seen) / 60 if not online else 0.0
+            online = now - state["last_seen"] <= ONLINE_WITHIN_S
+            since = None if online else datetime.fromtimestamp(state["last_seen"]).astimezone()
+            minutes = (now - state["last_seen"]) / 60 if not online else 0.0
             out.append(
                 {
                     **device,
                     "state": "online" if online else "offline",
                     "offline_since": to_iso(since) if since else None,
                     "offline_minutes": round(minutes, 1),
-                    "queue": state.queue,
-                    "last_sync": state.last_sync,
-                    "synced": state.synced,
+                    "queue": state["queue"],
+                    "last_sync": state["last_sync"],
+                    "synced": state["synced"],
                     "alert": not online and minutes >= self.alert_after_min,
                 }
             )

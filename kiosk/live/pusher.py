@@ -25,9 +25,10 @@ dashboards, 20 check-ins/s): see docs/scale-out.md.
 
 Several nodes (kiosk.storage.shared.Clustered): each node's pusher sends the aggregates to its own
 dashboards only, computed from the one database and the shared state, so every console shows
-the same; a node tells the others what changed (at most every quarter second), and a batch of
-check-ins goes through the message queue to the dashboards of every node. One node at a time
-polls the printers.
+the same; a node tells the others what changed (at most every quarter second), sends its gates'
+answer times to the shared state every 2 s, and a batch of check-ins goes through the message
+queue to the dashboards of every node. One node at a time polls the printers. Every node's
+pusher closes the show day; the database makes sure it closes once (kiosk.checkin.dayclose).
 
 A failure (a locked database, CUPS gone) is logged, what failed is tried again at its next turn,
 and the pusher goes on for the rest of the show.
@@ -182,6 +183,9 @@ class Pusher:
                 self.day_closer.run_if_due()
             except Exception:
                 log.exception("live: the show day not closed (tried again shortly)")
+            # With several nodes, this node's gate answer times go to the others (a scan never
+            # waits for Redis itself).
+            self.services.answer_times.flush()
         if not self._polling and now >= self._sent.get("printers", -1e9) + POLL_EVERY_S:
             self._polling = True
             self._sent["printers"] = now

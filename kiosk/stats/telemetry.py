@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from kiosk.config import ConfigError, Settings
 from kiosk.storage import devices as device_sql
 from kiosk.storage import reports, to_iso
+from kiosk.storage.shared import Clustered, Local
 
 KEEP = 2000
 
@@ -58,22 +59,56 @@ class Thresholds:
 
 
 class AnswerTimes:
-    """How long this server took to answer each recent scan, per gate (kept in memory)."""
+    """How long the server took to answer each recent scan, per gate.
 
-    def __init__(self) -> None:
+    One node keeps its own in memory. With several nodes (a clustered shared state) each also
+    sends its answer times to the shared state a few times a second (`flush`, from the live
+    pusher; a scan itself never waits for Redis), and the gate's figures are every node's.
+    """
+
+    def __init__(
+        self,
+        shared: Local | Clustered | None = None,
+        window_s: float = Thresholds().window_min * 60,
+    ) -> None:
         self._lock = threading.Lock()
         self._times: dict[str, deque[tuple[float, float]]] = defaultdict(lambda: deque(maxlen=KEEP))
+        self.shared = shared if shared is not None and shared.clustered else None
+        self.window_s = window_s
+        self._pending: deque[tuple[str, float, float]] = deque(maxlen=KEEP * 4)
 
     def record(self, gate: str, seconds: float, now: float | None = None) -> None:
         """One scan at this gate was answered in `seconds`."""
         with self._lock:
             self._times[str(gate)].append((time.monotonic() if now is None else now, seconds))
+            if self.shared is not None:
+                self._pending.append((str(gate), time.time(), seconds))
 
     def recent(self, gate: str, window_s: float, now: float | None = None) -> list[float]:
-        """The answer times at this gate within the last `window_s` seconds."""
+        """The answer times at this gate within the last `window_s` seconds (this node's)."""
         now = time.monotonic() if now is None else now
         with self._lock:
             return [s for at, s in self._times.get(gate, ()) if now - at <= window_s]
+
+    def flush(self) -> None:
+        """Send the answer times recorded since the last flush to the other nodes."""
+        if self.shared is None:
+            return
+        with self._lock:
+            batch = list(self._pending)
+            self._pending.clear()
+        if batch:
+            self.shared.add_answer_times(batch, self.window_s, KEEP)
+
+    def within(self, gates: list[str], window_s: float) -> dict[str, list[float]]:
+        """The answer times at these gates within the last `window_s` seconds, on every node
+        (this node's alone while the shared state does not answer)."""
+        if self.shared is not None:
+            self.flush()
+            found = self.shared.answer_times(gates, window_s)
+            if found is not None:
+                return found
+        return {gate: self.recent(gate, window_s) for gate in gates}
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -117,9 +152,11 @@ def gates(
         if d["role"] == "kiosk" and d["gate"] and not d["revoked_at"]:
             kiosks[d["gate"]] += 1
     out = {}
-    for gid in [*settings.gates, *sorted(set(passages) - set(settings.gates))]:
+    ids = [*settings.gates, *sorted(set(passages) - set(settings.gates))]
+    answers = answer_times.within(ids, window_s) if answer_times else {}
+    for gid in ids:
         seen = passages.get(gid, {"in": 0, "out": 0})
-        times = answer_times.recent(gid, window_s) if answer_times else []
+        times = answers.get(gid, [])
         arrivals = seen["in"] / thresholds.window_min
         p50, p95 = _percentile(times, 0.5), _percentile(times, 0.95)
         out[gid] = {

@@ -1,7 +1,8 @@
 """What every server node of one show must see alike, kept in this process or in the show's Redis.
 
-One `kiosk serve` alone keeps device heartbeats, printer states, the latest alerts and the
-invalid-scan watch in its own memory (`Local`), as fast as a dict. With a message queue
+One `kiosk serve` alone keeps device heartbeats, printer states, the latest alerts, the
+invalid-scan watch, the gates' answer times and what each entrance kiosk said of its offline
+queue in its own memory (`Local`), as fast as a dict. With a message queue
 (`KIOSK_MESSAGE_QUEUE=redis://...`) several nodes serve the show behind a load balancer, and the
 same state lives in that Redis (`Clustered`), under keys named after the show, so that every
 node's console shows the same devices, printers and alerts. The nodes also tell each other, on one
@@ -14,6 +15,7 @@ minute) and answers as if nothing were kept; the database stays the one record o
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -43,6 +45,7 @@ class Local:
         self._windows: dict[str, deque[float]] = defaultdict(deque)
         self._alerted: dict[str, float] = {}
         self._printers: dict[str, dict] = {}
+        self._kiosks: dict[int, dict] = {}
 
     def beat(self, device_id: int, at: float, at_iso: str, printer: dict | None) -> None:
         """A device's heartbeat, with its printer's state when it sent one."""
@@ -100,6 +103,33 @@ class Local:
         with self._lock:
             return {k: dict(v) for k, v in self._printers.items()}
 
+    def kiosk_seen(self, device_id: int, at: float, queue: int, offline_since: str | None) -> None:
+        """An entrance kiosk said at `at` how many check-ins it holds and since when it is offline."""
+        with self._lock:
+            state = self._kiosks.setdefault(device_id, _new_kiosk())
+            state.update(last_seen=at, queue=queue, offline_since=offline_since)
+
+    def kiosk_synced(self, device_id: int, at: float, at_iso: str, count: int, left: int) -> None:
+        """`count` of an entrance kiosk's queued check-ins reached the server; `left` remain."""
+        with self._lock:
+            state = self._kiosks.setdefault(device_id, _new_kiosk())
+            state.update(last_seen=at, last_sync=at_iso, queue=left)
+            state["synced"] += count
+
+    def kiosk_states(self) -> dict[int, dict]:
+        """What every entrance kiosk said last: last_seen, queue, offline_since, last_sync, synced."""
+        with self._lock:
+            return {k: dict(v) for k, v in self._kiosks.items()}
+
+    def add_answer_times(
+        self, samples: list[tuple[str, float, float]], window: float, keep: int
+    ) -> None:
+        """Nothing to share: one node reads its answer times from its own memory."""
+
+    def answer_times(self, gates: list[str], window: float) -> dict[str, list[float]] | None:
+        """None: one node reads its answer times from its own memory."""
+        return None
+
     def take_turn(self, task: str, seconds: float) -> bool:
         """Whether this node does `task` now (one node alone always does)."""
         return True
@@ -113,6 +143,10 @@ class Local:
     def ping(self) -> str | None:
         """Why the shared state cannot be reached, or None."""
         return None
+
+
+def _new_kiosk() -> dict:
+    return {"last_seen": 0.0, "queue": 0, "offline_since": None, "last_sync": None, "synced": 0}
 
 
 def _quietly(default: Callable[[], Any]):
@@ -149,6 +183,9 @@ class Clustered:
         self.prefix = f"kiosk:{show}:"
         self.channel = self.prefix + "news"
         self._complained: dict[str, float] = {}
+        # Names this node's answer times apart from other nodes' in the shared sorted sets.
+        self._tag = uuid.uuid4().hex[:6]
+        self._seq = itertools.count()
         self._listening = False
         self._lock = threading.Lock()
 
@@ -234,6 +271,86 @@ class Clustered:
         """The last known state of every printer, by name."""
         raw = self.redis.hgetall(self.prefix + "printers")
         return {k.decode(): json.loads(v) for k, v in raw.items()}
+
+    @_quietly(lambda: None)
+    def kiosk_seen(self, device_id: int, at: float, queue: int, offline_since: str | None) -> None:
+        """An entrance kiosk said at `at` how many check-ins it holds and since when it is offline."""
+        self.redis.hset(
+            self.prefix + "kiosks",
+            mapping={
+                f"{device_id}:at": repr(at),
+                f"{device_id}:queue": queue,
+                f"{device_id}:since": offline_since or "",
+            },
+        )
+
+    @_quietly(lambda: None)
+    def kiosk_synced(self, device_id: int, at: float, at_iso: str, count: int, left: int) -> None:
+        """`count` of an entrance kiosk's queued check-ins reached the server; `left` remain."""
+        key = self.prefix + "kiosks"
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(
+            key,
+            mapping={
+                f"{device_id}:at": repr(at),
+                f"{device_id}:queue": left,
+                f"{device_id}:sync": at_iso,
+            },
+        )
+        pipe.hincrby(key, f"{device_id}:synced", count)
+        pipe.execute()
+
+    @_quietly(dict)
+    def kiosk_states(self) -> dict[int, dict]:
+        """What every entrance kiosk said last, on any node: last_seen, queue, offline_since,
+        last_sync, synced."""
+        states: dict[int, dict] = {}
+        for field, value in self.redis.hgetall(self.prefix + "kiosks").items():
+            device, _, what = field.decode().partition(":")
+            state = states.setdefault(int(device), _new_kiosk())
+            text = value.decode()
+            if what == "at":
+                state["last_seen"] = float(text)
+            elif what in ("queue", "synced"):
+                state[what] = int(text)
+            elif what == "since":
+                state["offline_since"] = text or None
+            elif what == "sync":
+                state["last_sync"] = text
+        return states
+
+    @_quietly(lambda: None)
+    def add_answer_times(
+        self, samples: list[tuple[str, float, float]], window: float, keep: int
+    ) -> None:
+        """This node's answer times (gate, wall-clock time, seconds) for every node to read: per
+        gate, the latest `keep` of all nodes within `window` seconds."""
+        by_gate: dict[str, dict[str, float]] = defaultdict(dict)
+        for gate, at, seconds in samples:
+            by_gate[gate][f"{seconds:.6f}|{self._tag}{next(self._seq)}"] = at
+        cut = time.time() - window
+        pipe = self.redis.pipeline(transaction=False)
+        for gate, members in by_gate.items():
+            key = self.prefix + "answers:" + gate
+            pipe.zadd(key, members)
+            pipe.zremrangebyscore(key, "-inf", cut)
+            pipe.zremrangebyrank(key, 0, -keep - 1)
+            pipe.expire(key, int(window) + 60)
+        pipe.execute()
+
+    @_quietly(lambda: None)
+    def answer_times(self, gates: list[str], window: float) -> dict[str, list[float]] | None:
+        """Every node's answer times at these gates within the last `window` seconds (None when
+        Redis does not answer)."""
+        cut = time.time() - window
+        pipe = self.redis.pipeline(transaction=False)
+        for gate in gates:
+            pipe.zrangebyscore(self.prefix + "answers:" + gate, cut, "+inf")
+        found = pipe.execute()
+        return {
+            gate: [float(m.split(b"|", 1)[0]) for m in members]
+            for gate, members in zip(gates, found, strict=True)
+        }
 
     @_quietly(lambda: False)
     def take_turn(self, task: str, seconds: float) -> bool:
