@@ -14,6 +14,8 @@ import re
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_START)
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+# One encoder for every cell (json.dumps with options builds a new one each call).
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def cell(value) -> str:
@@ -29,7 +31,7 @@ def cell(value) -> str:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, list | dict):
-        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        value = _JSON.encode(value) if value else ("[]" if isinstance(value, list) else "{}")
     text = str(value)
     if text.startswith(FORMULA_START) and not E164.fullmatch(text):
         return "'" + text

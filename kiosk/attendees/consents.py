@@ -41,12 +41,7 @@ def latest(rows: Iterable[sqlite3.Row], exhibitor_id: int | None = None) -> dict
     return {**show_wide, **booth}
 
 
-def permission(
-    rows: Iterable[sqlite3.Row], settings: Settings, purpose: str, exhibitor_id: int | None = None
-) -> dict:
-    """Whether a purpose is allowed, and by which answer: consent, version, time and source."""
-    consent = consent_for(settings, purpose)
-    answer = latest(rows, exhibitor_id).get(consent)
+def _permission(consent: str, answer) -> dict:
     if answer is None:
         return {
             "allowed": False,
@@ -66,9 +61,22 @@ def permission(
     }
 
 
+def permission(
+    rows: Iterable[sqlite3.Row], settings: Settings, purpose: str, exhibitor_id: int | None = None
+) -> dict:
+    """Whether a purpose is allowed, and by which answer: consent, version, time and source."""
+    consent = consent_for(settings, purpose)
+    return _permission(consent, latest(rows, exhibitor_id).get(consent))
+
+
 def permissions(rows: list[sqlite3.Row], settings: Settings) -> dict[str, dict]:
     """The show-wide permission of every purpose."""
-    return {purpose: permission(rows, settings, purpose) for purpose in PURPOSES}
+    answers = latest(rows)
+    return {
+        purpose: _permission(consent, answers.get(consent))
+        for purpose in PURPOSES
+        for consent in (consent_for(settings, purpose),)
+    }
 
 
 def allows(

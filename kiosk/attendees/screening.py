@@ -145,6 +145,8 @@ def refreshed(old_flags: str | list, person: dict, changed: set[str]) -> list[di
 
 def codes(flags: str | list) -> list[str]:
     """The flag codes of a stored flags value, as exported."""
+    if flags == "[]":  # most people
+        return []
     items = json.loads(flags or "[]") if isinstance(flags, str) else flags
     return [f["flag"] for f in items if isinstance(f, dict) and "flag" in f]
 

@@ -367,7 +367,8 @@ def _records(conn, settings, progress, desc="people", *, detail: bool = False):
     ctx = metrics.ShowContext.build(settings, history.editions(conn))
     exhibitors = exhibitor_sql.by_id(conn)
     total = reports.count_people(conn)
-    for person in progress(iter_people(conn), total=total, desc=desc, unit="person"):
+    people = iter_people(conn, whole_log=detail)
+    for person in progress(people, total=total, desc=desc, unit="person"):
         yield build(person, settings, ctx, exhibitors, detail=detail)
 
 
@@ -415,20 +416,19 @@ def write_csv(conn, settings, output, summary, progress) -> None:
 def _write_leads_and_exhibitors(conn, settings, leads, exhibitors) -> None:
     """Every lead (staff view), then every exhibitor with its lead counts."""
     per_exhibitor: dict[int, list[int]] = {}
+    table_columns = [k for k in LEAD_COLUMNS if k in LEAD_TABLE]
     for row in reports.all_leads(conn, share_consent(settings), contact_consent(settings)):
         counts = per_exhibitor.setdefault(row["exhibitor_id"], [0, 0])
         counts[0] += 1
         counts[1] += row["rating"] == "hot"
-        leads.write(
-            {
-                **{k: row[k] for k in LEAD_COLUMNS if k in LEAD_TABLE},
-                # stored as compact JSON already, as the cells would write them
-                "answers": row["answers"] or "{}",
-                "follow_up": row["follow_up"] or "[]",
-                "contact_shared": _shared(row) or bool(_card_contact(row)),
-                "card_contact": row["contact"] if _card_contact(row) else "",
-            }
-        )
+        card = _card_contact(row)
+        cells = {k: row[k] for k in table_columns}
+        # stored as compact JSON already, as the cells would write them
+        cells["answers"] = row["answers"] or "{}"
+        cells["follow_up"] = row["follow_up"] or "[]"
+        cells["contact_shared"] = _shared(row) or bool(card)
+        cells["card_contact"] = row["contact"] if card else ""
+        leads.write(cells)
     for exhibitor_id, row in exhibitor_sql.by_id(conn).items():
         counts = per_exhibitor.get(exhibitor_id, [0, 0])
         exhibitors.write(
@@ -682,7 +682,8 @@ def _shared(lead) -> bool:
 
 def _card_contact(lead) -> dict:
     """What the business card given to this exhibitor says (blank once erased)."""
-    return json.loads(lead["contact"] or "{}")
+    contact = lead["contact"]
+    return json.loads(contact) if contact and contact != "{}" else {}
 
 
 def _slug(text: str) -> str:

@@ -110,12 +110,16 @@ def is_earlier(edition: int, event_id: str, name: str, year: int | None) -> bool
     return name not in (event_id, str(edition))
 
 
+ROLE_PATTERNS = tuple((role, re.compile(pattern)) for role, pattern in ROLE_WORDS)
+
+
+@lru_cache(maxsize=1 << 14)  # a show has far fewer distinct job titles than people
 def purchasing_role(stated: str, job_title: str, category: str) -> str:
     """decision_maker, purchaser, influencer, user or unknown, from what the person told us."""
     texts = [t.lower() for t in (stated or "", job_title or "") if t.strip()]
     for text in texts:
-        for role, pattern in ROLE_WORDS:
-            if re.search(pattern, text):
+        for role, pattern in ROLE_PATTERNS:
+            if pattern.search(text):
                 return role
     if category == "buyer":
         return "purchaser"
@@ -157,6 +161,7 @@ BUDGET_NUMBER = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 12)
 def budget_value(text: str) -> float | None:
     """The largest amount a stated budget names ("50万", "USD 1-2M", "500,000"), units applied;
     None when it names no number. The currency is not converted."""

@@ -10,18 +10,21 @@ from operator import itemgetter
 
 from kiosk.storage import reports
 
-KINDS = ("consents", "interactions", "passages", "leads", "surveys", "history")
+KINDS = ("consents", "interactions", "leads", "surveys", "history")
+PASSAGES = frozenset(("checked_in", "checked_out"))
+# The interactions the metrics read: passages and sessions (kiosk.crm.metrics.engagement).
+METRIC_TYPES = ("checked_in", "checked_out", "session_attended")
 
 
 @dataclass
 class Person:
-    """A person's static record and the rows hanging off it.
+    """A person's static record (a dict of its columns) and the rows hanging off it.
 
     `interactions` is the whole log (voided check-ins and their `checkin_voided` rows included);
     `passages` holds only the valid check-ins and check-outs, the ones every figure counts.
     """
 
-    row: sqlite3.Row
+    row: dict
     consents: list[sqlite3.Row] = field(default_factory=list)
     interactions: list[sqlite3.Row] = field(default_factory=list)
     passages: list[sqlite3.Row] = field(default_factory=list)
@@ -36,31 +39,52 @@ class Person:
 
 
 class _Group:
-    """A cursor ordered by attendee_id, read one person's rows at a time.
+    """Rows ordered by attendee_id, read one person's rows at a time.
 
-    itertools.groupby walks the cursor in C; only one group at a time is turned into a list.
+    itertools.groupby walks the rows in C; only one group at a time is turned into a list.
     """
 
-    def __init__(self, cursor: sqlite3.Cursor):
-        names = [d[0] for d in cursor.description]
-        self.groups = groupby(cursor, key=itemgetter(names.index("attendee_id")))
+    def __init__(self, rows: Iterator):
+        self.groups = groupby(rows, key=itemgetter("attendee_id"))
         self.head = next(self.groups, None)
 
-    def take(self, attendee_id: int) -> list[sqlite3.Row]:
-        while self.head is not None and self.head[0] < attendee_id:
-            self.head = next(self.groups, None)
-        if self.head is None or self.head[0] != attendee_id:
+    def take(self, attendee_id: int) -> list:
+        head = self.head
+        while head is not None and head[0] < attendee_id:
+            head = next(self.groups, None)
+        if head is None or head[0] != attendee_id:
+            self.head = head
             return []
-        rows = list(self.head[1])
+        rows = list(head[1])
         self.head = next(self.groups, None)
         return rows
 
 
-def iter_people(conn: sqlite3.Connection) -> Iterator[Person]:
-    """Every person with their consents, timeline, leads, surveys and history, by id."""
-    groups = {kind: _Group(reports.person_rows(conn, kind)) for kind in KINDS}
+def iter_people(conn: sqlite3.Connection, *, whole_log: bool = True) -> Iterator[Person]:
+    """Every person with their consents, timeline, leads, surveys and history, by id.
+
+    Without whole_log, `interactions` holds only the kinds the metrics read (METRIC_TYPES):
+    files that carry no timeline beyond the passages read a fraction of the log.
+    """
+    voided = reports.voided_passages(conn)
+    consents, interactions, leads, surveys, history = (
+        _Group(
+            reports.person_rows(conn, kind)
+            if whole_log or kind != "interactions"
+            else reports.person_interactions_of(conn, METRIC_TYPES)
+        )
+        for kind in KINDS
+    )
     for row in reports.people(conn):
-        person = Person(row)
-        for kind, group in groups.items():
-            setattr(person, kind, group.take(row["id"]))
-        yield person
+        attendee_id = row["id"]
+        timeline = interactions.take(attendee_id)
+        yield Person(
+            row,
+            consents.take(attendee_id),
+            timeline,
+            # the same rows, in the same order, as checkins.VALID_PASSAGES gives them
+            [i for i in timeline if i["type"] in PASSAGES and i["id"] not in voided],
+            leads.take(attendee_id),
+            surveys.take(attendee_id),
+            history.take(attendee_id),
+        )
