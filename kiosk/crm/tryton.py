@@ -396,6 +396,11 @@ class Tryton:
         }
         if payload["lang"] in self.langs:
             values["lang"] = self.langs[payload["lang"]]
+        # The address first: Tryton sets a party's lists in the order given, and checks a
+        # phone number against the countries of the party's addresses before it looks up the
+        # company's (a few reads per number, three times per number).
+        if payload["address"] and any(payload["address"].values()):
+            values["addresses"] = [["create", [self._address_values(payload["address"])]]]
         mechanisms = []
         if payload["email"]:
             mechanisms.append({"type": "email", "value": payload["email"]})
@@ -403,8 +408,6 @@ class Tryton:
             mechanisms.append(phone_mechanism(payload["phone"]))
         if mechanisms:
             values["contact_mechanisms"] = [["create", mechanisms]]
-        if payload["address"] and any(payload["address"].values()):
-            values["addresses"] = [["create", [self._address_values(payload["address"])]]]
         return values
 
     def _changes(self, payload: dict, now: dict) -> dict:
@@ -421,16 +424,7 @@ class Tryton:
         have = set(now["categories"]) & managed
         if want != have:
             values["categories"] = [["add", sorted(want - have)], ["remove", sorted(have - want)]]
-        mechanisms = []
-        emails = {(m["value"] or "").lower() for m in now["mechanisms"] if m["type"] == "email"}
-        if payload["email"] and payload["email"] not in emails:
-            mechanisms.append({"type": "email", "value": payload["email"]})
-        phones = {_digits(m["value"]) for m in now["mechanisms"] if m["type"] in PHONE_TYPES}
-        if payload["phone"] and _digits(payload["phone"]) not in phones:
-            mechanisms.append(phone_mechanism(payload["phone"]))
-        if mechanisms:
-            values["contact_mechanisms"] = [["create", mechanisms]]
-        wanted = payload["address"]
+        wanted = payload["address"]  # before the phone, as in _new_party
         if wanted and any(wanted.values()):
             target = self._address_values(wanted)
             address = now["address"]
@@ -440,6 +434,15 @@ class Tryton:
                 differ = {k: v for k, v in target.items() if (address[k] or None) != (v or None)}
                 if differ:
                     values["addresses"] = [["write", [address["id"]], differ]]
+        mechanisms = []
+        emails = {(m["value"] or "").lower() for m in now["mechanisms"] if m["type"] == "email"}
+        if payload["email"] and payload["email"] not in emails:
+            mechanisms.append({"type": "email", "value": payload["email"]})
+        phones = {_digits(m["value"]) for m in now["mechanisms"] if m["type"] in PHONE_TYPES}
+        if payload["phone"] and _digits(payload["phone"]) not in phones:
+            mechanisms.append(phone_mechanism(payload["phone"]))
+        if mechanisms:
+            values["contact_mechanisms"] = [["create", mechanisms]]
         return values
 
     def apply(self, payloads: list[dict], parties: list[int | None]) -> tuple[list[int], list]:
