@@ -71,7 +71,7 @@ def _record_class(keys: tuple[str, ...]) -> type:
 
 
 class Cursor:
-    """The result of one statement, read like a sqlite3 cursor."""
+    """The result of one statement, read like a sqlite3 cursor (which is its own iterator)."""
 
     def __init__(self, result: sqlalchemy.CursorResult):
         self._result = result
@@ -93,7 +93,13 @@ class Cursor:
         return [make(row) for row in self._result.fetchall()]
 
     def __iter__(self):
-        return iter(self.fetchall())
+        return self
+
+    def __next__(self):
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
 
     def close(self) -> None:
         self._result.close()
@@ -331,16 +337,21 @@ class _Done:
     """A finished read's rows, read like a cursor after its connection went back to the pool."""
 
     def __init__(self, rows: list, rowcount: int, description):
-        self._rows = rows
+        self._rows = iter(rows)
         self.rowcount = rowcount
         self.description = description
 
     def fetchone(self):
-        return self._rows.pop(0) if self._rows else None
+        return next(self._rows, None)
 
     def fetchall(self) -> list:
-        rows, self._rows = self._rows, []
-        return rows
+        return list(self._rows)
 
     def __iter__(self):
-        return iter(self.fetchall())
+        return self
+
+    def __next__(self):
+        return next(self._rows)
+
+    def close(self) -> None:
+        self._rows = iter(())
