@@ -69,8 +69,10 @@ _databases = iter(range(1, 1_000_000))
 def database_url(request):
     """None for SQLite; for "postgresql", a fresh database copied from the template (far
     quicker than migrating one per test). KIOSK_TEST_DATABASE=postgresql runs every test that
-    is not parametrised on PostgreSQL."""
+    is neither parametrised nor sqlite_only on PostgreSQL."""
     default = os.environ.get("KIOSK_TEST_DATABASE", "sqlite")
+    if request.node.get_closest_marker("sqlite_only") is not None:
+        default = "sqlite"
     if getattr(request, "param", default) == "sqlite":
         yield None
         return
@@ -123,6 +125,14 @@ def client(app):
     return app.test_client()
 
 
+def show_args(settings) -> list[str]:
+    """The `kiosk` command's options naming this show: its database (file or URL) and config."""
+    argv = ["--db", str(settings.db_path), "--config", str(settings.config_path)]
+    if settings.database_url:
+        argv += ["--database-url", settings.database_url]
+    return argv
+
+
 class Runner:
     """Invokes the `kiosk` CLI against one show's database and config."""
 
@@ -132,15 +142,7 @@ class Runner:
     def invoke(self, *args: str, env: dict | None = None):
         from kiosk.cli import cli
 
-        argv = [
-            *args,
-            "--db",
-            str(self.settings.db_path),
-            "--config",
-            str(self.settings.config_path),
-        ]
-        if self.settings.database_url:
-            argv += ["--database-url", self.settings.database_url]
+        argv = [*args, *show_args(self.settings)]
         return CliRunner().invoke(cli, argv, catch_exceptions=False, env=env)
 
 

@@ -12,9 +12,10 @@ def check_in(conn, attendee_id: int, at: str, gate: str = "north") -> None:
     append(conn, "checked_in", attendee_id=attendee_id, place=gate, direction="in", at=at)
     conn.execute(
         "INSERT INTO presence (attendee_id, state, gate, at, first_in_at, first_in_gate)"
-        " VALUES (?, 'in', ?, ?, ?, ?) ON CONFLICT (attendee_id) DO UPDATE SET state = 'in',"
-        " gate = excluded.gate, at = excluded.at, entries = entries + 1",
-        (attendee_id, gate, at, at, gate),
+        " VALUES (:attendee_id, 'in', :gate, :at, :at, :gate)"
+        " ON CONFLICT (attendee_id) DO UPDATE SET state = 'in',"
+        " gate = excluded.gate, at = excluded.at, entries = presence.entries + 1",
+        {"attendee_id": attendee_id, "gate": gate, "at": at},
     )
 
 
@@ -22,7 +23,8 @@ def check_out(conn, attendee_id: int, at: str, gate: str = "north") -> None:
     """A check-out at a gate."""
     append(conn, "checked_out", attendee_id=attendee_id, place=gate, direction="out", at=at)
     conn.execute(
-        "UPDATE presence SET state = 'out', at = ? WHERE attendee_id = ?", (at, attendee_id)
+        "UPDATE presence SET state = 'out', at = :at WHERE attendee_id = :attendee_id",
+        {"at": at, "attendee_id": attendee_id},
     )
 
 
@@ -30,20 +32,19 @@ def lead(conn, exhibitor_id: int, attendee_id: int, at: str, rating: str = "", *
     """A lead at a booth with its lead_captured interaction."""
     lead_id = conn.execute(
         "INSERT INTO leads (exhibitor_id, attendee_id, first_scanned_at, last_scanned_at, scans,"
-        " rating, notes, answers, follow_up, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            exhibitor_id,
-            attendee_id,
-            at,
-            at,
-            kw.get("scans", 1),
-            rating,
-            kw.get("notes", ""),
-            dumps(kw.get("answers", {})),
-            dumps(kw.get("follow_up", [])),
-            at,
-        ),
-    ).lastrowid
+        " rating, notes, answers, follow_up, updated_at) VALUES (:exhibitor_id, :attendee_id,"
+        " :at, :at, :scans, :rating, :notes, :answers, :follow_up, :at) RETURNING id",
+        {
+            "exhibitor_id": exhibitor_id,
+            "attendee_id": attendee_id,
+            "at": at,
+            "scans": kw.get("scans", 1),
+            "rating": rating,
+            "notes": kw.get("notes", ""),
+            "answers": dumps(kw.get("answers", {})),
+            "follow_up": dumps(kw.get("follow_up", [])),
+        },
+    ).fetchone()[0]
     append(
         conn,
         "lead_captured",
@@ -72,16 +73,17 @@ def survey(
     """An exit-survey answer (anonymous when attendee_id is None)."""
     conn.execute(
         "INSERT INTO survey_responses (at, day, attendee_id, satisfaction, recommend,"
-        " return_intent, comment) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            at,
-            at[:10],
-            attendee_id,
-            satisfaction,
-            recommend,
-            None if return_intent is None else int(return_intent),
-            comment,
-        ),
+        " return_intent, comment) VALUES (:at, :day, :attendee_id, :satisfaction, :recommend,"
+        " :return_intent, :comment)",
+        {
+            "at": at,
+            "day": at[:10],
+            "attendee_id": attendee_id,
+            "satisfaction": satisfaction,
+            "recommend": recommend,
+            "return_intent": None if return_intent is None else int(return_intent),
+            "comment": comment,
+        },
     )
     if attendee_id is not None:
         append(conn, "survey_answered", attendee_id=attendee_id, at=at)
@@ -93,8 +95,14 @@ def history(
     """An earlier edition on record for a person."""
     conn.execute(
         "INSERT INTO history (attendee_id, external_id, email_key, edition, year, attended)"
-        " VALUES (?, '', ?, ?, ?, ?)",
-        (attendee_id, email_key or f"id{attendee_id}@history", edition, year, int(attended)),
+        " VALUES (:attendee_id, '', :email_key, :edition, :year, :attended)",
+        {
+            "attendee_id": attendee_id,
+            "email_key": email_key or f"id{attendee_id}@history",
+            "edition": edition,
+            "year": year,
+            "attended": int(attended),
+        },
     )
 
 

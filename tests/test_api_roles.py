@@ -59,8 +59,8 @@ def test_every_api_route_is_protected_and_documented(app, client):
 def test_revoked_device_is_refused(client, make, svc):
     token = make.device("staff")
     assert client.get("/api/v1/stats", headers=auth(token)).status_code == 200
-    svc.store.conn.execute("UPDATE devices SET revoked_at = 'now'")
-    svc.store.conn.commit()
+    with svc.store.write() as conn:
+        conn.execute("UPDATE devices SET revoked_at = 'now'")
     assert client.get("/api/v1/stats", headers=auth(token)).status_code == 401
 
 

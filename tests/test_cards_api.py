@@ -9,7 +9,7 @@ import json
 
 from card_photos import SMITH, ZHAO, blank_image, card_image
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
 
 
 def post_card(client, token, *images: bytes, **form):
@@ -203,6 +203,7 @@ def test_a_registered_visitors_card_is_the_same_one_lead_as_their_badge(client, 
     assert svc.store.one("SELECT count(*) FROM leads WHERE attendee_id IS NULL")[0] == 1
 
 
+@BOTH_DATABASES
 def test_card_leads_reach_the_crm_export_and_erasure_removes_the_photo(
     client, make, svc, runner, tmp_path
 ):
@@ -234,10 +235,13 @@ def test_card_leads_reach_the_crm_export_and_erasure_removes_the_photo(
     # The registered visitor asks to be erased: their card's photo and fields go too.
     assert runner.invoke("erase", str(visitor)).exit_code == 0
     assert client.get(known["images"][0], headers=auth(token)).status_code == 404
-    row = svc.store.one("SELECT * FROM cards WHERE id = ?", (known["id"],))
+    row = svc.store.one("SELECT * FROM cards WHERE id = :id", {"id": known["id"]})
     assert row["fields"] == "{}" and row["lines"] == "[]" and row["erased_at"]
     assert (
-        svc.store.one("SELECT count(*) FROM card_images WHERE card_id = ?", (known["id"],))[0] == 0
+        svc.store.one("SELECT count(*) FROM card_images WHERE card_id = :id", {"id": known["id"]})[
+            0
+        ]
+        == 0
     )
     dump = json.dumps([tuple(r) for r in svc.store.query("SELECT * FROM leads")])
     assert "赵敏" not in dump and "13912345678" not in dump

@@ -87,9 +87,13 @@ def test_a_card_is_photographed_confirmed_corrected_and_saved(browser, live_serv
         assert lead["rating"] == "hot" and lead["notes"] == "要样品"
         assert json.loads(lead["answers"]) == {"budget": "large", "products": []}
         assert json.loads(lead["follow_up"]) == ["samples"]
-        card = svc.store.one("SELECT * FROM cards WHERE id = ?", (lead["card_id"],))
+        card = svc.store.one(
+            "SELECT * FROM cards WHERE id = :card_id", {"card_id": lead["card_id"]}
+        )
         assert (
-            svc.store.one("SELECT count(*) FROM card_images WHERE card_id = ?", (card["id"],))[0]
+            svc.store.one(
+                "SELECT count(*) FROM card_images WHERE card_id = :id", {"id": card["id"]}
+            )[0]
             == 2
         )
         page.wait_for_selector("#feedback.ok:has-text('Card contact only')")
@@ -105,7 +109,9 @@ def test_a_card_is_photographed_confirmed_corrected_and_saved(browser, live_serv
         page.click("#editor button.primary")
         page.wait_for_selector("#feedback.ok:has-text('Registered visitor')")
         linked = wait_for(
-            lambda: svc.store.one("SELECT * FROM leads WHERE attendee_id = ?", (visitor,))
+            lambda: svc.store.one(
+                "SELECT * FROM leads WHERE attendee_id = :visitor", {"visitor": visitor}
+            )
         )
         assert linked["source"] == "business_card" and linked["rating"] == "warm"
 

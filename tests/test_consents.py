@@ -9,9 +9,11 @@ import json
 import crm_show as show
 import pytest
 
-from conftest import load_settings
+from conftest import BOTH_DATABASES, load_settings, show_args
 from kiosk.attendees.consents import allows
 from kiosk.services import open_services
+
+pytestmark = BOTH_DATABASES
 
 HEADER = "external_id,full_name,email,category,consent_terms,consent_terms_version,consent_terms_at"
 
@@ -25,8 +27,8 @@ def write(tmp_path, text, name="reg.csv"):
 def consents_of(svc, external_id):
     return svc.store.query(
         "SELECT c.* FROM consents c JOIN attendees a ON a.id = c.attendee_id"
-        " WHERE a.external_id = ? ORDER BY c.consent",
-        (external_id,),
+        " WHERE a.external_id = :external_id ORDER BY c.consent",
+        {"external_id": external_id},
     )
 
 
@@ -71,7 +73,7 @@ def test_a_consent_column_the_show_does_not_have_refuses_the_file(tmp_path, sett
     from kiosk.cli import main
 
     path = write(tmp_path, "full_name,consent_newsletter\nLi Lei,yes\n")
-    args = ["--db", str(settings.db_path), "--config", str(settings.config_path)]
+    args = show_args(settings)
     with pytest.raises(SystemExit) as exit_info:
         main(["import", "attendees", str(path), *args])
     assert exit_info.value.code == 2
@@ -79,11 +81,11 @@ def test_a_consent_column_the_show_does_not_have_refuses_the_file(tmp_path, sett
     assert svc.store.one("SELECT count(*) FROM attendees")[0] == 0
 
 
-def test_without_an_import_default_nothing_is_assumed(tmp_path, runner):
+def test_without_an_import_default_nothing_is_assumed(tmp_path, database_url):
     from conftest import EVENT_TOML
 
     toml = EVENT_TOML.read_text(encoding="utf-8").replace("import_default = true\n", "")
-    settings = load_settings(tmp_path, toml)
+    settings = load_settings(tmp_path, toml, database_url=database_url)
     svc = open_services(settings)
     path = write(tmp_path, "external_id,full_name,email\nT-9,No Answer,na@example.com\n")
     from kiosk.attendees.importer import import_attendees

@@ -8,7 +8,7 @@ import re
 import zxingcpp
 from PIL import Image
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
 from kiosk.storage.interactions import audit as write_audit
 
 
@@ -40,6 +40,7 @@ def test_bad_device_is_refused_naming_the_field(staff_client):
     assert res.status_code == 422 and "exhibitor" in res.get_data(as_text=True)
 
 
+@BOTH_DATABASES
 def test_rename_and_revoke(staff_client, make, svc):
     token = make.device("kiosk", name="old name")
     device_id = staff_client.get("/api/v1/me", headers=auth(token)).get_json()["device"]["id"]
@@ -55,6 +56,7 @@ def test_console_accounts_are_not_listed_as_devices(staff_client):
     assert "console: alice" not in staff_client.get("/staff/devices").get_data(as_text=True)
 
 
+@BOTH_DATABASES
 def test_exhibitor_with_qualifying_questions(staff_client, svc):
     post(staff_client, "/staff/exhibitors", name="Acme", booth="A1")
     exhibitor_id = svc.store.one("SELECT id FROM exhibitors")["id"]
@@ -86,6 +88,7 @@ def test_exhibitor_with_qualifying_questions(staff_client, svc):
     assert len(json.loads(svc.store.one("SELECT questions FROM exhibitors")[0])) == 3
 
 
+@BOTH_DATABASES
 def test_audit_page_and_formula_safe_export(staff_client, svc):
     with svc.store.write() as conn:
         write_audit(conn, '=HYPERLINK("http://x")', "@cmd", "+1", after={"a": 1})

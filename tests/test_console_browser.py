@@ -84,7 +84,7 @@ def test_fix_a_name_reprint_and_merge(live_server, make, svc, page):
     page.click("#confirm-ok")
     page.wait_for_selector(f"text=Person {dup} merged into this record")
     assert f"(from #{dup})" in page.inner_text("#timeline")
-    row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = ?", (dup,))
+    row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = :dup", {"dup": dup})
     assert (row["status"], row["merged_into"]) == ("merged", keep)
     # A signed-in staff phone can work a session door without a device token.
     new_code = requests.get(
@@ -121,5 +121,9 @@ def test_review_likely_duplicates_merge_one_dismiss_another(live_server, make, s
     page.wait_for_selector(f"text=#{b} merged into #{a}")
     page.click(f'[data-pair="{c}-{d}"] [data-action="dismiss"]')
     page.wait_for_selector("#no-duplicates")
-    assert svc.store.one("SELECT status FROM attendees WHERE id = ?", (b,))["status"] == "merged"
-    assert svc.store.one("SELECT status FROM attendees WHERE id = ?", (d,))["status"] == "active"
+    assert (
+        svc.store.one("SELECT status FROM attendees WHERE id = :b", {"b": b})["status"] == "merged"
+    )
+    assert (
+        svc.store.one("SELECT status FROM attendees WHERE id = :d", {"d": d})["status"] == "active"
+    )

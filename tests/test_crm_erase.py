@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 
 import crm_show as show
+import pytest
 from click.testing import CliRunner
 
+from conftest import BOTH_DATABASES, show_args
 from kiosk.cli import cli
 from kiosk.stats.counts import compute
+
+pytestmark = BOTH_DATABASES
 
 DAY1 = "2026-11-24T01:30:00.000Z"
 
@@ -29,16 +33,16 @@ def test_erase_blanks_the_person_keeps_counts_and_audits(svc, make, runner):
     result = runner.invoke("erase", str(pid), "--reason", "request 42")
     assert result.exit_code == 0 and f"attendee {pid} erased" in result.output
 
-    row = dict(svc.store.one("SELECT * FROM attendees WHERE id = ?", (pid,)))
+    row = dict(svc.store.one("SELECT * FROM attendees WHERE id = :pid", {"pid": pid}))
     assert row["status"] == "erased" and row["full_name"] == f"erased #{pid}"
     assert row["email"] == row["phone"] == row["company"] == row["search_keys"] == ""
     assert row["category"] == "visitor"
-    lead = svc.store.one("SELECT * FROM leads WHERE attendee_id = ?", (pid,))
+    lead = svc.store.one("SELECT * FROM leads WHERE attendee_id = :pid", {"pid": pid})
     assert lead["rating"] == "hot" and lead["notes"] == ""
     assert svc.store.one("SELECT comment FROM survey_responses")["comment"] == ""
     assert svc.store.one("SELECT email_key FROM history")["email_key"].startswith("erased:")
     assert (
-        svc.store.one("SELECT revoked_reason FROM badges WHERE attendee_id = ?", (pid,))[0]
+        svc.store.one("SELECT revoked_reason FROM badges WHERE attendee_id = :pid", {"pid": pid})[0]
         == "erased"
     )
 
@@ -56,12 +60,10 @@ def test_erase_blanks_the_person_keeps_counts_and_audits(svc, make, runner):
 
 
 def test_erasing_twice_or_an_unknown_person_is_a_clear_error(svc, make, settings, capsys):
-    import pytest
-
     from kiosk.cli import main
 
     pid, _ = make.attendee()
-    args = ["--db", str(settings.db_path), "--config", str(settings.config_path)]
+    args = show_args(settings)
     main(["erase", str(pid), *args])
     for target, message in ((pid, "already erased"), (9999, "no such person")):
         with pytest.raises(SystemExit) as exit_info:
@@ -70,8 +72,16 @@ def test_erasing_twice_or_an_unknown_person_is_a_clear_error(svc, make, settings
         assert message in capsys.readouterr().err
 
 
-def _file_bytes(settings) -> bytes:
-    """The raw database file and its WAL, as they lie on disk."""
+def _file_bytes(svc) -> bytes:
+    """The raw SQLite file and its WAL as they lie on disk; on PostgreSQL, every row of every
+    table (old row versions there are left to VACUUM)."""
+    settings = svc.settings
+    if settings.database_url:
+        tables = svc.store.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+        rows = [tuple(r) for (t,) in tables for r in svc.store.query(f"SELECT * FROM {t}")]
+        return json.dumps(rows, ensure_ascii=False, default=str).encode("utf-8")
     path = settings.db_path
     wal = path.with_name(path.name + "-wal")
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
@@ -181,7 +191,7 @@ def test_nothing_the_person_gave_is_left_in_the_file_or_its_wal(
         "came back for his umbrella",
         "assistant called",
     ]
-    assert _missing(_file_bytes(settings), values) == []  # the search finds them before
+    assert _missing(_file_bytes(svc), values) == []  # the search finds them before
     audit_rows = svc.store.one("SELECT count(*) FROM audit_log")[0]
 
     result = runner.invoke("erase", str(pid), "--reason", "request 7")
@@ -190,7 +200,7 @@ def test_nothing_the_person_gave_is_left_in_the_file_or_its_wal(
 
     wal = settings.db_path.with_name(settings.db_path.name + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
-    data = _file_bytes(settings)
+    data = _file_bytes(svc)
     left = [v for v in values if v.encode("utf-8") in data]
     left += [v.lower() for v in values if v.lower().encode("utf-8") in data]
     assert left == []
@@ -203,9 +213,13 @@ def test_nothing_the_person_gave_is_left_in_the_file_or_its_wal(
     again = client.post("/api/v1/checkins", json=scan, headers=auth(kiosk)).get_json()
     assert again["status"] == "ok" and again["attendee"]["full_name"] == f"erased #{pid}"
     # Counts stay: the passage, the lead and its rating, the survey scores.
-    assert svc.store.one("SELECT count(*) FROM leads WHERE attendee_id = ?", (pid,))[0] == 1
+    assert (
+        svc.store.one("SELECT count(*) FROM leads WHERE attendee_id = :pid", {"pid": pid})[0] == 1
+    )
     assert svc.store.one("SELECT satisfaction FROM survey_responses")[0] == 2
-    twin_row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = ?", (twin_id,))
+    twin_row = svc.store.one(
+        "SELECT status, merged_into FROM attendees WHERE id = :twin_id", {"twin_id": twin_id}
+    )
     assert tuple(twin_row) == ("erased", pid)
 
 
@@ -229,7 +243,9 @@ def test_each_crm_export_carries_a_deletion_list(svc, make, runner, tmp_path):
     with svc.store.write() as conn:
         for person in (keep, gone):
             show.consent(conn, person, "terms", True)
-        conn.execute("UPDATE attendees SET crm_id = '00Q5g00000AbCdE' WHERE id = ?", (gone,))
+        conn.execute(
+            "UPDATE attendees SET crm_id = '00Q5g00000AbCdE' WHERE id = :gone", {"gone": gone}
+        )
     assert runner.invoke("erase", str(gone)).exit_code == 0
     event = svc.settings.event_id
     expected = {
@@ -277,10 +293,11 @@ def test_importing_the_ticketing_file_again_does_not_bring_an_erased_person_back
     path.write_text("external_id,full_name,email\nT-9,Erin E.,ERIN@example.com\n", encoding="utf-8")
     assert "1 erased on request" in runner.invoke("import", "attendees", str(path)).stdout
     assert svc.store.one("SELECT count(*) FROM attendees")[0] == 2
-    data = settings.db_path.read_bytes()
+    data = _file_bytes(svc)
     assert b"erin@example.com" not in data and b"T-1" not in data
 
 
+@pytest.mark.sqlite_only("a SQLite reader holding the WAL keeps the erased values on disk")
 def test_a_reader_holding_an_old_snapshot_is_reported_not_waited_for(
     svc, make, runner, settings, monkeypatch
 ):
@@ -310,4 +327,4 @@ def test_a_reader_holding_an_old_snapshot_is_reported_not_waited_for(
     assert result.exit_code == 0 and f"attendee {pid} erased" in result.stdout
     assert "still holds pages from before the erasure" in result.stderr
     assert svc.store.checkpoint()  # the reader gone, the WAL empties
-    assert b"Wendy Walheld" not in _file_bytes(settings)
+    assert b"Wendy Walheld" not in _file_bytes(svc)

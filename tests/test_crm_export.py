@@ -10,6 +10,7 @@ import crm_show as show
 import pytest
 import vobject
 
+from conftest import BOTH_DATABASES
 from kiosk.crm.export import (
     HUBSPOT_COLUMNS,
     INTERACTION_COLUMNS,
@@ -80,6 +81,7 @@ def read_csv(path):
         return reader.fieldnames, list(reader)
 
 
+@BOTH_DATABASES
 def test_jsonl_carries_each_person_whole(svc, runner, tmp_path, floor):
     out = export(runner, tmp_path, "jsonl")
     lines = (out / "people.jsonl").read_text(encoding="utf-8").splitlines()
@@ -92,7 +94,8 @@ def test_jsonl_carries_each_person_whole(svc, runner, tmp_path, floor):
     by_id = {r["id"]: r for r in records}
     for pid, record in by_id.items():
         timeline = conn.execute(
-            "SELECT id, type FROM interactions WHERE attendee_id = ? ORDER BY at, id", (pid,)
+            "SELECT id, type FROM interactions WHERE attendee_id = :pid ORDER BY at, id",
+            {"pid": pid},
         ).fetchall()
         assert [(t["id"], t["type"]) for t in record["timeline"]] == [tuple(t) for t in timeline]
     wang = by_id[p["wang"]]
@@ -113,6 +116,7 @@ def test_jsonl_carries_each_person_whole(svc, runner, tmp_path, floor):
     assert gone["company"] == "" and "erased" in [t["type"] for t in gone["timeline"]]
 
 
+@BOTH_DATABASES
 def test_csv_files_match_the_database(svc, runner, tmp_path, floor):
     out = export(runner, tmp_path, "csv")
     conn = svc.store.conn
@@ -147,6 +151,7 @@ def test_csv_files_match_the_database(svc, runner, tmp_path, floor):
     }
 
 
+@BOTH_DATABASES
 def test_hubspot_contacts_and_attendance(runner, tmp_path, floor):
     out = export(runner, tmp_path, "hubspot")
     header, contacts = read_csv(out / "hubspot_contacts.csv")
@@ -171,6 +176,7 @@ def test_hubspot_contacts_and_attendance(runner, tmp_path, floor):
     assert int(attend["leftAt"]) == 1795587000000  # her check-out on DAY2
 
 
+@BOTH_DATABASES
 def test_salesforce_lead_has_last_name_and_company_always(runner, tmp_path, floor):
     out = export(runner, tmp_path, "salesforce")
     header, leads = read_csv(out / "salesforce_leads.csv")
@@ -191,6 +197,7 @@ def test_salesforce_lead_has_last_name_and_company_always(runner, tmp_path, floo
     assert {m["Status"] for m in members} == {"Attended"}
 
 
+@BOTH_DATABASES
 def test_vcards_only_for_leads_who_share_their_contact(svc, runner, tmp_path, floor):
     out = export(runner, tmp_path, "vcard")
     files = sorted((out / "vcard").glob("*.vcf"))
@@ -213,6 +220,7 @@ def test_vcards_only_for_leads_who_share_their_contact(svc, runner, tmp_path, fl
     assert beta["Anna Maria Schmidt"].org.value == ['=HYPERLINK("http://x")']
 
 
+@BOTH_DATABASES
 def test_a_failed_export_leaves_no_partial_file(svc, runner, tmp_path, floor, monkeypatch):
     from kiosk.crm import export as module
 
@@ -253,22 +261,11 @@ def test_progress_bar_on_a_terminal_only(svc, make, settings, tmp_path):
     import sys
     import termios
 
-    from conftest import ROOT
+    from conftest import ROOT, show_args
 
     for _ in range(3):
         make.attendee()
-    argv = [
-        sys.executable,
-        "-m",
-        "kiosk",
-        "export",
-        "--format",
-        "jsonl",
-        "--db",
-        str(settings.db_path),
-        "--config",
-        str(settings.config_path),
-    ]
+    argv = [sys.executable, "-m", "kiosk", "export", "--format", "jsonl", *show_args(settings)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))

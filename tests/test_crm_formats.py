@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import EVENT_TOML, ROOT, Factory, load_settings
+from conftest import BOTH_DATABASES, EVENT_TOML, ROOT, Factory, load_settings, show_args
 from kiosk.crm.export import (
     EXHIBITOR_COLUMNS,
     LEAD_COLUMNS,
@@ -77,6 +77,7 @@ def twins(svc, make):
     return p
 
 
+@BOTH_DATABASES
 def test_salesforce_columns_are_writable_fields_with_upsert_keys(runner, tmp_path, twins):
     out = export(runner, tmp_path, "salesforce")
     header, leads = read_csv(out / "salesforce_leads.csv")
@@ -116,6 +117,7 @@ def test_industry_text_becomes_a_picklist_value():
     assert salesforce_industry("Pottery") == "Other"
 
 
+@BOTH_DATABASES
 def test_hubspot_one_contact_per_email(runner, tmp_path, twins):
     out = export(runner, tmp_path, "hubspot")
     _, contacts = read_csv(out / "hubspot_contacts.csv")
@@ -132,6 +134,7 @@ def test_hubspot_one_contact_per_email(runner, tmp_path, twins):
     ]
 
 
+@BOTH_DATABASES
 def test_xlsx_workbook_types_ids_and_phones_as_text(svc, make, runner, tmp_path):
     acme = make.exhibitor("Acme", "A1")
     wang, _ = make.attendee(
@@ -159,6 +162,7 @@ def test_xlsx_workbook_types_ids_and_phones_as_text(svc, make, runner, tmp_path)
     assert list(exhibitors[0]) == EXHIBITOR_COLUMNS and exhibitors[1][1] == "Acme"
 
 
+@BOTH_DATABASES
 def test_zoho_and_odoo_mappings(runner, tmp_path, twins):
     out = export(runner, tmp_path, "mapped", "--mapping", str(ZOHO))
     raw = (out / "zoho_crm_leads.csv").read_bytes()
@@ -232,7 +236,7 @@ def run_export(settings, fmt, out, *extra):
     from kiosk.cli import cli
 
     argv = ["export", "--format", fmt, "--out", str(out), *extra]
-    argv += ["--db", str(settings.db_path), "--config", str(settings.config_path)]
+    argv += show_args(settings)
     result = CliRunner().invoke(cli, argv, catch_exceptions=False)
     assert result.exit_code == 0, result.output
 

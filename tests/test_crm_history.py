@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import BOTH_DATABASES, show_args
 from kiosk.crm import metrics
 from kiosk.crm.people import iter_people
 from kiosk.storage import history as sql
+
+pytestmark = BOTH_DATABASES
 
 CSV = """\ufeffexternal_id,email,edition,year,attended,category,booths
 T-1,,expo-2025,2025,yes,buyer,12
@@ -60,7 +63,7 @@ def test_a_file_without_the_needed_columns_is_refused(settings, tmp_path, capsys
 
     path = tmp_path / "h.csv"
     path.write_text("name,edition\nAnna,2025\n", encoding="utf-8")
-    args = ["--db", str(settings.db_path), "--config", str(settings.config_path)]
+    args = show_args(settings)
     with pytest.raises(SystemExit) as exit_info:
         main(["import", "history", str(path), *args])
     assert exit_info.value.code == 2

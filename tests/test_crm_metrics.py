@@ -8,7 +8,7 @@ from pathlib import Path
 import crm_show as show
 import pytest
 
-from conftest import load_settings
+from conftest import BOTH_DATABASES, load_settings
 from kiosk import create_app
 from kiosk.config import ConfigError
 from kiosk.crm import metrics
@@ -90,6 +90,7 @@ def test_returning_exhibitor_and_key_account_are_not_declining(svc, make, floor)
     assert (m["lifecycle_stage"], m["key_account"]) == ("formation", True)
 
 
+@BOTH_DATABASES
 def test_days_and_the_survey_count_as_engagement(svc, make):
     pid, _ = make.attendee()
     with svc.store.write() as conn:
@@ -144,6 +145,7 @@ def test_satisfaction_and_nps_group_from_the_exit_survey(svc, make):
     assert metrics_of(svc, silent)["satisfaction"]["satisfaction"] is None
 
 
+@BOTH_DATABASES
 def test_contribution_counts_booths_sessions_hot_leads_and_role(svc, make, floor):
     pid, _ = make.attendee(
         job_title="Purchasing Manager", category="buyer", company="X", phone="+8613912345678"
@@ -241,6 +243,7 @@ def test_one_entry_is_enough_when_the_show_says_so(svc, make):
     assert metrics.compute(person, ctx)["lifecycle_stage"] == "formation"
 
 
+@BOTH_DATABASES
 def test_key_accounts_roll_up_by_company(svc, make, floor):
     a, _ = make.attendee(category="trade", company="Acme Co., Ltd.", job_title="Engineer")
     b, _ = make.attendee(category="trade", company="ACME co ltd", full_name="Other")
@@ -321,6 +324,7 @@ def build_examples(svc, make, floor) -> dict[str, int]:
     return people
 
 
+@BOTH_DATABASES
 def test_the_worked_examples_in_the_doc_are_what_the_code_computes(svc, make, floor):
     expected = doc_examples()
     people = build_examples(svc, make, floor)
@@ -357,6 +361,7 @@ def leaves(value: dict, path: tuple = ()) -> set[tuple]:
     return found
 
 
+@BOTH_DATABASES
 def test_every_metric_has_its_column_in_every_file_and_the_docs_say_which(
     svc, make, floor, runner, tmp_path
 ):

@@ -8,9 +8,11 @@ import re
 import crm_show as show
 import pytest
 
-from conftest import SCREENSHOTS
+from conftest import BOTH_DATABASES, SCREENSHOTS
 from kiosk.demo import BOOTH_QUESTIONS
 from kiosk.exhibitors.manage import set_questions
+
+pytestmark = BOTH_DATABASES
 
 SCREENS = SCREENSHOTS / "report"
 CATEGORIES = ["visitor", "trade", "buyer", "media", "vip", "exhibitor"]
@@ -164,8 +166,8 @@ def action_show(svc, make):
         for n in range(3):
             conn.execute(
                 "INSERT INTO history (attendee_id, email_key, edition, year, attended, category)"
-                " VALUES (NULL, ?, 'expo-2025', 2025, 1, 'trade')",
-                (f"gone{n}@old.example",),
+                " VALUES (NULL, :email_key, 'expo-2025', 2025, 1, 'trade')",
+                {"email_key": f"gone{n}@old.example"},
             )
     return {"alice": alice, "dave": dave, "erin": erin}
 

@@ -14,7 +14,7 @@ import crm_show as show
 import pytest
 import requests
 
-from conftest import free_port
+from conftest import free_port, show_args
 from kiosk.attendees import registry
 from kiosk.crm.erase import erase
 
@@ -260,15 +260,15 @@ def test_people_and_exhibitors_become_parties_with_organiser_opportunities(
 
     second = runner.invoke("sync", "tryton", "--url", url)
     assert "parties 0 created, 0 updated, 4 unchanged; 0 opportunities" in second.output
-    svc.store.conn.execute("DELETE FROM crm_sync_sent")  # even with the ledger lost
-    svc.store.conn.commit()
+    with svc.store.write() as conn:
+        conn.execute("DELETE FROM crm_sync_sent")  # even with the ledger lost
     third = runner.invoke("sync", "tryton", "--url", url, "--workers", "3", "--batch-size", "1")
     assert "parties 0 created, 0 updated, 4 unchanged; 0 opportunities" in third.output
     assert parties(tryton) == made
     assert len(opportunities(tryton)) == 3
 
     with svc.store.write() as conn:
-        row = conn.execute("SELECT * FROM attendees WHERE id = ?", (anna,)).fetchone()
+        row = conn.execute("SELECT * FROM attendees WHERE id = :anna", {"anna": anna}).fetchone()
         registry.apply_update(conn, row, {"email": "anna.schmidt@example.org"}, reason="desk")
     fourth = runner.invoke("sync", "tryton", "--url", url)
     assert "parties 0 created, 1 updated, 3 unchanged" in fourth.output
@@ -333,7 +333,7 @@ def test_a_wrong_password_is_one_clear_error(settings, tryton, capsys):
     from kiosk.cli import main
 
     url = tryton.url.replace("http://", "http://admin:wrong@")
-    args = ["--db", str(settings.db_path), "--config", str(settings.config_path)]
+    args = show_args(settings)
     with pytest.raises(SystemExit) as exit_info:
         main(["sync", "tryton", "--url", url, *args])
     assert exit_info.value.code == 1

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import crm_show as show
 import pytest
 
-from conftest import ROOT
+from conftest import BOTH_DATABASES, ROOT, show_args
 from kiosk.crm.webhook import SyncError, Webhook, sign, sync_webhook
 
 SECRET = "s3cret-for-tests"
@@ -105,6 +105,7 @@ def people(make, n):
     return [make.attendee()[0] for _ in range(n)]
 
 
+@BOTH_DATABASES
 def test_failures_throttling_and_drops_are_retried_and_nothing_is_sent_twice(svc, make):
     ids = people(make, 23)
     waits = []
@@ -140,6 +141,7 @@ def test_failures_throttling_and_drops_are_retried_and_nothing_is_sent_twice(svc
         assert [r["metrics"]["attended"] for r in changed] == [False, True]
 
 
+@BOTH_DATABASES
 def test_a_refusal_stops_the_sync_and_keeps_what_was_sent(svc, make):
     people(make, 6)
     with Receiver() as receiver:
@@ -166,10 +168,7 @@ def test_killed_mid_run_resumes_and_every_record_lands_exactly_once(svc, make, s
                 receiver.url,
                 "--batch-size",
                 "5",
-                "--db",
-                str(settings.db_path),
-                "--config",
-                str(settings.config_path),
+                *show_args(settings),
             ],
             cwd=ROOT,
             env=env,
@@ -225,10 +224,7 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_carries_on(svc, make, settings, r
             receiver.url,
             "--batch-size",
             "4",
-            "--db",
-            str(settings.db_path),
-            "--config",
-            str(settings.config_path),
+            *show_args(settings),
         ]
         proc = subprocess.Popen(
             argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -246,6 +242,7 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_carries_on(svc, make, settings, r
     assert receiver.people() == Counter({pid: 1 for pid in ids})
 
 
+@BOTH_DATABASES
 def test_an_erased_person_gets_one_delete_event_and_no_record(svc, make):
     from kiosk.crm.erase import erase
 

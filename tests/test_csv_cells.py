@@ -43,8 +43,9 @@ def person_with(make, svc, formula: str) -> tuple[int, str]:
     attendee_id, code = make.attendee(full_name="Li Na", phone=PHONE, email="li@example.com")
     with svc.store.write() as conn:
         conn.execute(
-            "UPDATE attendees SET company = ?, job_title = ?, city = ? WHERE id = ?",
-            (formula, formula, formula, attendee_id),
+            "UPDATE attendees SET company = :formula, job_title = :formula, city = :formula"
+            " WHERE id = :attendee_id",
+            {"formula": formula, "attendee_id": attendee_id},
         )
         registry.record_consents(
             conn,

@@ -2,7 +2,7 @@
 
 import time
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
 from kiosk.checkin import refusals
 from kiosk.live.heartbeats import OFFLINE_AFTER_S
 
@@ -13,6 +13,7 @@ def dashboard(client, make):
     return client.get("/api/v1/dashboard", headers=auth(make.device("staff"))).get_json()
 
 
+@BOTH_DATABASES
 def test_figures_after_checkins_and_leads(client, make, svc):
     kiosk = make.device("kiosk")
     codes = [make.attendee(category=c, company="Co")[1] for c in ("visitor", "visitor", "media")]
@@ -23,8 +24,8 @@ def test_figures_after_checkins_and_leads(client, make, svc):
         for attendee_id in (1, 2):
             conn.execute(
                 "INSERT INTO leads (exhibitor_id, attendee_id, first_scanned_at, last_scanned_at,"
-                " rating, updated_at) VALUES (?, ?, 'x', 'x', 'hot', 'x')",
-                (exhibitor, attendee_id),
+                " rating, updated_at) VALUES (:exhibitor, :attendee_id, 'x', 'x', 'hot', 'x')",
+                {"exhibitor": exhibitor, "attendee_id": attendee_id},
             )
     d = dashboard(client, make)["dashboard"]
     assert d["stats"]["checked_in"] == 3 and d["stats"]["by_category"]["media"]["checked_in"] == 1
@@ -75,6 +76,7 @@ def test_heartbeat_over_socketio_and_staff_cannot_fake_one(app, client, make):
     assert staff.emit("heartbeat", {}, namespace="/live", callback=True) == {"error": "forbidden"}
 
 
+@BOTH_DATABASES
 def test_repeated_invalid_scans_at_a_gate_raise_an_alert(app, client, make, svc):
     sio = app.extensions["socketio"]
     staff = sio.test_client(
@@ -98,6 +100,7 @@ def test_repeated_invalid_scans_at_a_gate_raise_an_alert(app, client, make, svc)
     assert row["target"] == "gate:south" and '"count":5' in row["after"]
 
 
+@BOTH_DATABASES
 def test_refused_known_badge_is_audited_with_reason_gate_device(client, make, svc):
     _, code = make.attendee()
     kiosk = make.device("kiosk")
@@ -150,6 +153,7 @@ def count_computations(monkeypatch, app) -> list:
     return calls
 
 
+@BOTH_DATABASES
 def test_a_checkin_computes_the_counts_once_for_stats_and_dashboard(app, make, monkeypatch):
     pusher = app.extensions["kiosk.live"].pusher
     monkeypatch.setattr(pusher, "start", lambda: None)  # ticks driven by hand below

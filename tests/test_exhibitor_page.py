@@ -167,7 +167,7 @@ def test_pair_scan_qualify_and_camera(browser, live_server, make, svc):
     # The edit reaches the server once the outbox is empty; give a loaded machine a moment.
     deadline = time.monotonic() + 10
     while True:
-        lead = svc.store.one("SELECT * FROM leads WHERE attendee_id = ?", (wang,))
+        lead = svc.store.one("SELECT * FROM leads WHERE attendee_id = :wang", {"wang": wang})
         if (lead is not None and lead["rating"] == "hot") or time.monotonic() > deadline:
             break
         time.sleep(0.1)
@@ -226,7 +226,7 @@ def test_pair_scan_qualify_and_camera(browser, live_server, make, svc):
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=SHOTS / "exhibitor-lead-zh.png", full_page=True)
     context.close()
-    assert svc.store.one("SELECT count(*) FROM leads WHERE exhibitor_id = ?", (ex,))[0] == 3
+    assert svc.store.one("SELECT count(*) FROM leads WHERE exhibitor_id = :ex", {"ex": ex})[0] == 3
 
     # Staff watch lead counts per exhibitor live on the console dashboard.
     create_staff(svc.store, "alice", STAFF_PASSWORD)
@@ -285,7 +285,10 @@ def test_offline_scans_survive_reload_and_sync_exactly_once(
         page.wait_for_function(
             "document.getElementById('pending').dataset.count === '0'", timeout=30_000
         )
-        assert svc.store.one("SELECT count(*) FROM leads WHERE exhibitor_id = ?", (ex,))[0] == 20
+        assert (
+            svc.store.one("SELECT count(*) FROM leads WHERE exhibitor_id = :ex", {"ex": ex})[0]
+            == 20
+        )
         page.click(".tab[data-tab=list]")
         page.wait_for_function(
             "document.querySelectorAll('#lead-list li').length === 20"
@@ -329,7 +332,9 @@ def test_the_camera_uses_the_browsers_barcode_detector_where_there_is_one(
         page.wait_for_selector(".feedback.ok:has-text('Delta Motors')")
         assert page.evaluate("window.__detectorFormats") == ["qr_code"]
         assert page.evaluate("window.__detectorCalls") >= 1
-        lead = svc.store.one("SELECT * FROM leads WHERE attendee_id = ?", (visitor,))
+        lead = svc.store.one(
+            "SELECT * FROM leads WHERE attendee_id = :visitor", {"visitor": visitor}
+        )
         assert lead["exhibitor_id"] == ex
     finally:
         context.close()

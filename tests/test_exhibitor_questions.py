@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import SCREENSHOTS, STAFF_PASSWORD, auth
+from conftest import BOTH_DATABASES, SCREENSHOTS, STAFF_PASSWORD, auth
 from kiosk.errors import FieldErrors
 from kiosk.exhibitors import questions as question_text
 from kiosk.exhibitors.manage import set_questions
@@ -50,7 +50,10 @@ def console_save(staff_client, exhibitor_id, questions, name="Acme", booth="A1")
 
 def stored(svc, exhibitor_id):
     return json.loads(
-        svc.store.one("SELECT questions FROM exhibitors WHERE id = ?", (exhibitor_id,))[0]
+        svc.store.one(
+            "SELECT questions FROM exhibitors WHERE id = :exhibitor_id",
+            {"exhibitor_id": exhibitor_id},
+        )[0]
     )
 
 
@@ -58,6 +61,7 @@ def flashed(staff_client, res):
     return html.unescape(staff_client.get(res.headers["Location"]).get_data(as_text=True))
 
 
+@BOTH_DATABASES
 def test_console_questions_are_answered_through_the_api(staff_client, client, make, svc):
     ex = make.exhibitor()
     console_save(staff_client, ex, LINES)
@@ -92,6 +96,7 @@ def test_console_questions_are_answered_through_the_api(staff_client, client, ma
     assert json.loads(svc.store.one("SELECT answers FROM leads")[0]) == answers
 
 
+@BOTH_DATABASES
 def test_api_questions_show_in_the_console_form(staff_client, make, svc):
     ex = make.exhibitor(name="Huatai Valves", booth="B12")
     res = staff_client.put(
@@ -170,7 +175,7 @@ def test_console_lines_refused_naming_the_line(staff_client, make, svc, line, me
     assert message.replace("line 1", "line 2") in flashed(staff_client, res)
     assert [q["label"]["en"] for q in stored(svc, ex)] == ["Kept"]
     # Nothing of the form is saved when its questions are refused.
-    assert svc.store.one("SELECT booth FROM exhibitors WHERE id = ?", (ex,))[0] == "A1"
+    assert svc.store.one("SELECT booth FROM exhibitors WHERE id = :ex", {"ex": ex})[0] == "A1"
 
 
 def test_api_refuses_what_the_console_could_not_show(client, make):
@@ -190,6 +195,7 @@ def test_api_refuses_what_the_console_could_not_show(client, make):
     assert "questions[0].options[1]" in res.get_json()["fields"]
 
 
+@BOTH_DATABASES
 def test_unknown_exhibitor_is_404_from_the_api_and_a_message_in_the_console(
     client, staff_client, make
 ):
@@ -203,12 +209,14 @@ def test_unknown_exhibitor_is_404_from_the_api_and_a_message_in_the_console(
     assert "no exhibitor 999" in flashed(staff_client, console_save(staff_client, 999, ""))
 
 
+@BOTH_DATABASES
 def test_set_questions_is_one_audited_change(make, svc):
     ex = make.exhibitor()
     set_questions(svc.store, ex, API_QUESTIONS, actor="staff:alice", languages=LANGS)
     set_questions(svc.store, ex, API_QUESTIONS, actor="staff:alice", languages=LANGS)
     rows = svc.store.query(
-        "SELECT actor, target, after FROM audit_log WHERE action = ?", ("exhibitor.questions",)
+        "SELECT actor, target, after FROM audit_log WHERE action = :action",
+        {"action": "exhibitor.questions"},
     )
     assert [(r["actor"], r["target"]) for r in rows] == [("staff:alice", f"exhibitor:{ex}")]
     assert json.loads(rows[0]["after"])["questions"] == stored(svc, ex)
@@ -226,8 +234,8 @@ def test_questions_saved_by_the_old_console_heal_on_migration(tmp_path):
         for name, questions in (("Old", old), ("Api", api)):
             conn.execute(
                 "INSERT INTO exhibitors (name, booth, questions, created_at)"
-                " VALUES (?, 'A1', ?, '2026-05-01T00:00:00.000Z')",
-                (name, json.dumps(questions)),
+                " VALUES (:name, 'A1', :questions, '2026-05-01T00:00:00.000Z')",
+                {"name": name, "questions": json.dumps(questions)},
             )
     assert "i9_question_schema" in migrate(store)
     rows = {r["name"]: json.loads(r["questions"]) for r in store.query("SELECT * FROM exhibitors")}

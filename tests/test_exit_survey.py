@@ -1,6 +1,6 @@
 """The exit survey: POST /api/v1/surveys/responses, one per badge per day, results on the dashboard."""
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
 
 GOOD = {
     "satisfaction": 4,
@@ -15,6 +15,7 @@ def answer(client, token, **body):
     return client.post("/api/v1/surveys/responses", json=body, headers=auth(token))
 
 
+@BOTH_DATABASES
 def test_anonymous_and_badge_answers(client, make, svc):
     exit_kiosk = make.device("kiosk")
     anon = answer(client, exit_kiosk, **GOOD)
@@ -53,6 +54,7 @@ def test_forged_badge_is_404_and_exhibitors_cannot_answer(client, make):
     assert answer(client, make.device("exhibitor"), **GOOD).status_code == 403
 
 
+@BOTH_DATABASES
 def test_results_reach_the_dashboard(client, make):
     token = make.device("kiosk")
     answer(client, token, **GOOD)
@@ -65,6 +67,7 @@ def test_results_reach_the_dashboard(client, make):
     assert survey["purposes"] == {"sourcing": 2, "seminars": 2}
 
 
+@BOTH_DATABASES
 def test_a_scanned_badge_is_checked_before_the_visitor_answers(client, make, svc):
     exit_kiosk = make.device("kiosk")
     attendee_id, code = make.attendee(full_name="林小红", company="Acme")
@@ -84,7 +87,10 @@ def test_a_scanned_badge_is_checked_before_the_visitor_answers(client, make, svc
     assert "Acme" not in again.get_data(as_text=True)
     other_id, other = make.attendee()
     with svc.store.write() as conn:
-        conn.execute("UPDATE badges SET revoked_at = 'x' WHERE attendee_id = ?", (other_id,))
+        conn.execute(
+            "UPDATE badges SET revoked_at = 'x' WHERE attendee_id = :other_id",
+            {"other_id": other_id},
+        )
     assert check(other).get_json()["error"] == "revoked"
     exhibitor = client.post(
         "/api/v1/surveys/badge", json={"code": code}, headers=auth(make.device("exhibitor"))

@@ -77,10 +77,15 @@ def test_a_category_rule_turns_others_away_and_says_who_may_enter(show):
     assert [(c["id"], c["name"]["en"]) for c in body["allowed"]] == [
         (c, settings.categories[c].name["en"]) for c in ("trade", "buyer")
     ]
-    assert svc.store.one("SELECT * FROM presence WHERE attendee_id = ?", (visitor_id,)) is None
+    assert (
+        svc.store.one(
+            "SELECT * FROM presence WHERE attendee_id = :visitor_id", {"visitor_id": visitor_id}
+        )
+        is None
+    )
     refused = svc.store.one(
-        "SELECT data FROM interactions WHERE attendee_id = ? AND type = 'checkin_refused'",
-        (visitor_id,),
+        "SELECT data FROM interactions WHERE attendee_id = :visitor_id AND type = 'checkin_refused'",
+        {"visitor_id": visitor_id},
     )
     assert "not_allowed" in refused["data"]
 

@@ -2,6 +2,8 @@
 
 import json
 
+from conftest import BOTH_DATABASES
+
 HEADER = "external_id,full_name,company,job_title,email,phone,country,category,consent_share_with_exhibitors\n"
 
 
@@ -15,6 +17,7 @@ def count(svc, sql):
     return svc.store.one(sql)[0]
 
 
+@BOTH_DATABASES
 def test_import_with_bom_reports_bad_rows_and_imports_the_rest(tmp_path, runner, svc):
     path = write(
         tmp_path,
@@ -40,12 +43,13 @@ def test_import_with_bom_reports_bad_rows_and_imports_the_rest(tmp_path, runner,
     assert row["email_key"] == "zhang.wei@example.com"
     assert row["phone"] == "+8613912345678"
     assert row["source"] == "import"
-    consent = svc.store.one("SELECT * FROM consents WHERE attendee_id = ?", (row["id"],))
+    consent = svc.store.one("SELECT * FROM consents WHERE attendee_id = :id", {"id": row["id"]})
     assert consent["consent"] == "share_with_exhibitors" and consent["granted"] == 1
     assert consent["version"] == "2026-1" and consent["text"]
     assert count(svc, "SELECT count(*) FROM badges") == 2
 
 
+@BOTH_DATABASES
 def test_same_file_twice_changes_nothing(tmp_path, runner, svc):
     path = write(
         tmp_path,
@@ -67,6 +71,7 @@ def test_same_file_twice_changes_nothing(tmp_path, runner, svc):
     assert before == after
 
 
+@BOTH_DATABASES
 def test_changed_row_updates_the_person_and_is_logged(tmp_path, runner, svc):
     runner.invoke(
         "import",
@@ -91,6 +96,7 @@ def test_changed_row_updates_the_person_and_is_logged(tmp_path, runner, svc):
     assert [c["granted"] for c in consents] == [0, 1]  # withdrawal history kept, latest wins
 
 
+@BOTH_DATABASES
 def test_row_without_external_id_matches_on_lower_cased_email(tmp_path, runner, svc):
     runner.invoke(
         "import",
@@ -112,6 +118,7 @@ def test_row_without_external_id_matches_on_lower_cased_email(tmp_path, runner, 
     assert svc.store.one("SELECT company FROM attendees")[0] == "Bosch Rexroth"
 
 
+@BOTH_DATABASES
 def test_repeated_external_id_in_one_file_is_reported(tmp_path, runner, svc):
     path = write(
         tmp_path,
@@ -122,6 +129,7 @@ def test_repeated_external_id_in_one_file_is_reported(tmp_path, runner, svc):
     assert count(svc, "SELECT count(*) FROM attendees") == 1
 
 
+@BOTH_DATABASES
 def test_minimal_headers_and_blank_lines(tmp_path, runner, svc):
     path = write(
         tmp_path, "full_name,email\r\nLi Lei,li@example.com\r\n\r\n韩梅梅,han@example.com\r\n"
@@ -135,7 +143,7 @@ def test_unreadable_files_fail_with_one_line_and_write_nothing(tmp_path, svc, se
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from conftest import ROOT, show_args
 
     cases = {
         "latin1.csv": "full_name\nJos\xe9\n".encode("latin-1"),
@@ -153,10 +161,7 @@ def test_unreadable_files_fail_with_one_line_and_write_nothing(tmp_path, svc, se
                 "import",
                 "attendees",
                 str(path),
-                "--db",
-                str(settings.db_path),
-                "--config",
-                str(settings.config_path),
+                *show_args(settings),
             ],
             cwd=ROOT,
             capture_output=True,

@@ -9,7 +9,7 @@ from email import policy
 
 import pytest
 
-from conftest import load_settings, mail_toml
+from conftest import BOTH_DATABASES, load_settings, mail_toml
 from kiosk.attendees import registration
 from kiosk.attendees.fields import clean_person
 from kiosk.crm.erase import erase
@@ -46,8 +46,8 @@ A-2,,2024,2024,yes,visitor,,,
 
 
 @pytest.fixture
-def settings(tmp_path, mail_sink):
-    return load_settings(tmp_path, mail_toml(mail_sink.port, EXTRA))
+def settings(tmp_path, mail_sink, database_url):
+    return load_settings(tmp_path, mail_toml(mail_sink.port, EXTRA), database_url=database_url)
 
 
 def register(svc, external_id, name, address, marketing):
@@ -82,6 +82,7 @@ def listed(runner, tmp_path, segment):
     return result.output, list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
+@BOTH_DATABASES
 def test_segments_list_who_is_in_and_why(runner, show, tmp_path):
     kept, _ = show
     output, rows = listed(runner, tmp_path, "regulars")
@@ -112,6 +113,7 @@ def test_segments_list_who_is_in_and_why(runner, show, tmp_path):
     ]
 
 
+@BOTH_DATABASES
 def test_withdrawing_the_consent_takes_a_person_out(runner, svc, show, tmp_path):
     kept, _ = show
     with svc.store.write() as conn:
@@ -122,6 +124,7 @@ def test_withdrawing_the_consent_takes_a_person_out(runner, svc, show, tmp_path)
     assert "ada@example.com" not in {r["email"] for r in rows}
 
 
+@BOTH_DATABASES
 def test_each_invitee_is_mailed_once_with_the_registration_link(runner, show, mail_sink):
     result = runner.invoke("mail", "invitations", "--segment", "regulars")
     assert result.exit_code == 0, result.output

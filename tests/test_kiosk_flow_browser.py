@@ -156,7 +156,10 @@ def test_an_exit_kiosk_says_goodbye_and_explains_a_second_exit(
     page.wait_for_selector("#screen-result[data-kind=bye]")
     assert page.inner_text("#result-title") == text["goodbye"].format(name="Anna Müller")
     shot(page, f"exit-goodbye-{lang}")
-    row = svc.store.one("SELECT state, at FROM presence WHERE attendee_id = ?", (attendee_id,))
+    row = svc.store.one(
+        "SELECT state, at FROM presence WHERE attendee_id = :attendee_id",
+        {"attendee_id": attendee_id},
+    )
     left_at = datetime.fromisoformat(row["at"].replace("Z", "+00:00"))
     local = left_at.astimezone(svc.settings.timezone).strftime("%H:%M")
     assert row["state"] == "out" and local in page.inner_text("#result-detail")

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
 from kiosk import create_app
 from kiosk.checkin import identity
 from kiosk.devices import DeviceRegistry
@@ -23,6 +23,7 @@ def zhang(make):
     return attendee_id, code
 
 
+@BOTH_DATABASES
 def test_find_me_needs_the_last_four_digits_or_the_whole_email(client, make, zhang):
     attendee_id, _ = zhang
     kiosk = make.device()
@@ -64,6 +65,7 @@ def test_staff_and_a_badge_code_need_no_proof(client, make, zhang):
     assert res.status_code == 201
 
 
+@BOTH_DATABASES
 def test_wrong_answers_are_limited_per_kiosk_and_audited_without_the_answer(
     client, make, svc, zhang
 ):
@@ -85,6 +87,7 @@ def test_wrong_answers_are_limited_per_kiosk_and_audited_without_the_answer(
     assert not any("0001" in (r["after"] or "") for r in rows)
 
 
+@BOTH_DATABASES
 def test_the_limits_are_kept_in_the_database_for_every_server_process(
     client, settings, make, zhang
 ):
@@ -152,6 +155,7 @@ def test_a_kiosk_gets_a_badge_only_of_a_person_it_just_served(client, make, svc,
     assert not identity.served_here(svc.store.conn, device, attendee_id, now=later)
 
 
+@BOTH_DATABASES
 def test_kiosk_searches_are_limited_per_kiosk_staff_are_not(client, make, zhang):
     kiosk, staff = make.device(), make.device("staff")
     for _ in range(identity.SEARCHES.limit):

@@ -158,10 +158,10 @@ def test_a_chinese_name_by_pinyin_registers_and_prints_in_portrait(open_kiosk, s
     row = svc.store.one("SELECT * FROM attendees WHERE email_key = 'xuemei.li@example.cn'")
     assert row["full_name"] == "李雪梅" and row["company"] == "恒信 Precision"
     assert row["category"] == "trade" and row["phone"] == "+8613912345678"
-    assert svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (row["id"],))[
+    assert svc.store.one("SELECT state FROM presence WHERE attendee_id = :id", {"id": row["id"]})[
         "state"
     ] == ("in")
-    assert svc.store.one("SELECT status FROM print_jobs WHERE attendee_id = ?", (row["id"],))
+    assert svc.store.one("SELECT status FROM print_jobs WHERE attendee_id = :id", {"id": row["id"]})
 
 
 def test_english_walkup_in_landscape_goes_back_to_the_step_the_server_refused(open_kiosk, svc):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import EVENT_TOML, auth, load_settings
+from conftest import BOTH_DATABASES, EVENT_TOML, auth, load_settings
 from kiosk.checkin import dayclose
 from kiosk.checkin.service import check_in
 from kiosk.devices import DeviceError, create_device
@@ -49,10 +49,13 @@ def kiosk(svc, direction="in", **kw):
 
 
 def presence(svc, attendee_id):
-    row = svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))
+    row = svc.store.one(
+        "SELECT state FROM presence WHERE attendee_id = :attendee_id", {"attendee_id": attendee_id}
+    )
     return row["state"] if row else None
 
 
+@BOTH_DATABASES
 def test_a_both_ways_kiosk_lets_a_person_in_then_out_and_never_reverses_a_repeat(svc, make):
     device, _ = kiosk(svc, "both")
     attendee_id, code = make.attendee()
@@ -69,6 +72,7 @@ def test_a_both_ways_kiosk_lets_a_person_in_then_out_and_never_reverses_a_repeat
     assert back.ok and back.details["direction"] == "in" and presence(svc, attendee_id) == "in"
 
 
+@BOTH_DATABASES
 def test_a_second_exit_says_when_the_person_left(svc, make):
     device, _ = kiosk(svc, "out")
     _, code = make.attendee()
@@ -83,6 +87,7 @@ def test_a_second_exit_says_when_the_person_left(svc, make):
     assert never.reason == "not_checked_in"
 
 
+@BOTH_DATABASES
 def test_the_day_close_lets_everyone_in_next_morning_and_keeps_the_counts_right(svc, make):
     device, _ = kiosk(svc)
     stayed, stayed_code = make.attendee()
@@ -107,6 +112,7 @@ def test_the_day_close_lets_everyone_in_next_morning_and_keeps_the_counts_right(
     assert morning.ok and morning.details["first_visit"] is False
 
 
+@BOTH_DATABASES
 def test_a_check_in_closes_a_day_the_timer_missed(svc, make):
     device, _ = kiosk(svc)
     attendee_id, code = make.attendee()
@@ -115,18 +121,19 @@ def test_a_check_in_closes_a_day_the_timer_missed(svc, make):
     types = [
         r["type"]
         for r in svc.store.query(
-            "SELECT type FROM interactions WHERE attendee_id = ? AND type != 'registered' ORDER BY id",
-            (attendee_id,),
+            "SELECT type FROM interactions WHERE attendee_id = :attendee_id AND type != 'registered' ORDER BY id",
+            {"attendee_id": attendee_id},
         )
     ]
     assert types == ["checked_in", "day_closed", "checked_in"]
 
 
-def test_a_day_closing_late_names_the_day_of_an_earlier_check_in(tmp_path, make):
+@BOTH_DATABASES
+def test_a_day_closing_late_names_the_day_of_an_earlier_check_in(tmp_path, make, database_url):
     text = EVENT_TOML.read_text(encoding="utf-8").replace(
         'days = ["2026-11-24"', 'day_closes = "04:00"\ndays = ["2026-11-24"', 1
     )
-    settings = load_settings(tmp_path, text)
+    settings = load_settings(tmp_path, text, database_url=database_url)
     svc = open_services(settings)
     try:
         from conftest import Factory
@@ -145,6 +152,7 @@ def test_a_day_closing_late_names_the_day_of_an_earlier_check_in(tmp_path, make)
         svc.store.close()
 
 
+@BOTH_DATABASES
 def test_voiding_a_later_check_in_keeps_a_closed_day_closed(svc, make):
     from kiosk.attendees import desk
 
@@ -230,6 +238,7 @@ def test_a_kiosk_without_a_printer_sends_the_visitor_to_the_desk_and_tells_staff
     assert any(a["kind"] == "print_failed" and a["device"] == "no-printer" for a in alerts)
 
 
+@BOTH_DATABASES
 def test_the_console_sets_a_kiosks_mode_and_shows_its_printer(staff_client, svc, make):
     page = staff_client.get("/staff/devices")
     assert page.status_code == 200
@@ -240,7 +249,9 @@ def test_the_console_sets_a_kiosks_mode_and_shows_its_printer(staff_client, svc,
         data={"direction": "both", "printing": "browser", "csrf_token": staff_client.csrf},
     )
     assert res.status_code == 302
-    row = svc.store.one("SELECT direction, printing FROM devices WHERE id = ?", (device_id,))
+    row = svc.store.one(
+        "SELECT direction, printing FROM devices WHERE id = :device_id", {"device_id": device_id}
+    )
     assert (row["direction"], row["printing"]) == ("both", "browser")
     audit = svc.store.one("SELECT * FROM audit_log WHERE action = 'device.mode'")
     assert audit is not None

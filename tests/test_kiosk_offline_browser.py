@@ -173,7 +173,7 @@ def test_an_outage_at_the_entrance(browser, server, show):
         )
     walkup = svc.store.one("SELECT * FROM attendees WHERE email_key = 'walk.up@example.com'")
     assert (walkup["full_name"], walkup["source"]) == ("Walk Up", "walk-up")
-    assert svc.store.one("SELECT * FROM badges WHERE attendee_id = ?", (walkup["id"],))
+    assert svc.store.one("SELECT * FROM badges WHERE attendee_id = :id", {"id": walkup["id"]})
     rows = svc.store.query(
         "SELECT attendee_id, at, place FROM interactions WHERE type = 'checked_in' ORDER BY id"
     )

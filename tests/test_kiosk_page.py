@@ -49,7 +49,9 @@ def test_wedge_scan_welcomes_the_visitor_and_checks_them_in(kiosk_page, make, sv
     title = kiosk_page.text_content("#result-title")
     assert title == TEXT[lang]["welcome"].format(name="Anna Müller")
     assert kiosk_page.text_content("#result-name") == "Acme GmbH"
-    row = svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))
+    row = svc.store.one(
+        "SELECT state FROM presence WHERE attendee_id = :attendee_id", {"attendee_id": attendee_id}
+    )
     assert row["state"] == "in"
 
 
@@ -111,7 +113,9 @@ def test_find_me_by_pinyin_then_proving_it_checks_in(kiosk_page, make, svc):
     kiosk_page.click("#btn-verify")
     kiosk_page.wait_for_selector("#screen-result[data-kind=ok]")
     assert kiosk_page.text_content("#result-title") == "欢迎，张伟！"
-    row = svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))
+    row = svc.store.one(
+        "SELECT state FROM presence WHERE attendee_id = :attendee_id", {"attendee_id": attendee_id}
+    )
     assert row["state"] == "in"
 
 

@@ -71,7 +71,9 @@ def find(page, q, pick="", shots=""):
 
 
 def presence(svc, attendee_id):
-    row = svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))
+    row = svc.store.one(
+        "SELECT state FROM presence WHERE attendee_id = :attendee_id", {"attendee_id": attendee_id}
+    )
     return row["state"] if row else None
 
 

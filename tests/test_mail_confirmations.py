@@ -20,7 +20,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import ROOT, auth, load_settings, mail_toml
+from conftest import BOTH_DATABASES, ROOT, auth, load_settings, mail_toml, show_args
 from kiosk.attendees import desk
 from kiosk.crm.erase import erase
 from kiosk.storage import mailings
@@ -50,8 +50,8 @@ PEOPLE = [
 
 
 @pytest.fixture
-def settings(tmp_path, mail_sink):
-    return load_settings(tmp_path, mail_toml(mail_sink.port))
+def settings(tmp_path, mail_sink, database_url):
+    return load_settings(tmp_path, mail_toml(mail_sink.port), database_url=database_url)
 
 
 @pytest.fixture
@@ -105,6 +105,7 @@ def check_in(client, kiosk_token, code):
     )
 
 
+@BOTH_DATABASES
 def test_every_person_gets_one_message_whose_qr_checks_in(
     runner, svc, people, mail_sink, client, make, caplog
 ):
@@ -147,6 +148,7 @@ def test_every_person_gets_one_message_whose_qr_checks_in(
     assert "@" not in audit["after"]
 
 
+@BOTH_DATABASES
 def test_a_rerun_sends_only_new_people_and_new_codes(runner, svc, people, mail_sink, make):
     assert runner.invoke("mail", "confirmations").exit_code == 0
     assert len(mail_sink.messages) == 4
@@ -167,11 +169,13 @@ def test_a_rerun_sends_only_new_people_and_new_codes(runner, svc, people, mail_s
     erase(svc.store, svc.keys, newcomer_id, actor="test")
     assert "0 sent" in runner.invoke("mail", "confirmations").output
     kept = svc.store.conn.execute(
-        "SELECT state, address_digest FROM mail_ledger WHERE attendee_id = ?", (newcomer_id,)
+        "SELECT state, address_digest FROM mail_ledger WHERE attendee_id = :newcomer_id",
+        {"newcomer_id": newcomer_id},
     ).fetchall()
     assert [tuple(r) for r in kept] == [("sent", "")]  # counted, nothing of the address left
 
 
+@BOTH_DATABASES
 def test_a_refused_address_is_reported_and_the_run_goes_on(runner, svc, people, mail_sink):
     mail_sink.refuse.add("anna@example.com")
     result = runner.invoke("mail", "confirmations")
@@ -187,7 +191,7 @@ def test_a_refused_address_is_reported_and_the_run_goes_on(runner, svc, people, 
     assert "1 refused before" in runner.invoke("mail", "confirmations").output
     with svc.store.write() as conn:
         conn.execute(
-            "UPDATE attendees SET email = 'anna.m@example.com' WHERE id = ?", (people[1][0],)
+            "UPDATE attendees SET email = 'anna.m@example.com' WHERE id = :id", {"id": people[1][0]}
         )
     assert "1 sent" in runner.invoke("mail", "confirmations").output
     assert mail_sink.messages[-1][0] == ["anna.m@example.com"]
@@ -262,10 +266,7 @@ def test_kill_9_mid_run_then_rerun_nobody_gets_two(settings, svc, make, mail_sin
         "kiosk",
         "mail",
         "confirmations",
-        "--db",
-        str(settings.db_path),
-        "--config",
-        str(settings.config_path),
+        *show_args(settings),
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -306,6 +307,7 @@ def test_mail_settings_errors_are_one_clear_line(tmp_path, mail_sink):
     assert loaded.password == "s3cret" and loaded.port == mail_sink.port
 
 
+@BOTH_DATABASES
 def test_the_people_page_shows_sent_failed_and_pending(
     staff_client, runner, svc, people, mail_sink
 ):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
 from kiosk.attendees import desk
 from kiosk.checkin import offline
 
@@ -34,6 +34,7 @@ def read(body, code):
     return offline.open_entry(salt, code, body["entries"][lookup])
 
 
+@BOTH_DATABASES
 def test_a_kiosk_reads_a_visitor_only_with_their_code(client, make):
     _, code = make.attendee(
         full_name="Anna Müller", email="anna@example.de", phone="+49 30 1234567", language="zh"
@@ -57,6 +58,7 @@ def test_a_kiosk_reads_a_visitor_only_with_their_code(client, make):
     assert body["gate"]["id"] == "north" and body["table"][-1] == {"if": {}, "then": "ok"}
 
 
+@BOTH_DATABASES
 def test_an_unchanged_set_costs_a_revision_and_changes_come_as_changes(client, make, svc):
     _, first = make.attendee(full_name="Li Lei")
     token = make.device("kiosk", gate="north")
@@ -95,6 +97,7 @@ def _item(code, at, gate="north"):
     return {"code": code, "gate": gate, "direction": "in", "nonce": str(uuid.uuid4()), "at": at}
 
 
+@BOTH_DATABASES
 def test_offline_check_ins_are_recorded_at_their_time_exactly_once(client, make, svc):
     codes = [make.attendee()[1] for _ in range(3)]
     token = make.device("kiosk", gate="north")
@@ -114,6 +117,7 @@ def test_offline_check_ins_are_recorded_at_their_time_exactly_once(client, make,
     ]
 
 
+@BOTH_DATABASES
 def test_one_badge_admitted_at_two_kiosks_is_one_check_in_and_one_conflict(
     client, make, svc, staff_client
 ):
@@ -176,6 +180,7 @@ def test_the_kiosk_state_shows_queue_and_sync(client, make, staff_client):
     assert (mine["state"], mine["queue"], mine["alert"]) == ("online", 7, False)
 
 
+@BOTH_DATABASES
 def test_a_kiosk_offline_too_long_is_an_alert_on_the_console(client, make, staff_client, svc):
     token = make.device("kiosk", name="south-2", gate="south")
     fetch(client, token, peek="1", queue=3)
@@ -205,6 +210,7 @@ def test_a_bad_alert_time_stops_the_start(tmp_path, value):
         create_app(settings, testing=True)
 
 
+@BOTH_DATABASES
 def test_an_erased_person_leaves_the_set_and_a_revoked_badge_is_marked(client, make, svc):
     from kiosk.crm.erase import erase
     from kiosk.storage.attendees import revoke_badges

@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
 from kiosk.stats.counts import compute
 
 
@@ -19,9 +19,12 @@ def checkin(client, make, code, direction="in"):
 
 
 def audit(svc, action):
-    return svc.store.query("SELECT * FROM audit_log WHERE action = ? ORDER BY id", (action,))
+    return svc.store.query(
+        "SELECT * FROM audit_log WHERE action = :action ORDER BY id", {"action": action}
+    )
 
 
+@BOTH_DATABASES
 def test_search_and_person_page_with_timeline(staff_client, make):
     attendee_id, code = make.attendee(full_name="张伟", company="华为")
     checkin(staff_client, make, code)
@@ -31,18 +34,22 @@ def test_search_and_person_page_with_timeline(staff_client, make):
     assert "registered" in person and "checked_in" in person and code in person
 
 
+@BOTH_DATABASES
 def test_correcting_a_name_is_audited_with_who_before_and_after(staff_client, make, svc):
     attendee_id, _ = make.attendee(full_name="Jon Smith")
     res = post(staff_client, f"/staff/people/{attendee_id}", full_name="John Smith")
     assert res.status_code == 302
-    row = svc.store.one("SELECT full_name FROM attendees WHERE id = ?", (attendee_id,))
+    row = svc.store.one(
+        "SELECT full_name FROM attendees WHERE id = :attendee_id", {"attendee_id": attendee_id}
+    )
     assert row["full_name"] == "John Smith"
     (entry,) = audit(svc, "person.update")
     assert entry["actor"] == "staff:alice" and entry["target"] == f"attendee:{attendee_id}"
     assert json.loads(entry["before"]) == {"full_name": "Jon Smith"}
     assert json.loads(entry["after"]) == {"full_name": "John Smith"}
     logged = svc.store.one(
-        "SELECT data FROM interactions WHERE type = 'updated' AND attendee_id = ?", (attendee_id,)
+        "SELECT data FROM interactions WHERE type = 'updated' AND attendee_id = :attendee_id",
+        {"attendee_id": attendee_id},
     )
     assert json.loads(logged["data"])["fields"] == ["full_name"]
 
@@ -54,6 +61,7 @@ def test_bad_correction_names_the_field_and_changes_nothing(staff_client, make, 
     assert not audit(svc, "person.update")
 
 
+@BOTH_DATABASES
 def test_reprint_revokes_the_old_code(staff_client, make, svc):
     attendee_id, old = make.attendee()
     post(staff_client, f"/staff/people/{attendee_id}/reprint")
@@ -66,6 +74,7 @@ def test_reprint_revokes_the_old_code(staff_client, make, svc):
     assert audit(svc, "badge.reprint")[0]["actor"] == "staff:alice"
 
 
+@BOTH_DATABASES
 def test_void_a_checkin_keeps_the_log_and_frees_the_person(staff_client, make, svc):
     attendee_id, code = make.attendee()
     interaction_id = (
@@ -75,7 +84,12 @@ def test_void_a_checkin_keeps_the_log_and_frees_the_person(staff_client, make, s
     post(staff_client, f"/staff/people/{attendee_id}/void/{interaction_id}", reason="wrong badge")
     types = [r["type"] for r in svc.store.query("SELECT type FROM interactions ORDER BY id")]
     assert "checked_in" in types and types[-1] == "checkin_voided"
-    assert svc.store.one("SELECT * FROM presence WHERE attendee_id = ?", (attendee_id,)) is None
+    assert (
+        svc.store.one(
+            "SELECT * FROM presence WHERE attendee_id = :attendee_id", {"attendee_id": attendee_id}
+        )
+        is None
+    )
     # The person can check in again; the voided one is not a double entry.
     assert checkin(staff_client, make, code).status_code == 201
     gates = compute(svc.store.conn, svc.settings)["by_gate"]
@@ -89,13 +103,14 @@ def test_void_a_checkin_keeps_the_log_and_frees_the_person(staff_client, make, s
     assert len(audit(svc, "checkin.void")) == 1
 
 
+@BOTH_DATABASES
 def test_merge_keeps_both_histories_and_can_be_undone(staff_client, make, svc):
     keep, keep_code = make.attendee(full_name="Li Lei", email="li@example.com")
     dup, dup_code = make.attendee(full_name="Li  Lei", email="lilei@example.com")
     checkin(staff_client, make, dup_code)
     res = post(staff_client, f"/staff/people/{keep}/merge", other_id=str(dup))
     assert res.status_code == 302
-    row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = ?", (dup,))
+    row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = :dup", {"dup": dup})
     assert (row["status"], row["merged_into"]) == ("merged", keep)
     page = staff_client.get(f"/staff/people/{keep}?lang=en").get_data(as_text=True)
     assert f"(from #{dup})" in page and f"#{dup} merged into #{keep}" in page
@@ -105,7 +120,7 @@ def test_merge_keeps_both_histories_and_can_be_undone(staff_client, make, svc):
     merged = svc.store.query("SELECT attendee_id FROM interactions WHERE type = 'merged'")
     assert sorted(r["attendee_id"] for r in merged) == sorted([keep, dup])
     post(staff_client, f"/staff/people/{dup}/unmerge")
-    row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = ?", (dup,))
+    row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = :dup", {"dup": dup})
     assert (row["status"], row["merged_into"]) == ("active", None)
     assert [
         r["action"]
@@ -124,6 +139,7 @@ def test_merge_refuses_itself_and_unknown_ids(staff_client, make, svc):
     assert not audit(svc, "person.merge")
 
 
+@BOTH_DATABASES
 def test_register_at_the_desk(staff_client, svc):
     data = {
         "full_name": "陈静",
@@ -144,6 +160,7 @@ def test_register_at_the_desk(staff_client, svc):
     assert again.status_code == 409 and f"person {row['id']}" in again.get_data(as_text=True)
 
 
+@BOTH_DATABASES
 def test_the_desk_recognises_a_person_by_phone_or_name_and_company(staff_client, make, svc):
     known, _ = make.attendee(
         full_name="周杰", company="远洋物流", email="zj@example.com", phone="+8613911112222"

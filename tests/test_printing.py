@@ -16,9 +16,11 @@ import requests
 import zxingcpp
 from PIL import Image
 
-from conftest import EVENT_TOML, ROOT, Factory, LiveServer, auth, load_settings
+from conftest import BOTH_DATABASES, EVENT_TOML, ROOT, Factory, LiveServer, auth, load_settings
 from kiosk import create_app
 from kiosk.services import open_services
+
+pytestmark = BOTH_DATABASES
 
 
 def _cups_pdf_dir() -> Path:
@@ -41,13 +43,13 @@ def queue():
     subprocess.run(["lpadmin", "-x", name], check=False, capture_output=True)
 
 
-def _show(tmp_path, printer: str):
+def _show(tmp_path, printer: str, database_url: str | None = None):
     text = EVENT_TOML.read_text(encoding="utf-8").replace(
         '[kiosks.north-1]\ngate = "north"\nprinter = ""',
         f'[kiosks.north-1]\ngate = "north"\nprinter = "{printer}"',
     )
     assert printer == "" or printer in text
-    settings = load_settings(tmp_path, text)
+    settings = load_settings(tmp_path, text, database_url=database_url)
     svc = open_services(settings)
     app = create_app(settings, testing=True)
     return settings, svc, app, app.test_client(), Factory(svc)
@@ -82,7 +84,8 @@ def _types(svc, attendee_id):
     return [
         r["type"]
         for r in svc.store.query(
-            "SELECT type FROM interactions WHERE attendee_id = ? ORDER BY id", (attendee_id,)
+            "SELECT type FROM interactions WHERE attendee_id = :attendee_id ORDER BY id",
+            {"attendee_id": attendee_id},
         )
     ]
 
@@ -103,13 +106,13 @@ def test_badge_pdf_arrives_through_cups(tmp_path, queue):
     page = Image.open(png)
     assert page.size == pytest.approx((800, 600), abs=4)  # 4 x 3 inches at 200 dpi
     assert [b.text for b in zxingcpp.read_barcodes(np.asarray(page))] == [code]
-    job = svc.store.one("SELECT * FROM print_jobs WHERE id = ?", (body["job_id"],))
+    job = svc.store.one("SELECT * FROM print_jobs WHERE id = :job_id", {"job_id": body["job_id"]})
     assert job["status"] == "queued" and job["cups_job"] == body["cups_job"]
     assert "badge_printed" in _types(svc, attendee_id)
 
 
-def test_a_stopped_queue_keeps_the_checkin_and_alerts_staff(tmp_path, queue):
-    _, svc, app, client, make = _show(tmp_path, queue)
+def test_a_stopped_queue_keeps_the_checkin_and_alerts_staff(tmp_path, queue, database_url):
+    _, svc, app, client, make = _show(tmp_path, queue, database_url)
     attendee_id, code = make.attendee()
     kiosk = auth(make.device("kiosk", name="north-1"))
     socketio = app.extensions["socketio"]
@@ -130,7 +133,10 @@ def test_a_stopped_queue_keeps_the_checkin_and_alerts_staff(tmp_path, queue):
     body = res.get_json()
     assert body["error"] == "print_failed" and body["reason"] == "stopped"
     assert (
-        svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))["state"]
+        svc.store.one(
+            "SELECT state FROM presence WHERE attendee_id = :attendee_id",
+            {"attendee_id": attendee_id},
+        )["state"]
         == "in"
     )
     assert _types(svc, attendee_id)[-2:] == ["checked_in", "print_failed"]
@@ -148,12 +154,14 @@ def test_a_missing_printer_takes_the_alert_path(tmp_path, queue):
         headers=_kiosk_serving(client, make, code, name="north-1"),
     )
     assert res.status_code == 503 and res.get_json()["reason"] == "missing"
-    job = svc.store.one("SELECT * FROM print_jobs WHERE attendee_id = ?", (attendee_id,))
+    job = svc.store.one(
+        "SELECT * FROM print_jobs WHERE attendee_id = :attendee_id", {"attendee_id": attendee_id}
+    )
     assert job["status"] == "failed" and job["reason"] == "missing"
 
 
-def test_without_a_printer_the_browser_prints(tmp_path):
-    _, svc, _, client, make = _show(tmp_path, "")
+def test_without_a_printer_the_browser_prints(tmp_path, database_url):
+    _, svc, _, client, make = _show(tmp_path, "", database_url)
     attendee_id, code = make.attendee()
     res = client.post(
         f"/api/v1/attendees/{attendee_id}/print",
@@ -166,8 +174,8 @@ def test_without_a_printer_the_browser_prints(tmp_path):
     assert _types(svc, attendee_id)[-1] == "badge_printed"
 
 
-def test_a_browser_that_could_not_print_tells_staff(tmp_path):
-    _, svc, app, client, make = _show(tmp_path, "")
+def test_a_browser_that_could_not_print_tells_staff(tmp_path, database_url):
+    _, svc, app, client, make = _show(tmp_path, "", database_url)
     attendee_id, code = make.attendee()
     kiosk = _kiosk_serving(client, make, code, name="north-1")
     stranger = _kiosk_serving(client, make, make.attendee()[1], name="south-9")
@@ -180,13 +188,19 @@ def test_a_browser_that_could_not_print_tells_staff(tmp_path):
     assert bad.status_code == 422 and "reason" in bad.get_json()["fields"]
     # Another kiosk cannot fail this kiosk's job, nor learn that it exists.
     assert client.post(url, json={"reason": "print"}, headers=stranger).status_code == 404
-    assert svc.store.one("SELECT status FROM print_jobs WHERE id = ?", (job["job_id"],))[0] == (
-        "browser"
+    assert (
+        svc.store.one(
+            "SELECT status FROM print_jobs WHERE id = :job_id", {"job_id": job["job_id"]}
+        )[0]
+        == "browser"
     )
     assert client.post(url, json={"reason": "image"}, headers=kiosk).status_code == 200
     assert client.post(url, json={"reason": "image"}, headers=kiosk).status_code == 200
-    assert svc.store.one("SELECT status FROM print_jobs WHERE id = ?", (job["job_id"],))[0] == (
-        "failed"
+    assert (
+        svc.store.one(
+            "SELECT status FROM print_jobs WHERE id = :job_id", {"job_id": job["job_id"]}
+        )[0]
+        == "failed"
     )
     assert _types(svc, attendee_id)[-2:] == ["badge_printed", "print_failed"]
     alerts = [e["args"][0] for e in staff.get_received("/live") if e["name"] == "alert"]
@@ -214,8 +228,8 @@ def test_a_gate_names_the_printer_of_its_kiosks(tmp_path, queue):
     assert _wait_for_pdf(body["cups_job"]).stat().st_size > 1000
 
 
-def test_staff_reprint_revokes_the_old_code(tmp_path):
-    _, svc, _, client, make = _show(tmp_path, "")
+def test_staff_reprint_revokes_the_old_code(tmp_path, database_url):
+    _, svc, _, client, make = _show(tmp_path, "", database_url)
     attendee_id, old_code = make.attendee()
     kiosk = auth(make.device("kiosk", name="north-1"))
     staff = auth(make.device("staff"))
@@ -278,7 +292,9 @@ def test_console_reprint_prints_on_the_chosen_queue_and_revokes_the_old_code(tmp
         data={"printer": queue, "csrf_token": csrf_from(page)},
     )
     assert res.status_code == 302
-    job = svc.store.one("SELECT * FROM print_jobs WHERE attendee_id = ?", (attendee_id,))
+    job = svc.store.one(
+        "SELECT * FROM print_jobs WHERE attendee_id = :attendee_id", {"attendee_id": attendee_id}
+    )
     assert job["printer"] == queue and job["status"] == "queued"
     pdf = _wait_for_pdf(job["cups_job"])
     assert pdf.stat().st_size > 1000
@@ -342,8 +358,8 @@ def test_staff_see_a_printer_stop_before_a_visitor_reaches_it(tmp_path, queue, m
     staff.disconnect(namespace="/live")
 
 
-def test_a_badge_that_came_out_is_marked_completed(tmp_path, queue):
-    _, svc, app, client, make = _show(tmp_path, queue)
+def test_a_badge_that_came_out_is_marked_completed(tmp_path, queue, database_url):
+    _, svc, app, client, make = _show(tmp_path, queue, database_url)
     attendee_id, code = make.attendee(full_name="Jane Printer")
     kiosk = _kiosk_serving(client, make, code, name="north-1")
     body = client.post(f"/api/v1/attendees/{attendee_id}/print", headers=kiosk).get_json()
@@ -353,7 +369,9 @@ def test_a_badge_that_came_out_is_marked_completed(tmp_path, queue):
     deadline = time.monotonic() + 15
     while watch.complete_jobs() == 0 and time.monotonic() < deadline:
         time.sleep(0.3)
-    job = svc.store.one("SELECT status FROM print_jobs WHERE id = ?", (body["job_id"],))
+    job = svc.store.one(
+        "SELECT status FROM print_jobs WHERE id = :job_id", {"job_id": body["job_id"]}
+    )
     assert job["status"] == "completed"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
 from kiosk.attendees.importer import import_attendees
 
 CONSENTS = {"terms": True, "share_with_exhibitors": False}
@@ -28,8 +28,8 @@ def registrations(live) -> list[dict]:
 
 def registered_rows(svc, attendee_id: int) -> int:
     return svc.store.one(
-        "SELECT count(*) FROM interactions WHERE type = 'registered' AND attendee_id = ?",
-        (attendee_id,),
+        "SELECT count(*) FROM interactions WHERE type = 'registered' AND attendee_id = :attendee_id",
+        {"attendee_id": attendee_id},
     )[0]
 
 
@@ -59,6 +59,7 @@ def run_import(app, tmp_path, rows: str, name="tickets.csv"):
     return import_attendees(served.store, served.settings, served.keys, path)
 
 
+@BOTH_DATABASES
 def test_walk_up_desk_and_import_each_announce_one_registration(
     app, client, staff_client, staff_live, make, svc, tmp_path
 ):
@@ -143,6 +144,7 @@ def test_kiosk_and_desk_refuse_a_person_on_file_alike(
     ],
     ids=["email", "phone", "name-and-company"],
 )
+@BOTH_DATABASES
 def test_the_import_updates_a_person_on_file_instead_of_duplicating(
     app, client, staff_live, make, svc, tmp_path, row
 ):
@@ -153,7 +155,9 @@ def test_the_import_updates_a_person_on_file_instead_of_duplicating(
     report = run_import(app, tmp_path, row)
     assert (report.created, report.updated) == (0, 1), report
     assert people(svc) == 1
-    person = svc.store.one("SELECT * FROM attendees WHERE id = ?", (walked_up,))
+    person = svc.store.one(
+        "SELECT * FROM attendees WHERE id = :walked_up", {"walked_up": walked_up}
+    )
     assert person["external_id"] == "T-9" and person["source"] == "walk-up"
     assert person["email_key"] == "xm@example.com"  # what they typed stays
     assert registered_rows(svc, walked_up) == 1
@@ -163,6 +167,7 @@ def test_the_import_updates_a_person_on_file_instead_of_duplicating(
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
 
 
+@BOTH_DATABASES
 def test_two_tickets_sharing_an_inbox_are_two_people(app, staff_live, svc, tmp_path):
     report = run_import(
         app,
@@ -173,6 +178,7 @@ def test_two_tickets_sharing_an_inbox_are_two_people(app, staff_live, svc, tmp_p
     assert len(registrations(staff_live)) == 2
 
 
+@BOTH_DATABASES
 def test_staff_registering_through_the_api_is_audited(client, make, svc):
     token = make.device("staff", name="desk-tablet")
     res = client.post(
@@ -190,5 +196,7 @@ def test_staff_registering_through_the_api_is_audited(client, make, svc):
     (entry,) = svc.store.query("SELECT * FROM audit_log WHERE action = 'person.register'")
     assert entry["actor"].endswith(":desk-tablet")
     assert entry["target"] == f"attendee:{attendee_id}"
-    row = svc.store.one("SELECT source FROM attendees WHERE id = ?", (attendee_id,))
+    row = svc.store.one(
+        "SELECT source FROM attendees WHERE id = :attendee_id", {"attendee_id": attendee_id}
+    )
     assert row["source"] == "staff"

@@ -104,7 +104,8 @@ def test_scanner_checks_in_each_code_once_and_the_gate_kiosk_sees_it(
     assert "孙悦" not in done.stdout and "Olivia" not in done.stdout
     for attendee_id in (first_id, second_id):
         row = svc.store.one(
-            "SELECT state, gate FROM presence WHERE attendee_id = ?", (attendee_id,)
+            "SELECT state, gate FROM presence WHERE attendee_id = :attendee_id",
+            {"attendee_id": attendee_id},
         )
         assert (row["state"], row["gate"]) == ("in", "north")
     assert [s["status"] for s in scans] == [201, 201]

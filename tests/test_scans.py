@@ -168,7 +168,8 @@ def test_nonces_kept_before_the_upgrade_still_replay(settings, client, make, svc
             " PRIMARY KEY (device_id, nonce)) WITHOUT ROWID"
         )
         conn.execute(
-            "INSERT INTO nonces VALUES (?, 'old', 201, ?, ?)", (device_id, json.dumps(body), at)
+            "INSERT INTO nonces VALUES (:device_id, 'old', 201, :body, :at)",
+            {"device_id": device_id, "body": json.dumps(body), "at": at},
         )
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'i9_nonce_outcomes'")
     assert migrate(svc.store) == ["i9_nonce_outcomes"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import auth
+from conftest import BOTH_DATABASES, auth
 from kiosk.attendees import screening
 
 CONSENTS = {"terms": True, "share_with_exhibitors": False}
@@ -14,7 +14,9 @@ HEADER = "external_id,full_name,company,job_title,email,phone,country,category\n
 
 
 def flags_of(svc, attendee_id: int) -> list[dict]:
-    row = svc.store.one("SELECT flags FROM attendees WHERE id = ?", (attendee_id,))
+    row = svc.store.one(
+        "SELECT flags FROM attendees WHERE id = :attendee_id", {"attendee_id": attendee_id}
+    )
     return json.loads(row["flags"])
 
 
@@ -101,7 +103,7 @@ def test_a_walk_up_with_a_bad_phone_is_registered_and_flagged(client, make, svc)
     res = client.post("/api/v1/registrations", json=body, headers=kiosk)
     assert res.status_code == 201, res.get_json()
     pid = res.get_json()["attendee"]["id"]
-    row = svc.store.one("SELECT phone FROM attendees WHERE id = ?", (pid,))
+    row = svc.store.one("SELECT phone FROM attendees WHERE id = :pid", {"pid": pid})
     assert row["phone"] == ""
     assert flags_of(svc, pid) == [{"flag": "invalid_phone", "field": "phone", "typed": "12345"}]
     code = res.get_json()["badge"]["code"]
@@ -127,6 +129,7 @@ def test_a_bad_phone_is_still_named_while_the_form_needs_correcting(client, make
     assert svc.store.one("SELECT count(*) AS n FROM attendees")["n"] == 0
 
 
+@BOTH_DATABASES
 def test_correcting_the_phone_at_the_desk_clears_invalid_phone(client, make, svc, staff_client):
     kiosk = auth(make.device("kiosk"))
     body = {"full_name": "Wu Lei", "email": "wu@example.com", "phone": "0000", "consents": CONSENTS}
@@ -161,6 +164,7 @@ def doubles(runner, tmp_path, svc):
     return ids
 
 
+@BOTH_DATABASES
 def test_likely_duplicates_are_listed_for_review(doubles, staff_client):
     page = staff_client.get("/staff/review?lang=en").get_data(as_text=True)
     assert f'data-pair="{doubles["T-1"]}-{doubles["T-2"]}"' in page
@@ -170,6 +174,7 @@ def test_likely_duplicates_are_listed_for_review(doubles, staff_client):
     assert "To review" in page and "Two different people" in page
 
 
+@BOTH_DATABASES
 def test_dismissing_a_pair_is_audited_and_it_stays_dismissed(doubles, staff_client, svc):
     a, b = doubles["T-3"], doubles["T-4"]
     staff_client.get("/staff/review?lang=en")  # the console in English from here on
@@ -192,7 +197,9 @@ def test_merging_from_the_review_list_uses_the_desk_merge(doubles, staff_client,
     keep, gone = doubles["T-1"], doubles["T-2"]
     staff_client.get("/staff/review?lang=en")  # the console in English from here on
     post(staff_client, "/staff/review/merge", keep_id=str(keep), merge_id=str(gone))
-    row = svc.store.one("SELECT status, merged_into FROM attendees WHERE id = ?", (gone,))
+    row = svc.store.one(
+        "SELECT status, merged_into FROM attendees WHERE id = :gone", {"gone": gone}
+    )
     assert (row["status"], row["merged_into"]) == ("merged", keep)
     assert len(svc.store.query("SELECT * FROM audit_log WHERE action = 'person.merge'")) == 1
     page = staff_client.get("/staff/review").get_data(as_text=True)

@@ -4,13 +4,13 @@ from datetime import UTC
 
 import pytest
 
-from conftest import auth, load_settings, running_sessions_toml
+from conftest import BOTH_DATABASES, auth, load_settings, running_sessions_toml
 
 
 @pytest.fixture
-def settings(tmp_path):
+def settings(tmp_path, database_url):
     """The demo show with its sessions running now, so that the door counts people in."""
-    return load_settings(tmp_path, running_sessions_toml())
+    return load_settings(tmp_path, running_sessions_toml(), database_url=database_url)
 
 
 def scan(client, token, code, place="forum-1", **extra):
@@ -18,6 +18,7 @@ def scan(client, token, code, place="forum-1", **extra):
     return client.post("/api/v1/interactions", json=body, headers=auth(token))
 
 
+@BOTH_DATABASES
 def test_door_scan_counts_a_person_once(client, make, svc):
     _, code = make.attendee(full_name="周杰")
     door = make.device("kiosk")
@@ -33,6 +34,7 @@ def test_door_scan_counts_a_person_once(client, make, svc):
     assert sorted(r["place"] for r in rows) == ["forum-1", "forum-2"]
 
 
+@BOTH_DATABASES
 def test_same_nonce_records_nothing_new(client, make, svc):
     _, code = make.attendee()
     door = make.device("kiosk")
@@ -50,7 +52,10 @@ def test_invalid_and_revoked_codes(client, make, svc):
     assert forged.status_code == 404 and forged.get_json()["reason"] == "invalid"
     attendee_id, code = make.attendee()
     with svc.store.write() as conn:
-        conn.execute("UPDATE badges SET revoked_at = 'x' WHERE attendee_id = ?", (attendee_id,))
+        conn.execute(
+            "UPDATE badges SET revoked_at = 'x' WHERE attendee_id = :attendee_id",
+            {"attendee_id": attendee_id},
+        )
     assert scan(client, door, code).get_json()["reason"] == "revoked"
 
 
@@ -68,6 +73,7 @@ def test_bad_fields_are_422_naming_the_field(client, make):
     assert set(res.get_json()["fields"]) == {"code", "place"}
 
 
+@BOTH_DATABASES
 def test_roles_and_occupancy_for_staff(client, make):
     _, code = make.attendee()
     assert scan(client, make.device("exhibitor"), code).status_code == 403

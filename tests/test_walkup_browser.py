@@ -67,15 +67,19 @@ def test_walkup_in_chinese_prints_badge_and_checks_in(kiosk_page, svc):
     )
     assert row["phone"] == "+8613912345678" and row["language"] == "zh"
     assert (
-        svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (row["id"],))["state"]
+        svc.store.one("SELECT state FROM presence WHERE attendee_id = :id", {"id": row["id"]})[
+            "state"
+        ]
         == "in"
     )
     consents = {
         r["consent"]: r["granted"]
-        for r in svc.store.query("SELECT * FROM consents WHERE attendee_id = ?", (row["id"],))
+        for r in svc.store.query(
+            "SELECT * FROM consents WHERE attendee_id = :id", {"id": row["id"]}
+        )
     }
     assert consents == {"terms": 1, "share_with_exhibitors": 0}
-    job = svc.store.one("SELECT * FROM print_jobs WHERE attendee_id = ?", (row["id"],))
+    job = svc.store.one("SELECT * FROM print_jobs WHERE attendee_id = :id", {"id": row["id"]})
     assert job["status"] == "browser"
     assert page.evaluate("window.__prints") == 1
     assert page.evaluate("document.querySelector('#print-img').naturalWidth") == 1200
@@ -113,7 +117,10 @@ def test_registering_again_is_recognised_and_asked_to_prove_it(kiosk_page, live_
     assert svc.store.one("SELECT count(*) AS n FROM attendees")["n"] == 1
     attendee_id = first.json()["attendee"]["id"]
     assert (
-        svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))["state"]
+        svc.store.one(
+            "SELECT state FROM presence WHERE attendee_id = :attendee_id",
+            {"attendee_id": attendee_id},
+        )["state"]
         == "in"
     )
 
@@ -177,8 +184,13 @@ def test_a_failed_print_sends_the_visitor_to_the_desk_checked_in(tmp_path, brows
     finally:
         context.close()
         server.stop()
-    presence = svc.store.one("SELECT state FROM presence WHERE attendee_id = ?", (attendee_id,))
+    presence = svc.store.one(
+        "SELECT state FROM presence WHERE attendee_id = :attendee_id", {"attendee_id": attendee_id}
+    )
     assert presence["state"] == "in"
-    job = svc.store.one("SELECT status FROM print_jobs WHERE attendee_id = ?", (attendee_id,))
+    job = svc.store.one(
+        "SELECT status FROM print_jobs WHERE attendee_id = :attendee_id",
+        {"attendee_id": attendee_id},
+    )
     assert job["status"] == "failed"
     svc.store.close()
