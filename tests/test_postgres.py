@@ -3,6 +3,7 @@ the append-only log, `kiosk init` and `kiosk migrate-to`."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import sqlite3
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from kiosk import config
 from kiosk.checkin.service import check_in
 from kiosk.devices import DeviceRegistry
 from kiosk.services import open_services
-from kiosk.storage import interactions, pg_schema, postgres
+from kiosk.storage import interactions, pg_schema, postgres, reports
 from kiosk.storage.transfer import TransferError
 
 
@@ -205,3 +206,20 @@ def test_migrate_to_moves_every_row_and_the_show_goes_on(settings, svc, make, ru
 
     with pytest.raises(TransferError, match="already holds a show"):
         runner.invoke("migrate-to", empty_url)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_whole_table_read_streams_from_the_server_and_closes_with_its_snapshot(svc, make):
+    for _ in range(3):
+        make.attendee()
+    with svc.store.snapshot() as conn:
+        people = reports.people(conn)
+        first = next(people)
+        # The rows come through a cursor held by PostgreSQL, not all fetched at once.
+        held = conn.execute("SELECT count(*) FROM pg_cursors").fetchone()[0]
+        rest = list(people)
+        stopped_early = reports.all_interactions(conn, ["id", "type"])
+        next(stopped_early)
+    del stopped_early
+    gc.collect()  # a cursor left open would warn here (and warnings fail the suite)
+    assert held == 1 and len([first, *rest]) == 3

@@ -195,6 +195,12 @@ def dialect(conn) -> str:
     return getattr(conn, "dialect", "sqlite")
 
 
+def stream(conn, sql: str, params: dict | None = None):
+    """A cursor over a read of a whole table: on PostgreSQL its rows arrive a batch at a time
+    (inside a snapshot or a write), as a sqlite3 cursor's always do."""
+    return getattr(conn, "stream", conn.execute)(sql, params or {})
+
+
 def marks(name: str, values) -> tuple[str, dict]:
     """Named placeholders for an IN list, and their parameters: (":name0,:name1", {...})."""
     params = {f"{name}{n}": value for n, value in enumerate(values)}

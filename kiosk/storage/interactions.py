@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from kiosk.storage import dumps, marks, utcnow
+from kiosk.storage import dumps, marks, stream, utcnow
 
 
 def append(
@@ -152,7 +152,7 @@ def audit_rows(
 
 def all_audit_rows(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     """Every audit row, oldest first (for the export)."""
-    return conn.execute("SELECT * FROM audit_log ORDER BY id")
+    return stream(conn, "SELECT * FROM audit_log ORDER BY id")
 
 
 def audit_about(

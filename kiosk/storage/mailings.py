@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-from kiosk.storage import dialect, utcnow
+from kiosk.storage import dialect, stream, utcnow
 
 STATES = ("pending", "sending", "sent", "refused", "failed")
 
@@ -28,7 +28,7 @@ def _confirmation_sql(conn) -> str:
 
 def with_live_badge(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     """Every active person holding a live badge, with its code id and key version, by id."""
-    return conn.execute(_confirmation_sql(conn))
+    return stream(conn, _confirmation_sql(conn))
 
 
 def ledger(conn: sqlite3.Connection, kind: str) -> dict[tuple[str, str], sqlite3.Row]:

@@ -117,12 +117,30 @@ class Connection:
 
     def __init__(self, conn: sqlalchemy.Connection):
         self._conn = conn
+        self._streams: list[Cursor] = []
 
     def execute(self, sql: str, params: dict | None = None) -> Cursor:
         """Run one statement with named parameters."""
         if params and not isinstance(params, dict):
             raise TypeError("PostgreSQL statements take named parameters (:name) only")
         return Cursor(self._conn.execute(_text(sql), params or {}))
+
+    def stream(self, sql: str, params: dict | None = None) -> Cursor:
+        """Run one read whose rows arrive a batch at a time (a server-side cursor), so that a
+        whole table read in a transaction never sits in memory at once."""
+        cursor = Cursor(
+            self._conn.execute(_text(sql), params or {}, execution_options={"stream_results": True})
+        )
+        self._streams.append(cursor)
+        return cursor
+
+    def _close_streams(self) -> None:
+        # A server-side cursor lives as long as its transaction; a reader that stopped early
+        # (a sync refused halfway) leaves it open, so it is closed with the transaction.
+        streams, self._streams = self._streams, []
+        for cursor in streams:
+            with contextlib.suppress(sqlalchemy.exc.SQLAlchemyError):
+                cursor.close()
 
     def executemany(self, sql: str, rows) -> None:
         """Run one statement for each dict of parameters."""
@@ -135,12 +153,15 @@ class Connection:
         return self._conn.in_transaction()
 
     def commit(self) -> None:
+        self._close_streams()
         self._conn.commit()
 
     def rollback(self) -> None:
+        self._close_streams()
         self._conn.rollback()
 
     def close(self) -> None:
+        self._close_streams()
         self._conn.close()
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from itertools import repeat
 
-from kiosk.storage import dialect, exhibitors, interactions, marks
+from kiosk.storage import dialect, exhibitors, interactions, marks, stream
 from kiosk.storage.checkins import VALID_PASSAGES, VOIDED_IDS
 from kiosk.storage.leads import SHARED_SQL
 
@@ -231,7 +231,7 @@ def _records(conn: sqlite3.Connection, sql: str) -> Iterator[dict]:
     # Plain tuples zipped with the column names: a dict reads a column by name far faster
     # than a sqlite3.Row, and a million rows are made once each.
     if dialect(conn) == "postgresql":
-        cursor = conn.execute(sql)
+        cursor = stream(conn, sql)
     else:
         cursor = conn.cursor()
         cursor.row_factory = None
@@ -247,7 +247,7 @@ def people(conn: sqlite3.Connection) -> Iterator[dict]:
 
 def person_rows(conn: sqlite3.Connection, kind: str) -> Iterator[sqlite3.Row]:
     """Rows of one per-person kind (PERSON_ROWS_SQL) ordered by attendee id, from a cursor."""
-    return conn.execute(PERSON_ROWS_SQL[kind])
+    return stream(conn, PERSON_ROWS_SQL[kind])
 
 
 def person_interactions_of(
@@ -255,7 +255,8 @@ def person_interactions_of(
 ) -> Iterator[sqlite3.Row]:
     """The interactions of those types, ordered like PERSON_ROWS_SQL["interactions"]."""
     ids, params = marks("t", types)
-    return conn.execute(
+    return stream(
+        conn,
         f"SELECT * FROM interactions WHERE attendee_id IS NOT NULL AND type IN ({ids})"
         " ORDER BY attendee_id, at, id",
         params,
@@ -299,7 +300,7 @@ def all_interactions(conn: sqlite3.Connection, columns: list[str]) -> Iterator[t
     if not set(columns) <= known:
         raise ValueError(f"unknown interaction columns: {sorted(set(columns) - known)}")
     if dialect(conn) == "postgresql":
-        return conn.execute(f"SELECT {', '.join(columns)} FROM interactions ORDER BY id")
+        return stream(conn, f"SELECT {', '.join(columns)} FROM interactions ORDER BY id")
     cursor = conn.cursor()
     cursor.row_factory = None  # tuples: a million rows go straight to the CSV writer
     return cursor.execute(f"SELECT {', '.join(columns)} FROM interactions ORDER BY id")
@@ -311,7 +312,8 @@ def all_leads(
     """Every lead with its person, whether the person shares contact details with that
     exhibitor (a booth answer beats the show-wide one; the latest wins) and whether they
     withdrew the contact consent altogether, ordered by exhibitor."""
-    return conn.execute(
+    return stream(
+        conn,
         "SELECT l.*, a.full_name, a.company, a.job_title, a.email, a.phone, a.country,"
         f" a.city, a.address, a.status AS person_status, a.language, {SHARED_SQL} AS shared,"
         " (SELECT c.granted = 0 FROM consents c WHERE c.attendee_id = l.attendee_id"

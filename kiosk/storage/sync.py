@@ -6,12 +6,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from kiosk.storage import dumps, utcnow
+from kiosk.storage import dumps, stream, utcnow
 
 
 def sent_digests(conn: sqlite3.Connection, target: str) -> Iterator[sqlite3.Row]:
     """What a target has acknowledged, by attendee id, from a cursor."""
-    return conn.execute(
+    return stream(
+        conn,
         "SELECT attendee_id, digest, remote_id FROM crm_sync_sent WHERE target = :target"
         " ORDER BY attendee_id",
         {"target": target},
@@ -77,4 +78,4 @@ def record_erasure(
 
 def erasures(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     """The deletion list, by attendee id, from a cursor."""
-    return conn.execute("SELECT * FROM crm_erasures ORDER BY attendee_id")
+    return stream(conn, "SELECT * FROM crm_erasures ORDER BY attendee_id")
