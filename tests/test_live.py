@@ -28,7 +28,7 @@ def listening(live_server, token):
         namespaces=["/live"],
         auth={"token": token},
         transports=["websocket"],
-        wait_timeout=10,
+        wait_timeout=30,
     )
     return client, closed
 
@@ -242,7 +242,7 @@ def test_a_revoked_device_is_cut_from_the_running_server(live_server, make, svc)
             timeout=10,
         )
         assert res.status_code == 200 and "live connections are closed" in res.text
-        assert closed.wait(5)
+        assert closed.wait(20)
     finally:
         tablet.disconnect()
 
@@ -268,7 +268,7 @@ def test_kiosk_devices_revoke_on_the_command_line_cuts_the_running_server(live_s
         assert done.returncode == 0, done.stderr
         assert "revoked" in done.stdout
         # Another process revoked it: the server notices at its next device-health tick.
-        assert closed.wait(10)
+        assert closed.wait(30)
         me = requests.get(live_server.url + "/api/v1/me", headers=auth(token), timeout=10)
         assert me.status_code == 401
     finally:
