@@ -62,8 +62,7 @@ def test_postgresql_has_the_same_tables_and_columns_as_sqlite(tmp_path, empty_ur
 
 
 def _scan_in_own_process(url, settings_args, code, token, barrier, results):
-    # A process of its own, as a server node is: its own engine and pool, nothing inherited.
-    postgres._engines.clear()
+    # A process forked from one that used the database, as gunicorn's worker is from its master.
     settings = config.load(*settings_args, database_url=url)
     svc = open_services(settings)
     device = DeviceRegistry(svc.store).authenticate(token)

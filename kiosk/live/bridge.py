@@ -114,7 +114,6 @@ class Bridge:
             },
         }
         events.subscribe(services.store, self.on_event)
-        self.shared.listen(self.on_news)
 
     def on_event(self, event: events.Event) -> None:
         """Route one domain event: act on it, send it to its rooms, mark what it changes."""
@@ -151,7 +150,11 @@ class Bridge:
         return sum(self.namespace.cut(device_id=device_id) for device_id in revoked)
 
     def start(self) -> None:
-        """Start the pusher (the printer watch and device health run from here on)."""
+        """Start hearing the other nodes and the pusher (the printer watch and device health run
+        from here on)."""
+        # Here, not when the app is made: gunicorn makes it in its master process and serves it
+        # from a forked worker, where a thread started before the fork does not exist.
+        self.shared.listen(self.on_news)
         self.pusher.start()
 
     def dashboard_now(self) -> dict:

@@ -14,6 +14,7 @@ write transaction is READ COMMITTED on a connection of its own, and what must no
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -194,6 +195,19 @@ def _close_if_disposed(url: str):
             dbapi_connection.close()
 
     return checkin
+
+
+def _forget_inherited_pools() -> None:
+    """In a forked child (gunicorn's worker): drop the parent's pooled connections unclosed."""
+    # Each is a socket the parent still uses; two processes talking over one PostgreSQL
+    # session mix their transactions. The child opens connections of its own instead.
+    global _engines_guard
+    _engines_guard = threading.Lock()  # the parent may have held it while forking
+    for found in _engines.values():
+        found.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_pools)
 
 
 def dispose(url: str) -> None:
