@@ -316,3 +316,25 @@ def test_a_dashboard_that_asks_for_batches_gets_checkins_a_few_at_a_time(app, cl
     assert names == [f"批次 {i}" for i in range(5)]
     # A client that did not ask for batches still gets one `checkin` per check-in.
     assert len(events(each.get_received("/live"), "checkin")) == 5
+
+
+def test_a_dashboard_connecting_after_a_booths_leads_gets_the_booths_figures(app, client, make):
+    exhibitor = make.exhibitor(name="Lead Co", booth="L1")
+    phone = make.device("exhibitor", exhibitor_id=exhibitor)
+    _, code = make.attendee()
+    for ref in ("first-scan", "second-scan"):
+        lead = {"code": code, "client_ref": ref, "rating": "hot"}
+        assert client.post("/api/v1/leads", json=lead, headers=auth(phone)).status_code in (
+            200,
+            201,
+        )
+    staff = socket_client(app, client, make.device("staff"))
+    assert staff.is_connected("/live")
+    received_until(
+        staff,
+        "dashboard",
+        lambda d: (
+            [(b["name"], b["leads"], b["scans"], b["hot"]) for b in d["booths"]]
+            == [("Lead Co", 1, 2, 1)]
+        ),
+    )

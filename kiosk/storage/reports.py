@@ -25,7 +25,9 @@ def leads_per_exhibitor(conn: sqlite3.Connection) -> list[dict]:
         dict(row)
         for row in conn.execute(
             "SELECT e.id, e.name, e.booth, count(l.id) AS leads,"
-            " coalesce(sum(l.scans), 0) AS scans, count(l.id) FILTER (WHERE l.rating = 'hot') AS hot"
+            # PostgreSQL sums a BIGINT to a NUMERIC (a Decimal, which JSON cannot carry).
+            " CAST(coalesce(sum(l.scans), 0) AS BIGINT) AS scans,"
+            " count(l.id) FILTER (WHERE l.rating = 'hot') AS hot"
             " FROM exhibitors e LEFT JOIN leads l ON l.exhibitor_id = e.id"
             " GROUP BY e.id ORDER BY e.id"
         )
