@@ -41,6 +41,10 @@ def load_settings(tmp_path: Path, toml_text: str | None = None, database_url: st
     return settings
 
 
+# The migrated database that every test's PostgreSQL database is copied from.
+TEMPLATE = "kiosk_template"
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     """A private PostgreSQL cluster for the session, with a migrated template database."""
@@ -52,17 +56,14 @@ def pg_cluster():
     cluster = Cluster(root)
     cluster.start()
     try:
-        cluster.sql("CREATE DATABASE kiosk_template")
-        template = cluster.url("kiosk_template")
+        cluster.sql(f"CREATE DATABASE {TEMPLATE}")
+        template = cluster.url(TEMPLATE)
         pg_schema.migrate(PgStore(template))
         dispose(template)  # a template must have no open connection when copied
         yield cluster
     finally:
         cluster.stop()
         shutil.rmtree(root, ignore_errors=True)
-
-
-_databases = iter(range(1, 1_000_000))
 
 
 @pytest.fixture
@@ -79,12 +80,10 @@ def database_url(request):
     from kiosk.storage.postgres import dispose
 
     cluster = request.getfixturevalue("pg_cluster")
-    name = f"show_{os.getpid()}_{next(_databases)}"
-    cluster.sql(f"CREATE DATABASE {name} TEMPLATE kiosk_template")
-    url = cluster.url(name)
+    url = cluster.create_database(TEMPLATE)
     yield url
     dispose(url)
-    cluster.sql(f"DROP DATABASE {name} WITH (FORCE)")
+    cluster.drop_database(url)
 
 
 # A test module runs on both databases with `pytestmark = BOTH_DATABASES`; a test of SQLite

@@ -1,8 +1,10 @@
-"""A private PostgreSQL cluster for the tests: initdb in a temporary folder, on a free port.
+"""A private PostgreSQL cluster: initdb in a temporary folder, on a free port.
 
-PostgreSQL refuses to run as root; when the tests do (CI), the cluster runs as the `postgres`
-system user that Debian's package creates, through runuser. Nothing is left behind: the
-cluster stops at the end of the session and its folder goes with the temporary directory.
+The tests run one per session (without fsync: a test cluster that dies is thrown away), the
+cluster benchmark one of its own (durable, as a show's). PostgreSQL refuses to run as root; when
+they run as root (CI), the cluster runs as the `postgres` system user that Debian's package
+creates, through runuser. Nothing is left behind: the cluster stops at the end and its folder
+goes with the temporary directory.
 """
 
 from __future__ import annotations
@@ -39,10 +41,13 @@ def _free_port() -> int:
 
 
 class Cluster:
-    """One running postgres, trust authentication on 127.0.0.1 only, user `kiosk`."""
+    """One running postgres, trust authentication on 127.0.0.1 only, user `kiosk`; `durable`
+    keeps PostgreSQL's own fsync and synchronous commit (for figures that mean something)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, durable: bool = False):
         self.root = root
+        self.durable = durable
+        self._databases = 0
         self.data = root / "data"
         self.port = _free_port()
         self.bin = binaries()
@@ -69,11 +74,12 @@ class Cluster:
             "--encoding=UTF8",
             "--locale=C",
         )
-        # Durability settings off: a test cluster that dies is thrown away anyway.
         options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300"
         )
+        if not self.durable:
+            # A test cluster that dies is thrown away anyway.
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.bin / "pg_ctl"),
             "-D",
@@ -104,6 +110,17 @@ class Cluster:
     def url(self, database: str) -> str:
         """The postgresql:// URL of a database of this cluster."""
         return f"postgresql://kiosk@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, template: str | None = None) -> str:
+        """A new, empty database (or a copy of `template`); returns its URL."""
+        self._databases += 1
+        name = f"show_{os.getpid()}_{self._databases}"
+        self.sql(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by create_database, closing what still connects to it."""
+        self.sql(f"DROP DATABASE {url.rsplit('/', 1)[1]} WITH (FORCE)")
 
     def sql(self, statement: str) -> None:
         """Run one statement outside a transaction (CREATE/DROP DATABASE)."""

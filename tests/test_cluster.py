@@ -1,7 +1,7 @@
 """Three `kiosk serve` nodes on one show, Redis between them, nginx in front (real processes).
 
-The nodes share the show's database (the SQLite file here; `KIOSK_DATABASE_URL` works the same
-way) and the message queue; nginx runs deploy/nginx/kiosk.conf as shipped, with the test's ports.
+The nodes share the show's PostgreSQL database (a copy of the session's migrated template) and
+the message queue; nginx runs deploy/nginx/kiosk.conf as shipped, with the test's ports.
 """
 
 import threading
@@ -14,9 +14,10 @@ import requests
 import socketio
 
 from benchmarks.cluster import Cluster, count_checkins
-from conftest import EVENT_TOML, Factory, auth, load_settings
-from kiosk.services import initialise, open_services
+from conftest import EVENT_TOML, TEMPLATE, Factory, auth, load_settings
+from kiosk.services import open_services
 from kiosk.stats import counts
+from kiosk.storage.postgres import dispose
 from kiosk.tls import ca_cert_path
 
 DEADLINE_S = 20
@@ -32,18 +33,23 @@ token_failures = 4
 
 
 @pytest.fixture(scope="module")
-def show(tmp_path_factory):
+def show(tmp_path_factory, pg_cluster):
+    """(settings, services, factory, folder) of a show in a PostgreSQL database of its own."""
     tmp = tmp_path_factory.mktemp("cluster")
-    settings = load_settings(tmp, EVENT_TOML.read_text(encoding="utf-8") + CLUSTER_TOML)
-    initialise(settings)
+    url = pg_cluster.create_database(TEMPLATE)
+    toml = EVENT_TOML.read_text(encoding="utf-8") + CLUSTER_TOML
+    settings = load_settings(tmp, toml, database_url=url)
     svc = open_services(settings)
-    return settings, svc, Factory(svc), tmp
+    yield settings, svc, Factory(svc), tmp
+    dispose(url)
+    pg_cluster.drop_database(url)
 
 
 @pytest.fixture(scope="module")
 def cluster(show):
+    """Three nodes on the show's database, Redis and nginx."""
     settings, _svc, _make, tmp = show
-    running = Cluster(settings, tmp, nodes=3)
+    running = Cluster(settings, tmp, nodes=3, database_url=settings.database_url)
     yield running
     running.stop()
 
@@ -130,7 +136,7 @@ def test_sixteen_simultaneous_scans_of_one_badge_over_the_nodes_make_one_checkin
     for t in threads:
         t.join()
     statuses = sorted(a.status_code for a in answers)
-    assert statuses == [200] * 15 + [201]
+    assert statuses == [200] * 15 + [201], [(a.status_code, a.text) for a in answers]
     assert {a.json()["reason"] for a in answers if a.status_code == 200} == {"already_checked_in"}
     stats = get(cluster.url + "/api/v1/stats", auth(make.device("staff")))
     assert stats.json()["checked_in"] == 1
