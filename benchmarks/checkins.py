@@ -38,9 +38,12 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平"
 
 
-def build_show(directory: Path, attendees: int, clients: int):
-    """A fresh show with `attendees` people; returns (settings, badge codes, kiosk tokens)."""
-    settings = config.load(ROOT / "config/event.toml", directory / "bench.db")
+def build_show(directory: Path, attendees: int, clients: int, database_url: str | None = None):
+    """A fresh show with `attendees` people (in PostgreSQL when `database_url` is given);
+    returns (settings, badge codes, kiosk tokens)."""
+    settings = config.load(
+        ROOT / "config/event.toml", directory / "bench.db", database_url=database_url
+    )
     initialise(settings)
     svc = open_services(settings)
     codes = []

@@ -1,15 +1,17 @@
-"""Check-ins through several `kiosk serve` nodes behind nginx, against one node alone.
+"""Check-ins on one node (SQLite, PostgreSQL) and on two and three PostgreSQL nodes behind nginx.
 
-    .venv/bin/python benchmarks/cluster.py [--attendees 6000] [--kiosks 8 32] [--nodes 1 2 3]
-    .venv/bin/python benchmarks/cluster.py --database-url postgresql://...   # nodes on PostgreSQL
+    .venv/bin/python benchmarks/cluster.py [--attendees 3000] [--kiosks 8 32]
+                                           [--setups sqlite pg1 pg2 pg3]
 
-For each number of nodes and of kiosks: a fresh show, Redis, the nodes (sharing the show's
-database: the SQLite file, or `--database-url`) and, for two nodes or more, nginx on 127.0.0.1
-with deploy/nginx/kiosk.conf; then every kiosk (one process, one keep-alive connection) checks in
-its share of the badges once. Prints check-ins per second, latency p50/p95/p99, errors, and the
-duplicates and missing check-ins found in the database afterwards.
+Starts a PostgreSQL of its own (initdb in a temporary folder, durable as a show's: fsync and
+synchronous commit on; tests/pg_cluster.py), then for each number of kiosks and each setup: a
+fresh show (its own SQLite file, or its own PostgreSQL database); one `kiosk serve` alone, or
+Redis, the nodes and nginx on 127.0.0.1 with deploy/nginx/kiosk.conf; then every kiosk (one
+process, one keep-alive connection) checks in its share of the badges once. Prints check-ins per
+second, latency p50/p95/p99, errors, the duplicates and missing check-ins found in the database
+afterwards, and the load average as the run ended. Stops and deletes everything it started.
 
-`Cluster` starts and stops all of it; tests/test_cluster.py uses it too.
+`Cluster` starts and stops Redis, the nodes and nginx; tests/test_cluster.py uses it too.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.checkins import build_show, pct, run_clients, start_server  # noqa: E402
 from kiosk.services import open_services  # noqa: E402
+from kiosk.storage.postgres import dispose  # noqa: E402
+from tests.pg_cluster import Cluster as PgCluster  # noqa: E402
 
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "kiosk.conf"
 NODE_LINE = re.compile(r"^\s*server 10\.0\.0\.\d+:5000 (.*);$", re.M)
@@ -280,10 +284,18 @@ def count_checkins(settings) -> tuple[int, int]:
     return people, dup
 
 
+SETUPS = {
+    "sqlite": ("SQLite", 1),
+    "pg1": ("PostgreSQL", 1),
+    "pg2": ("PostgreSQL", 2),
+    "pg3": ("PostgreSQL", 3),
+}
+
+
 def run(nodes: int, kiosks: int, attendees: int, database_url: str | None) -> dict:
-    """One configuration: a fresh show, the cluster, every badge checked in once."""
+    """One configuration: a fresh show, its node(s), every badge checked in once."""
     with tempfile.TemporaryDirectory() as tmp:
-        settings, codes, tokens = build_show(Path(tmp), attendees, kiosks)
+        settings, codes, tokens = build_show(Path(tmp), attendees, kiosks, database_url)
         if nodes == 1:
             # One node alone, as shows run today: no Redis, no balancer.
             port = free_port()
@@ -304,8 +316,6 @@ def run(nodes: int, kiosks: int, attendees: int, database_url: str | None) -> di
         people, dup = count_checkins(settings)
     ok = statuses.get(201, 0)
     return {
-        "nodes": nodes,
-        "kiosks": kiosks,
         "per_s": round(ok / elapsed),
         "p50": round(pct(lat, 50), 1),
         "p95": round(pct(lat, 95), 1),
@@ -314,6 +324,7 @@ def run(nodes: int, kiosks: int, attendees: int, database_url: str | None) -> di
         "errors": sum(v for k, v in statuses.items() if k != 201),
         "duplicates": dup,
         "missing": len(codes) - people,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -322,25 +333,47 @@ def _db_env(database_url: str | None) -> dict:
 
 
 def main() -> None:
-    """Run every configuration and print one table."""
+    """Start PostgreSQL, run every configuration, print one table, clean up."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--attendees", type=int, default=6000)
+    parser.add_argument("--attendees", type=int, default=3000, help="badges per configuration")
     parser.add_argument("--kiosks", type=int, nargs="+", default=[8, 32])
-    parser.add_argument("--nodes", type=int, nargs="+", default=[1, 2, 3])
-    parser.add_argument("--database-url", help="PostgreSQL for every node (default: SQLite)")
+    parser.add_argument("--setups", nargs="+", choices=list(SETUPS), default=list(SETUPS))
     args = parser.parse_args()
-    if args.database_url:
-        # The show is built, served and counted there (the environment reaches every node too).
-        os.environ["KIOSK_DATABASE_URL"] = args.database_url
-    print("nodes kiosks  check-ins/s   p50 ms   p95 ms   p99 ms  errors  duplicates  missing")
-    for kiosks in args.kiosks:
-        for nodes in args.nodes:
-            r = run(nodes, kiosks, args.attendees, args.database_url)
-            print(
-                f"{r['nodes']:5} {r['kiosks']:6} {r['per_s']:12} {r['p50']:8} {r['p95']:8}"
-                f" {r['p99']:8} {r['errors']:7} {r['duplicates']:11} {r['missing']:8}",
-                flush=True,
-            )
+    root = Path(tempfile.mkdtemp(prefix="kiosk-bench-pg-"))
+    postgres = None
+    try:
+        if any(SETUPS[name][0] == "PostgreSQL" for name in args.setups):
+            postgres = PgCluster(root, durable=True)
+            postgres.start()
+        print(f"{args.attendees} badges per run; load average at the start {_load()}")
+        print(
+            "database    nodes kiosks  check-ins/s   p50 ms   p95 ms   p99 ms"
+            "  errors  duplicates  missing  load"
+        )
+        for kiosks in args.kiosks:
+            for name in args.setups:
+                database, nodes = SETUPS[name]
+                url = postgres.create_database() if database == "PostgreSQL" else None
+                try:
+                    r = run(nodes, kiosks, args.attendees, url)
+                finally:
+                    if url is not None:
+                        dispose(url)
+                        postgres.drop_database(url)
+                print(
+                    f"{database:11} {nodes:5} {kiosks:6} {r['per_s']:12} {r['p50']:8}"
+                    f" {r['p95']:8} {r['p99']:8} {r['errors']:7} {r['duplicates']:11}"
+                    f" {r['missing']:8} {r['load']:5.1f}",
+                    flush=True,
+                )
+    finally:
+        if postgres is not None:
+            postgres.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _load() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
 if __name__ == "__main__":
