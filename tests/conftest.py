@@ -412,6 +412,20 @@ def running_sessions_toml() -> str:
     return re.sub(r'(?m)^ends = ".*"$', f'ends = "{(now + timedelta(hours=2)).isoformat()}"', text)
 
 
+WEDGE_BURST = """(code) => {
+  const target = document.activeElement || document.body;
+  for (const key of [...code, "Enter"]) {
+    target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+  }
+}"""
+
+
+def wedge_scan(page, code: str) -> None:
+    """A keyboard-wedge scanner: the code's keys and Enter in one burst, which a loaded machine
+    cannot split into two reads (as key-by-key typing can)."""
+    page.evaluate(WEDGE_BURST, code)
+
+
 def walk_up_steps(page, category="visitor", consents=("terms",), **fields):
     """Through the walk-up's steps: the category, each step's fields, then the consents."""
     page.click(f'[data-category="{category}"]')

@@ -10,7 +10,7 @@ import qrcode
 import requests
 
 import conftest
-from conftest import SCREENSHOTS, STAFF_PASSWORD, LiveServer
+from conftest import SCREENSHOTS, STAFF_PASSWORD, LiveServer, wedge_scan
 from kiosk.staff.accounts import create_staff
 
 pytestmark = pytest.mark.browser
@@ -116,19 +116,6 @@ def open_paired(browser, url, token, lang="en"):
     return context, page
 
 
-def wedge(page, code):
-    """A keyboard-wedge scanner: the code's keys in one fast burst, then Enter."""
-    page.evaluate(
-        """code => {
-          const target = document.activeElement || document.body;
-          for (const key of [...code, 'Enter']) {
-            target.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true, cancelable: true}));
-          }
-        }""",
-        code,
-    )
-
-
 def test_pair_scan_qualify_and_camera(browser, live_server, make, svc):
     ex, token = booth(make, svc)
     wang, wang_code = make.attendee(full_name="Wang Fang", company="Sino Pumps", job_title="Buyer")
@@ -149,7 +136,7 @@ def test_pair_scan_qualify_and_camera(browser, live_server, make, svc):
     assert "Huatai Valves" in page.inner_text("#booth-name")
     page.click(".lang[data-lang=en]")
 
-    wedge(page, wang_code)
+    wedge_scan(page, wang_code)
     page.wait_for_selector(".feedback.ok")
     assert "Wang Fang" in page.inner_text("#feedback")
     assert "Sino Pumps" in page.inner_text("#feedback")

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import EVENT_TOML, Factory, LiveServer, auth, load_settings
+from conftest import EVENT_TOML, Factory, LiveServer, auth, load_settings, wedge_scan
 from kiosk import create_app
 from kiosk.checkin.service import check_in
 from kiosk.devices import Device
@@ -144,8 +144,7 @@ def test_the_kiosk_tells_a_turned_away_visitor_who_may_enter(show, browser, lang
         page.goto(f"{server.url}/kiosk#token={token}")
         page.wait_for_selector("body[data-screen=idle]")
         page.click(f".lang[data-lang={lang}]")
-        page.keyboard.type(code, delay=3)
-        page.keyboard.press("Enter")
+        wedge_scan(page, code)
         page.wait_for_selector("#screen-result[data-kind=bad]")
         assert page.text_content("#result-name") == "Anna Novak"
         assert page.text_content("#result-detail") == detail

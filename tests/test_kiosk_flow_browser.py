@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from conftest import EVENT_TOML, SCREENSHOTS, STAFF_PASSWORD, auth, load_settings
+from conftest import EVENT_TOML, SCREENSHOTS, STAFF_PASSWORD, auth, load_settings, wedge_scan
 from kiosk.checkin.service import check_in
 from kiosk.devices import create_device
 from kiosk.staff.accounts import create_staff
@@ -104,18 +104,6 @@ def choose(page, lang):
 
 # A keyboard-wedge scanner's burst: every key at once, then Enter. Sent from the page itself, so
 # a loaded test machine cannot spread the keys out until they look like typing.
-BURST = """(code) => {
-  const target = document.activeElement || document.body;
-  for (const key of [...code, "Enter"]) {
-    target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
-  }
-}"""
-
-
-def wedge_scan(page, code):
-    page.evaluate(BURST, code)
-
-
 def back_to_idle(page):
     page.evaluate("Kiosk.idle()")
     page.wait_for_selector("body[data-screen=idle]")
