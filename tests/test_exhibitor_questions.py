@@ -266,7 +266,9 @@ SHOTS = SCREENSHOTS / "questions"
 @pytest.mark.browser
 @pytest.mark.parametrize("writer", ["console", "api"])
 def test_booth_page_shows_questions_from_either_writer(browser, live_server, make, svc, writer):
-    from test_exhibitor_page import open_paired, wedge
+    from test_exhibitor_page import open_paired
+
+    from conftest import wedge_scan
 
     ex = make.exhibitor(name="Huatai Valves", booth="B12")
     token = make.device("exhibitor", name="booth-phone-1", exhibitor_id=ex)
@@ -313,7 +315,7 @@ def test_booth_page_shows_questions_from_either_writer(browser, live_server, mak
     _, code = make.attendee(full_name="Wang Fang", company="Sino Pumps")
     for lang in ("zh", "en"):
         context, page = open_paired(browser, live_server.url, token, lang)
-        wedge(page, code)
+        wedge_scan(page, code)
         page.wait_for_selector(".feedback.ok")
         choices = page.eval_on_selector_all(
             "#questions fieldset.question:not([data-type=text])",

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from conftest import EVENT_TOML, auth, load_settings
+from conftest import EVENT_TOML, auth, load_settings, wedge_scan
 from kiosk.leads import ratings
 
 pytestmark = pytest.mark.browser
@@ -115,16 +115,14 @@ def test_the_exit_survey_checks_the_badge_at_scan_and_lays_scales_out_for_touch(
         assert min(w for w, _ in sizes) >= 44 and min(h for _, h in sizes) >= 44
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         # A forged code is refused when scanned, not when the answer is sent.
-        page.keyboard.type(FORGED, delay=5)
-        page.keyboard.press("Enter")
+        wedge_scan(page, FORGED)
         page.wait_for_selector("#badge[data-kind=bad]")
         refused = page.inner_text("#badge")
         assert ("无效胸卡" if lang == "zh" else "Not a valid badge") in refused
         if lang == "zh":
             context.close()
             continue
-        page.keyboard.type(code, delay=5)
-        page.keyboard.press("Enter")
+        wedge_scan(page, code)
         page.wait_for_selector("#badge[data-kind=ok]")
         assert "林小红" not in page.inner_text("body")
         page.click("#satisfaction button[data-value='5']")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import auth
+from conftest import auth, wedge_scan
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +27,6 @@ def kiosk_page(browser, live_server, make):
     page.wait_for_selector("body[data-screen=idle]")
     yield page
     context.close()
-
-
-def wedge_scan(page, code):
-    """A keyboard-wedge scanner: every character a few ms apart, then Enter."""
-    page.keyboard.type(code, delay=3)
-    page.keyboard.press("Enter")
 
 
 def choose(page, lang):
