@@ -175,27 +175,9 @@ def postgres_trytond(tmp: Path, server_workers: int):
             )
         else:
             print("initialising the Tryton database once (minutes; cached after)", flush=True)
-            (server_dir / "pass").write_text(helpers.PASSWORD + "\n", encoding="utf-8")
             conf = server_dir / "admin.conf"
             conf.write_text(f"[database]\nuri = {uri}\n", encoding="utf-8")
-            subprocess.run(
-                [
-                    BIN / "trytond-admin",
-                    "-c",
-                    conf,
-                    "-d",
-                    "show",
-                    "-u",
-                    "sale_opportunity",
-                    "--activate-dependencies",
-                    "--email",
-                    "",
-                ],
-                env={**os.environ, "TRYTONPASSFILE": str(server_dir / "pass")},
-                check=True,
-                timeout=1800,
-                capture_output=True,
-            )
+            helpers.initialise_database(server_dir, conf)
             server = Gunicorn(server_dir, uri, 1)
             try:
                 helpers.set_up_company(server)

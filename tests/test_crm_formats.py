@@ -232,6 +232,19 @@ def edition(tmp_path, year: int):
     return settings, open_services(settings)
 
 
+def register_edition(tmp_path, year: int, people: list[dict]):
+    """An edition's show with these people registered, each agreeing to the terms on day 1."""
+    settings, services = edition(tmp_path, year)
+    try:
+        make = Factory(services)
+        with services.store.write() as conn:
+            for p in people:
+                show.consent(conn, make.attendee(**p)[0], "terms", True, at=DAY1)
+    finally:
+        services.store.close()
+    return settings
+
+
 def run_export(settings, fmt, out, *extra):
     from kiosk.cli import cli
 
@@ -321,14 +334,7 @@ def test_hubspot_record_ids_update_the_contacts_of_the_first_edition(tmp_path):
         {"full_name": "李四", "email": "li@old.example"},
         {"full_name": "Anna Schmidt", "email": "anna@example.com", "crm_id": "C-17"},
     ]
-    settings, services = edition(tmp_path, 2025)
-    try:
-        make = Factory(services)
-        with services.store.write() as conn:
-            for p in people:
-                show.consent(conn, make.attendee(**p)[0], "terms", True, at=DAY1)
-    finally:
-        services.store.close()
+    settings = register_edition(tmp_path, 2025, people)
     run_export(settings, "hubspot", tmp_path / "out-2025")
     _, first = read_csv(tmp_path / "out-2025" / "hubspot_contacts.csv")
     assert [r["hs_object_id"] for r in first] == ["", ""]  # C-17 is no HubSpot id
@@ -337,14 +343,7 @@ def test_hubspot_record_ids_update_the_contacts_of_the_first_edition(tmp_path):
 
     # the next edition: the ticketing system knows 李四 by the HubSpot record id, new e-mail
     people[0].update(email="li@new.example", crm_id=li_id, company="李氏")
-    settings, services = edition(tmp_path, 2026)
-    try:
-        make = Factory(services)
-        with services.store.write() as conn:
-            for p in people:
-                show.consent(conn, make.attendee(**p)[0], "terms", True, at=DAY1)
-    finally:
-        services.store.close()
+    settings = register_edition(tmp_path, 2026, people)
     run_export(settings, "hubspot", tmp_path / "out-2026")
     _, second = read_csv(tmp_path / "out-2026" / "hubspot_contacts.csv")
     assert {r["email"]: r["hs_object_id"] for r in second} == {

@@ -74,6 +74,19 @@ class TrytonServer:
         self.log.close()
 
 
+def initialise_database(work: Path, conf: Path) -> None:
+    """Make the `show` database of `conf` with sale_opportunity and its dependencies (minutes)."""
+    (work / "pass").write_text(PASSWORD + "\n", encoding="utf-8")
+    subprocess.run(
+        [BIN / "trytond-admin", "-c", conf, "-d", "show", "-u", "sale_opportunity"]
+        + ["--activate-dependencies", "--email", ""],
+        env={**os.environ, "TRYTONPASSFILE": str(work / "pass")},
+        check=True,
+        timeout=1800,
+        capture_output=True,
+    )
+
+
 def set_up_company(server: TrytonServer) -> None:
     """What the organiser does once in Tryton: its company, in yuan."""
     from proteus import Model, Wizard
@@ -105,25 +118,7 @@ def template_database(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("tryton-template")
     conf = write_conf(work, free_port())
     (work / "show.sqlite").touch()
-    (work / "pass").write_text(PASSWORD + "\n", encoding="utf-8")
-    subprocess.run(
-        [
-            BIN / "trytond-admin",
-            "-c",
-            conf,
-            "-d",
-            "show",
-            "-u",
-            "sale_opportunity",
-            "--activate-dependencies",
-            "--email",
-            "",
-        ],
-        env={**os.environ, "TRYTONPASSFILE": str(work / "pass")},
-        check=True,
-        timeout=900,
-        capture_output=True,
-    )
+    initialise_database(work, conf)
     server = TrytonServer(work)
     try:
         set_up_company(server)
