@@ -2,12 +2,13 @@
 
     python benchmarks/tryton_sync.py                        # 2,000 people, trytond on PostgreSQL
     python benchmarks/tryton_sync.py --people 5000 --server-workers 2 --workers 2 --batch 500
+    python benchmarks/tryton_sync.py --people 100000 --server-workers 3 --workers 3 --first-only
     python benchmarks/tryton_sync.py --database sqlite      # the test suite's trytond
 
 Builds a show like benchmarks/export.py (ten interactions a person, 300 exhibitors) and starts
-trytond the way a CRM team would for a big sync: on PostgreSQL (a throw-away cluster, as the
-test suite makes one: tests/pg_cluster.py) under gunicorn with --server-workers processes
-(benchmarks/trytond_wsgi.py). The database (party, sale_opportunity, a company) is initialised
+trytond the way a CRM team would for a big sync: on PostgreSQL (a throw-away cluster made by
+the test suite's tests/pg_cluster.py, but durable: fsync on) under gunicorn with
+--server-workers processes (benchmarks/trytond_wsgi.py). The database (party, sale_opportunity, a company) is initialised
 once with trytond-admin and cached as a dump next to the test suite's SQLite one; later runs
 restore it in seconds. With --database sqlite it runs the test suite's single trytond instead.
 
@@ -158,7 +159,7 @@ def postgres_trytond(tmp: Path, server_workers: int):
     # Not under the benchmark's own temporary folder: that is root's alone, and the cluster
     # may run as postgres (as in tests/conftest.py).
     root = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
-    cluster = pg_cluster.Cluster(root)
+    cluster = pg_cluster.Cluster(root, durable=True)  # fsync on, as a CRM's own server
     cluster.start()
     try:
         version = importlib.metadata.version("trytond")
