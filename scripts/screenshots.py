@@ -355,6 +355,14 @@ def console_states(browser, base: str, account: str, out: Path) -> None:
                 page.screenshot(
                     path=str(out / f"console-{name_}-{size}-{lang}.png"), full_page=True
                 )
+            page.goto(f"{base}/staff/register?lang={lang}")
+            page.fill("#register input[name=phone]", "abc")
+            page.fill("#register input[name=email]", "a@@b")
+            page.click("#register button")
+            page.wait_for_selector("#register .errors")
+            page.screenshot(
+                path=str(out / f"console-register-errors-{size}-{lang}.png"), full_page=True
+            )
             if person is None:
                 page.goto(f"{base}/staff/people?q=Zhang")
                 link = page.locator("a[href*='/staff/people/']").first

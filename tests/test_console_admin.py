@@ -58,6 +58,7 @@ def test_console_accounts_are_not_listed_as_devices(staff_client):
 
 @BOTH_DATABASES
 def test_exhibitor_with_qualifying_questions(staff_client, svc):
+    staff_client.get("/staff/people?lang=en")
     post(staff_client, "/staff/exhibitors", name="Acme", booth="A1")
     exhibitor_id = svc.store.one("SELECT id FROM exhibitors")["id"]
     lines = (

@@ -1,6 +1,7 @@
 """The console in the show's words: its language, names for ids, venue time, the person's
 timeline in sentences, the wall page, and the gate telemetry's estimate and thresholds."""
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -98,6 +99,131 @@ def test_a_refused_action_is_explained_in_the_console_language(staff_client, mak
         res = post(staff_client, f"/staff/people/{person}/merge", other_id=str(person))
         page = staff_client.get(res.headers["Location"]).get_data(as_text=True)
         assert said in page
+
+
+FORM_ERRORS = {
+    "zh": {
+        "register": (
+            "姓名 必填",
+            "手机号 不是电话号码",
+            "电子邮箱 不是有效的电子邮件地址",
+            "请勾选此项才能登记",
+        ),
+        "duplicate": "已登记为",
+        "device": "入口：没有“east”这个入口",
+        "exhibitor": "展位：展商需要展位号",
+        "questions": "问题：第 1 行：请以 text:、single: 或 multiple: 开头",
+    },
+    "en": {
+        "register": (
+            "Full name required",
+            "Mobile phone not a phone number",
+            "Email The part after",
+            "tick this box to register",
+        ),
+        "duplicate": "already registered as person",
+        "device": "gate: unknown gate 'east'",
+        "exhibitor": "booth: an exhibitor needs a booth",
+        "questions": "questions: line 1: start with text:, single: or multiple:",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_form_errors_are_in_the_console_language(staff_client, make, lang):
+    said = FORM_ERRORS[lang]
+    make.attendee(full_name="Lin Tao", email="lin@example.com")
+    staff_client.get(f"/staff/people?lang={lang}")
+
+    def shown(res):
+        if res.status_code == 302:
+            res = staff_client.get(res.headers["Location"])
+        return " ".join(html.unescape(text(res.get_data(as_text=True))).split())
+
+    res = post(staff_client, "/staff/register", full_name="", phone="abc", email="a@@b")
+    assert res.status_code == 422
+    page = shown(res)
+    assert all(part in page for part in said["register"]), page
+    res = post(
+        staff_client,
+        "/staff/register",
+        full_name="Lin Tao",
+        email="lin@example.com",
+        consent_terms="on",
+    )
+    assert res.status_code == 409 and said["duplicate"] in shown(res)
+    res = post(staff_client, "/staff/devices", role="kiosk", name="East 1", gate="east")
+    assert res.status_code == 422 and said["device"] in shown(res)
+    assert said["exhibitor"] in shown(
+        post(staff_client, "/staff/exhibitors", name="Acme", booth="")
+    )
+    exhibitor = make.exhibitor()
+    res = post(
+        staff_client, f"/staff/exhibitors/{exhibitor}", name="Acme", booth="A1", questions="budget"
+    )
+    assert said["questions"] in shown(res)
+
+
+def test_every_form_error_in_chinese_is_one_the_domain_gives(tmp_path, svc):
+    """Each Chinese form error matches a message the domain gives today, and each message a
+    console form can get has its Chinese (a reworded message fails here, not on the floor)."""
+    from kiosk.attendees.fields import MAX_LEN, clean_person
+    from kiosk.devices import create_device, rename_device
+    from kiosk.errors import FieldErrors
+    from kiosk.exhibitors import manage, questions
+    from kiosk.web.console_text import FIELD_MESSAGES_ZH, Speaker
+
+    (tmp_path / "one-way").mkdir()
+    one_way = load_settings(
+        tmp_path / "one-way",
+        EVENT_TOML.read_text(encoding="utf-8").replace(
+            'directions = ["in", "out"]', 'directions = ["in"]', 1
+        ),
+    )
+    settings = svc.settings
+    calls = [
+        lambda: clean_person({"full_name": "x" * (MAX_LEN + 1)}, settings),
+        lambda: clean_person({"full_name": "A", "category": "nobody"}, settings),
+        lambda: clean_person({"full_name": "A", "phone": "abc"}, settings),
+        lambda: clean_person({"full_name": "A", "phone": "+86 123"}, settings),
+        lambda: clean_person({"full_name": ""}, settings),
+        lambda: create_device(svc.store, settings, role="boss", name="x"),
+        lambda: create_device(svc.store, settings, role="kiosk", name=" "),
+        lambda: create_device(svc.store, settings, role="kiosk", name="x", gate="east"),
+        lambda: create_device(svc.store, settings, role="exhibitor", name="x"),
+        lambda: create_device(svc.store, settings, role="kiosk", name="x", exhibitor_id=1),
+        lambda: create_device(svc.store, settings, role="exhibitor", name="x", exhibitor_id=999),
+        lambda: create_device(svc.store, settings, role="kiosk", name="x", direction="up"),
+        lambda: create_device(svc.store, settings, role="kiosk", name="x", printing="fax"),
+        lambda: create_device(
+            svc.store, one_way, role="kiosk", name="x", gate="north", direction="out"
+        ),
+        lambda: rename_device(svc.store, 1, "x" * 81, actor="t"),
+        lambda: manage.create_exhibitor(svc.store, name="", booth="A1"),
+        lambda: manage.create_exhibitor(svc.store, name="Acme", booth=""),
+        *(
+            (lambda line=line: questions.parse(line, settings.languages))
+            for line in (
+                "what: budget",
+                "single:",
+                "single: budget | one",
+                "text: name | one | two",
+                "text: a / b / c",
+                "text: " + "x" * (questions.MAX_LABEL + 1),
+                "\n".join(["text: q"] * (questions.MAX_QUESTIONS + 1)),
+            )
+        ),
+    ]
+    given = []
+    for call in calls:
+        with pytest.raises(FieldErrors) as refused:
+            call()
+        given += refused.value.fields.values()
+    zh = Speaker(settings, "zh")
+    for message in given:
+        assert zh.field_message("any", message) != message, message
+    for pattern, _ in FIELD_MESSAGES_ZH:
+        assert any(pattern.fullmatch(m) for m in given), pattern.pattern
 
 
 def test_every_audited_action_has_a_name_in_both_languages():

@@ -170,6 +170,7 @@ def test_ids_survive_edits_so_answers_keep_their_meaning():
 )
 def test_console_lines_refused_naming_the_line(staff_client, make, svc, line, message):
     ex = make.exhibitor()
+    staff_client.get("/staff/people?lang=en")  # the domain's own words
     console_save(staff_client, ex, "text: Kept")
     res = console_save(staff_client, ex, "text: Kept\n" + line, booth="B2")
     assert message.replace("line 1", "line 2") in flashed(staff_client, res)
@@ -206,6 +207,7 @@ def test_unknown_exhibitor_is_404_from_the_api_and_a_message_in_the_console(
     )
     assert res.status_code == 404
     assert res.get_json() == {"error": "not_found", "message": "no exhibitor 999"}
+    staff_client.get("/staff/people?lang=en")
     assert "no exhibitor 999" in flashed(staff_client, console_save(staff_client, 999, ""))
 
 

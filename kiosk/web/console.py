@@ -69,7 +69,7 @@ def _flash_outcome(action: Callable[[], object], success: str) -> bool:
     try:
         action()
     except FieldErrors as exc:
-        flash("; ".join(exc.fields.values()), "error")
+        flash(speaker().form_refusal(exc), "error")
     except DomainError as exc:
         flash(speaker().refusal(exc), "error")
     else:
@@ -283,7 +283,8 @@ def person_update(attendee_id: int):
             device_id=g.device.id,
         )
     except FieldErrors as exc:
-        return _page("console/person.html", errors=exc.fields, **_person_context(attendee_id)), 422
+        errors = speaker().field_errors(exc)
+        return _page("console/person.html", errors=errors, **_person_context(attendee_id)), 422
     except DomainError as exc:
         flash(speaker().refusal(exc), "error")
         return redirect(url_for("console.person", attendee_id=attendee_id))
@@ -470,10 +471,14 @@ def register():
         )
     except FieldErrors as exc:
         return _page(
-            "console/register.html", errors=exc.fields, form=request.form, fields=FORM_FIELDS
+            "console/register.html",
+            errors=speaker().field_errors(exc),
+            form=request.form,
+            fields=FORM_FIELDS,
         ), 422
     except registration.AlreadyRegistered as exc:
-        errors = {FOUND_BY[exc.matched_on]: exc.message}
+        said = speaker().already_registered(exc.existing["id"], exc.matched_on)
+        errors = {FOUND_BY[exc.matched_on]: said}
         return _page(
             "console/register.html", errors=errors, form=request.form, fields=FORM_FIELDS
         ), 409
@@ -609,7 +614,7 @@ def devices_create():
             actor=actor(),
         )
     except DeviceError as exc:
-        flash(f"{exc.field}: {exc}", "error")
+        flash(speaker().form_refusal(exc), "error")
         return _devices_page(status=422)
     link = pairing.pairing_link(request.host_url, device.role, token)
     qr = base64.b64encode(pairing.qr_png(link)).decode()
@@ -642,7 +647,9 @@ def devices_mode(device_id: int):
             printing=request.form.get("printing", ""),
             actor=actor(),
         ),
-        "Saved: the kiosk uses it from its next scan. 已保存。",
+        speaker().t(
+            "已保存：自助机从下一次扫描起照此工作。", "Saved: the kiosk uses it from its next scan."
+        ),
     )
     return redirect(url_for("console.devices"))
 
@@ -690,7 +697,7 @@ def exhibitors_create():
         )
         flash(speaker().t("已创建展商。", "Exhibitor created."))
     except DeviceError as exc:
-        flash(f"{exc.field}: {exc}", "error")
+        flash(speaker().form_refusal(exc), "error")
     return redirect(url_for("console.exhibitors"))
 
 
@@ -717,12 +724,10 @@ def exhibitors_update(exhibitor_id: int):
             store, exhibitor_id, questions, actor=actor(), languages=languages
         )
         flash(speaker().t("已保存。", "Saved."))
-    except DeviceError as exc:
-        flash(f"{exc.field}: {exc}", "error")
     except FieldErrors as exc:
-        flash("; ".join(exc.fields.values()), "error")
+        flash(speaker().form_refusal(exc), "error")
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(speaker().refusal(exc), "error")
     return redirect(url_for("console.exhibitors"))
 
 
