@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-
-from flask import Flask
-from flask_socketio import SocketIO
-from werkzeug.routing import IntegerConverter
+from typing import TYPE_CHECKING
 
 from kiosk import config as config_module
 from kiosk import events
@@ -14,15 +11,22 @@ from kiosk.config import Settings
 from kiosk.services import Services, open_services
 from kiosk.storage import MAX_ROW_ID, utcnow
 
+if TYPE_CHECKING:  # the web stack is imported by create_app only: the CLI starts without it
+    from flask import Flask
+
 log = logging.getLogger(__name__)
 
 
-class RowId(IntegerConverter):
+def row_id_converter() -> type:
     """`<int:...>` in routes: a non-negative id that fits SQLite's INTEGER."""
+    from werkzeug.routing import IntegerConverter
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ROW_ID)
-        super().__init__(url_map, *args, **kwargs)
+    class RowId(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", MAX_ROW_ID)
+            super().__init__(url_map, *args, **kwargs)
+
+    return RowId
 
 
 def create_app(
@@ -33,6 +37,9 @@ def create_app(
     testing: bool = False,
 ) -> Flask:
     """Build the app: config -> storage -> Socket.IO handlers -> blueprints."""
+    from flask import Flask
+    from flask_socketio import SocketIO
+
     from kiosk.attendees import walkup
     from kiosk.badges import service as badge_service
     from kiosk.checkin import offline
@@ -76,7 +83,7 @@ def create_app(
     app.json.ensure_ascii = False
     app.jinja_env.globals["rating_palette"] = ratings.css_variables()
     # An id past SQLite's 64-bit integers is simply not found (404), never a server error.
-    app.url_map.converters["int"] = RowId
+    app.url_map.converters["int"] = row_id_converter()
     app.extensions["kiosk"] = svc
     app.extensions["kiosk.badges"] = badges
     app.extensions["kiosk.walkup_form"] = walkup.form(settings)

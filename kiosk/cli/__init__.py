@@ -7,29 +7,34 @@ from pathlib import Path
 
 import click
 
-from kiosk.attendees.importer import ImportFileError, import_attendees
 from kiosk.cli import crm, entrance, mail
 from kiosk.cli.options import progress, services_for, show_options
 from kiosk.config import ConfigError
 from kiosk.devices import DIRECTIONS, PRINTING, ROLES, create_device
 from kiosk.errors import DomainError
-from kiosk.exhibitors.manage import create_exhibitor
 from kiosk.secrets import MissingSecrets, rotate_badge_key
 from kiosk.services import database_name, initialise
 from kiosk.storage.backup import BackupError
 from kiosk.storage.guard import ShowBusy
 from kiosk.storage.transfer import TransferError
 
-USER_ERRORS = (
-    ConfigError,
-    MissingSecrets,
-    ImportFileError,
-    DomainError,
-    FileNotFoundError,
-    BackupError,
-    ShowBusy,
-    TransferError,
-)
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """The errors that end a command with one line on stderr (exit 2), not a traceback."""
+    # Imported here: the importer pulls in search keys (pypinyin), which most commands never use.
+    from kiosk.attendees.importer import ImportFileError
+
+    return (
+        ConfigError,
+        MissingSecrets,
+        ImportFileError,
+        DomainError,
+        FileNotFoundError,
+        BackupError,
+        ShowBusy,
+        TransferError,
+        OSError,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -299,6 +304,8 @@ def exhibitors():
 @click.option("--booth", required=True)
 def exhibitors_add(settings, name, booth):
     """Create an exhibitor; its id is printed on the last line."""
+    from kiosk.exhibitors.manage import create_exhibitor
+
     exhibitor_id = create_exhibitor(services_for(settings).store, name=name, booth=booth)
     click.echo(f"exhibitor '{name}' at booth {booth} created")
     click.echo(exhibitor_id)
@@ -368,6 +375,8 @@ def import_():
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def import_attendees_cmd(settings, file):
     """Import pre-registrations from the ticketing system's CSV."""
+    from kiosk.attendees.importer import import_attendees
+
     svc = services_for(settings)
     report = import_attendees(
         svc.store,
@@ -401,10 +410,9 @@ def main(argv=None):
     except click.ClickException as exc:
         click.echo(f"kiosk: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
-    except USER_ERRORS as exc:
-        click.echo(f"kiosk: error: {exc}", err=True)
-        sys.exit(2)
-    except OSError as exc:
+    except Exception as exc:
+        if not isinstance(exc, user_errors()):
+            raise
         click.echo(f"kiosk: error: {exc}", err=True)
         sys.exit(2)
 

@@ -6,9 +6,6 @@ from pathlib import Path
 
 import click
 
-from kiosk.badges import service
-from kiosk.badges.render import badge_data, png_bytes, render
-from kiosk.badges.samples import SAMPLES
 from kiosk.cli.options import show_options
 
 SAMPLE_CODE = "K1-PREVIEWPREVIEWPR-EVIEWPREVIEWPREV"
@@ -25,6 +22,10 @@ def badges_group():
 @click.option("--template", "only", help="one layout id (default: every layout)")
 def preview(settings, out_dir: Path, only: str | None):
     """Render every layout for every category with Latin, Chinese and very long sample names."""
+    from kiosk.badges import service
+    from kiosk.badges.render import badge_data, png_bytes, render
+    from kiosk.badges.samples import SAMPLES
+
     badges = service.load(settings)
     if only and only not in badges.templates:
         raise click.ClickException(f"no template '{only}' (have: {', '.join(badges.templates)})")
