@@ -72,10 +72,11 @@ def permission(
 def permissions(rows: list[sqlite3.Row], settings: Settings) -> dict[str, dict]:
     """The show-wide permission of every purpose."""
     answers = latest(rows)
+    section = settings.extra.get("crm", {})
     return {
         purpose: _permission(consent, answers.get(consent))
-        for purpose in PURPOSES
-        for consent in (consent_for(settings, purpose),)
+        for purpose, (key, default) in PURPOSES.items()
+        for consent in (str(section.get(key, default)),)
     }
 
 

@@ -6,7 +6,7 @@ import csv
 import os
 from pathlib import Path
 
-from kiosk.tabular import cell
+from kiosk.tabular import FORMULA_FIRST, cell
 
 
 class Output:
@@ -89,17 +89,32 @@ class CsvFile:
 
     def write(self, row: dict) -> None:
         """One row; missing columns are empty."""
-        self.writer.writerow([cell(row.get(c)) for c in self.columns])
+        self.writer.writerow(_cells(map(row.get, self.columns)))
         self.output.counts[self.name] += 1
 
     def write_all(self, rows) -> None:
         """Many rows given as value tuples in the column order."""
         writerow, n = self.writer.writerow, 0
         for row in rows:
-            writerow([v if type(v) is int else cell(v) for v in row])
+            writerow(_cells(row))
             n += 1
         self.output.counts[self.name] += n
 
     def close(self) -> None:
         """Flush and close."""
         self.fh.close()
+
+
+def _cells(values) -> list:
+    """cell() of each value, the common cases decided inline: numbers (which the csv module
+    writes as str() does), None, and text that cannot start a formula, all kept as they are."""
+    return [
+        v
+        if (t := type(v)) is str
+        and v[:1] not in FORMULA_FIRST
+        or t is int
+        or v is None
+        or t is float
+        else cell(v)
+        for v in values
+    ]

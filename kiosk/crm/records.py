@@ -74,13 +74,21 @@ def consent_columns(crm: str) -> list[str]:
     return [_consent_column(crm, p, part) for p in CONSENT_COLUMNS for part in PERMISSION_PARTS]
 
 
-def consent_cells(record: dict, crm: str) -> dict:
-    """A record's permissions under a CRM file's column names."""
-    return {
-        _consent_column(crm, purpose, part): record["permissions"][purpose][part]
+# (column, purpose, part) of every permission cell, per CRM file.
+_CONSENT_CELLS = {
+    crm: tuple(
+        (_consent_column(crm, purpose, part), purpose, part)
         for purpose in CONSENT_COLUMNS
         for part in PERMISSION_PARTS
-    }
+    )
+    for crm in ("hubspot", "salesforce")
+}
+
+
+def consent_cells(record: dict, crm: str) -> dict:
+    """A record's permissions under a CRM file's column names."""
+    granted = record["permissions"]
+    return {column: granted[purpose][part] for column, purpose, part in _CONSENT_CELLS[crm]}
 
 
 def normal_email(value: str) -> str:
@@ -109,23 +117,30 @@ def timeline(person: Person, *, passages_only: bool = False) -> list[dict]:
 
     With passages_only, just the valid check-ins and check-outs (what CRM files need).
     """
+    if passages_only:
+        return [_item(i) for i in person.passages]
     valid = {p["id"] for p in person.passages}
     items = []
-    for i in person.passages if passages_only else person.interactions:
-        item = {
-            "id": i["id"],
-            "at": i["at"],
-            "type": i["type"],
-            "place": i["place"],
-            "direction": i["direction"],
-            "exhibitor_id": i["exhibitor_id"],
-            "device_id": i["device_id"],
-            "data": loads(i["data"]),
-        }
+    for i in person.interactions:
+        item = _item(i)
         if i["type"] in PASSAGES and i["id"] not in valid:
             item["voided"] = True
         items.append(item)
     return items
+
+
+def _item(i) -> dict:
+    data = i["data"]
+    return {
+        "id": i["id"],
+        "at": i["at"],
+        "type": i["type"],
+        "place": i["place"],
+        "direction": i["direction"],
+        "exhibitor_id": i["exhibitor_id"],
+        "device_id": i["device_id"],
+        "data": {} if not data or data == "{}" else orjson.loads(data),
+    }
 
 
 def build(
@@ -147,13 +162,14 @@ def build(
     record: dict = {"id": row["id"], "event": settings.event_id}
     for name in STATIC_FIELDS:
         value = row[name]
-        if name == "interests":
-            value = loads(value, "[]")
-        elif name == "email":
-            value = normal_email(value)
-        if name in CONTACT_FIELDS and not allowed:
-            value = ""
         record[name] = value if value is not None else ""
+    if "interests" in record:
+        record["interests"] = loads(row["interests"], "[]")
+    if "email" in record:
+        record["email"] = normal_email(row["email"])
+    if not allowed:
+        for name in CONTACT_FIELDS:
+            record[name] = ""
     record["contact_withheld"] = not allowed
     record["flags"] = screening.codes(row["flags"])
     record["person_key"] = person_key(record)
@@ -176,12 +192,8 @@ def build(
     record["leads"] = [
         {
             "exhibitor_id": lead["exhibitor_id"],
-            "exhibitor": exhibitors[lead["exhibitor_id"]]["name"]
-            if lead["exhibitor_id"] in exhibitors
-            else "",
-            "booth": exhibitors[lead["exhibitor_id"]]["booth"]
-            if lead["exhibitor_id"] in exhibitors
-            else "",
+            "exhibitor": booth["name"] if booth is not None else "",
+            "booth": booth["booth"] if booth is not None else "",
             "first_scanned_at": lead["first_scanned_at"],
             "last_scanned_at": lead["last_scanned_at"],
             "scans": lead["scans"],
@@ -190,6 +202,7 @@ def build(
             "source": lead["source"],
         }
         for lead in person.leads
+        for booth in (exhibitors.get(lead["exhibitor_id"]),)
     ]
     record["surveys"] = [
         {
