@@ -3,8 +3,9 @@
     python benchmarks/export.py                      # small shows (seconds)
     python benchmarks/export.py --people 100000      # 100,000 people, 1,000,000 interactions
 
-Each export runs in its own `kiosk export` process; its peak resident memory comes from the
-operating system (wait4), so the figure is the whole process, Python included.
+Each export runs in its own `kiosk export` process; its peak resident memory and CPU time come
+from the operating system (wait4), so the figures are the whole process, Python start included.
+On a shared machine the CPU seconds are the steadier figure: wall time also counts waiting for a core.
 """
 
 from __future__ import annotations
@@ -141,8 +142,8 @@ def build_show(db: Path, people: int, seed: int = 1) -> int:
     return interactions
 
 
-def run_export(settings, fmt: str, out: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one `kiosk export` process."""
+def run_export(settings, fmt: str, out: Path) -> tuple[float, float, float]:
+    """(seconds, peak RSS in MB, CPU seconds) of one `kiosk export` process."""
     argv = [
         sys.executable,
         "-m",
@@ -172,7 +173,7 @@ def run_export(settings, fmt: str, out: Path) -> tuple[float, float]:
     if status != 0:
         raise SystemExit(f"export {fmt} failed: {proc.stderr.read().decode()}")
     proc.stderr.close()
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -190,7 +191,10 @@ def main() -> None:
     )
     parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=FORMATS)
     args = parser.parse_args()
-    print(f"{'people':>8} {'interactions':>12} {'format':>10} {'median s':>9} {'peak MB':>8}")
+    print(
+        f"{'people':>8} {'interactions':>12} {'format':>10} {'median s':>9} {'cpu s':>7}"
+        f" {'peak MB':>8}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for people in args.people:
             directory = Path(tmp) / str(people)
@@ -203,9 +207,11 @@ def main() -> None:
                     run_export(settings, fmt, directory / f"out-{fmt}") for _ in range(args.repeat)
                 ]
                 seconds = statistics.median(r[0] for r in runs)
+                cpu = statistics.median(r[2] for r in runs)
                 peak = max(r[1] for r in runs)
                 print(
-                    f"{people:>8} {interactions:>12} {fmt:>10} {seconds:>9.2f} {peak:>8.1f}",
+                    f"{people:>8} {interactions:>12} {fmt:>10} {seconds:>9.2f} {cpu:>7.2f}"
+                    f" {peak:>8.1f}",
                     flush=True,
                 )
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 import orjson
@@ -487,6 +487,7 @@ def crm_records(conn, settings, progress, summary, *, one_per: str = "person_key
     return identity.one_per_key(ready(), lambda r: r[one_per], candidates)
 
 
+@lru_cache(maxsize=1 << 16)  # many people share a registration or check-in second
 def epoch_ms(at: str | None) -> int | str:
     """A stored UTC time as milliseconds since 1970 (HubSpot's timestamps); '' for none."""
     if not at:

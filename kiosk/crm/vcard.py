@@ -21,6 +21,13 @@ def escape(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold a content line at 75 octets without cutting a UTF-8 character."""
+    if line.isascii():  # a character is an octet: cut by position
+        if len(line) <= 75:
+            return line + "\r\n"
+        parts = [line[:75]] + [" " + line[i : i + 74] for i in range(75, len(line), 74)]
+        return "\r\n".join(parts) + "\r\n"
+    if len(line.encode("utf-8")) <= 75:
+        return line + "\r\n"
     out, current, size = [], "", 0
     for char in line:
         width = len(char.encode("utf-8"))

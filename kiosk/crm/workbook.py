@@ -35,6 +35,9 @@ SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_CELL = 32_767  # Excel's longest cell text
 # Cell styles (xl/styles.xml, cellXfs): 0 general, 1 text ("@"), 2 bold header.
 TEXT_STYLE, HEADER_STYLE = 1, 2
+# What follows a cell's reference up to its text: a text-styled cell and a plain string cell.
+TEXT_CELL = f' s="{TEXT_STYLE}" t="inlineStr"><is><t xml:space="preserve">'
+STRING_CELL = ' t="inlineStr"><is><t xml:space="preserve">'
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
@@ -161,6 +164,7 @@ class Sheet:
         self.columns = columns
         self.letters = [column_letters(i) for i in range(len(columns))]
         self.text = [c in TEXT_COLUMNS for c in columns]
+        self.layout = tuple(zip(columns, self.letters, self.text, strict=True))
         self.rows = 0
         self.line = 1
         head = "".join(
@@ -182,29 +186,29 @@ class Sheet:
         self.line += 1
         n = str(self.line)
         cells = []
-        for column, letter, text in zip(self.columns, self.letters, self.text, strict=True):
+        append = cells.append
+        for column, letter, text in self.layout:
             value = row.get(column)
             if value is None or value == "":
                 continue
-            ref = letter + n
             kind = type(value)
             if text:
-                value = value if kind is str else str(value)
-                cells.append(
-                    f'<c r="{ref}" s="{TEXT_STYLE}" t="inlineStr"><is>'
-                    f'<t xml:space="preserve">{_text(value)}</t></is></c>'
-                )
-            elif kind is bool:
-                cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
-            elif kind is int or kind is float:
-                cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')
-            else:
                 if kind is not str:
-                    value = orjson.dumps(value).decode()
-                cells.append(
-                    f'<c r="{ref}" t="inlineStr"><is>'
-                    f'<t xml:space="preserve">{_text(value)}</t></is></c>'
-                )
+                    value = str(value)
+                if len(value) > MAX_CELL or SPECIAL.search(value) is not None:
+                    value = _text(value)
+                append(f'<c r="{letter}{n}"{TEXT_CELL}{value}</t></is></c>')
+            elif kind is str:
+                if len(value) > MAX_CELL or SPECIAL.search(value) is not None:
+                    value = _text(value)
+                append(f'<c r="{letter}{n}"{STRING_CELL}{value}</t></is></c>')
+            elif kind is bool:
+                append(f'<c r="{letter}{n}" t="b"><v>{int(value)}</v></c>')
+            elif kind is int or kind is float:
+                append(f'<c r="{letter}{n}"><v>{value!r}</v></c>')
+            else:
+                value = _text(orjson.dumps(value).decode())
+                append(f'<c r="{letter}{n}"{STRING_CELL}{value}</t></is></c>')
         self.buffer.append(f'<row r="{n}">{"".join(cells)}</row>')
         self.rows += 1
         if len(self.buffer) >= 500:
