@@ -208,17 +208,26 @@ def engagement(person: Person, tz: ZoneInfo, buying_answers: tuple[str, ...] = (
     sessions = {
         i["place"] for i in person.interactions if i["type"] == "session_attended" and i["place"]
     }
-    answers = [_json(lead["answers"], "{}") for lead in person.leads]
+    leads = person.leads
+    # Only leads with answers can be qualified or carry a buying answer (most have none).
+    answers = [
+        a
+        for lead in leads
+        if (text := lead["answers"]) and text != "{}"
+        for a in (orjson.loads(text),)
+        if a
+    ]
+    buying = set(buying_answers)
     return {
         "attended": bool(days),
         "days_attended": len(days),
         "first_check_in": entries[0] if entries else None,
-        "booths_visited": len({lead["exhibitor_id"] for lead in person.leads}),
+        "booths_visited": len({lead["exhibitor_id"] for lead in leads}),
         "sessions_attended": len(sessions),
-        "leads": len(person.leads),
-        "hot_leads": sum(1 for lead in person.leads if lead["rating"] == "hot"),
+        "leads": len(leads),
+        "hot_leads": [lead["rating"] for lead in leads].count("hot"),
         "qualified_leads": sum(1 for a in answers if _answered(a)),
-        "buying_signals": sum(1 for a in answers if _chosen(a) & set(buying_answers)),
+        "buying_signals": sum(1 for a in answers if _chosen(a) & buying),
         "surveyed": bool(person.surveys),
     }
 
