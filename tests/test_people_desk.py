@@ -157,7 +157,8 @@ def test_register_at_the_desk(staff_client, svc):
     assert row["source"] == "staff"
     assert audit(svc, "person.register")[0]["actor"] == "staff:alice"
     again = post(staff_client, "/staff/register", **data, consent_terms="on")
-    assert again.status_code == 409 and f"person {row['id']}" in again.get_data(as_text=True)
+    # The console speaks the show's language (zh) until staff switch it.
+    assert again.status_code == 409 and f"已登记为 {row['id']} 号" in again.get_data(as_text=True)
 
 
 @BOTH_DATABASES
@@ -169,5 +170,5 @@ def test_the_desk_recognises_a_person_by_phone_or_name_and_company(staff_client,
     by_name = {"full_name": "周杰", "company": "远洋物流", "category": "vip"}
     for data in (by_phone, by_name):
         res = post(staff_client, "/staff/register", **data, consent_terms="on")
-        assert res.status_code == 409 and f"person {known}" in res.get_data(as_text=True)
+        assert res.status_code == 409 and f"已登记为 {known} 号" in res.get_data(as_text=True)
     assert svc.store.one("SELECT count(*) AS n FROM attendees")["n"] == 1
