@@ -171,4 +171,6 @@ def test_the_desk_recognises_a_person_by_phone_or_name_and_company(staff_client,
     for data in (by_phone, by_name):
         res = post(staff_client, "/staff/register", **data, consent_terms="on")
         assert res.status_code == 409 and f"已登记为 {known} 号" in res.get_data(as_text=True)
+        # One tap to the record on file.
+        assert f'href="/staff/people/{known}"' in res.get_data(as_text=True)
     assert svc.store.one("SELECT count(*) AS n FROM attendees")["n"] == 1

@@ -480,7 +480,11 @@ def register():
         said = speaker().already_registered(exc.existing["id"], exc.matched_on)
         errors = {FOUND_BY[exc.matched_on]: said}
         return _page(
-            "console/register.html", errors=errors, form=request.form, fields=FORM_FIELDS
+            "console/register.html",
+            errors=errors,
+            on_file=(FOUND_BY[exc.matched_on], exc.existing["id"]),
+            form=request.form,
+            fields=FORM_FIELDS,
         ), 409
     flash(speaker().t("登记成功。", "Registered."))
     return redirect(url_for("console.person", attendee_id=done.attendee_id))
