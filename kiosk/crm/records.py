@@ -130,7 +130,6 @@ def timeline(person: Person, *, passages_only: bool = False) -> list[dict]:
 
 
 def _item(i) -> dict:
-    data = i["data"]
     return {
         "id": i["id"],
         "at": i["at"],
@@ -139,7 +138,7 @@ def _item(i) -> dict:
         "direction": i["direction"],
         "exhibitor_id": i["exhibitor_id"],
         "device_id": i["device_id"],
-        "data": {} if not data or data == "{}" else orjson.loads(data),
+        "data": loads(i["data"]),
     }
 
 
