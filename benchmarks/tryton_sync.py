@@ -36,8 +36,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
@@ -99,21 +97,11 @@ class Gunicorn:
             stdout=self.log,
             stderr=self.log,
         )
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError((directory / "gunicorn.log").read_text())
-            try:
-                requests.post(
-                    f"http://127.0.0.1:{self.port}/",
-                    json={"method": "common.server.version", "params": []},
-                    timeout=5,
-                )
-                return
-            except requests.RequestException:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("gunicorn with trytond did not start")
+        try:
+            helpers.wait_for_trytond(self.proc, self.port, directory / "gunicorn.log", 300)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def session(self):
         """A proteus session as the admin user."""

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from click.testing import CliRunner
 from kiosk import config, create_app
 from kiosk.attendees import registration
 from kiosk.attendees.fields import clean_person
+from kiosk.checkin.service import check_in
 from kiosk.devices import create_device
 from kiosk.exhibitors.manage import create_exhibitor
 from kiosk.services import initialise, open_services
@@ -190,6 +192,32 @@ class Factory:
             self.svc.store, self.svc.settings, role=role, name=name or f"{role}-{self.count}", **kw
         )
         return token
+
+    def check_in(self, code: str, *, device=None, now=None, gate="north", direction="in"):
+        """A check-in through the domain, at a new kiosk of the gate unless `device` is given;
+        returns its outcome, asserted ok."""
+        if device is None:
+            self.count += 1
+            device, _ = create_device(
+                self.svc.store,
+                self.svc.settings,
+                role="kiosk",
+                name=f"entry-{self.count}",
+                gate=gate,
+            )
+        outcome = check_in(
+            self.svc.store,
+            self.svc.settings,
+            self.svc.keys,
+            code=code,
+            gate=gate,
+            direction=direction,
+            nonce=uuid.uuid4().hex,
+            device=device,
+            now=now,
+        )
+        assert outcome.ok, outcome
+        return outcome
 
 
 @pytest.fixture

@@ -33,6 +33,25 @@ def write_conf(directory: Path, port: int) -> Path:
     return conf
 
 
+def wait_for_trytond(proc: subprocess.Popen, port: int, log: Path, seconds: float) -> None:
+    """Until trytond on this port answers an RPC call; its log in the error if it stops or
+    does not answer in time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"trytond stopped: {log.read_text()}")
+        try:
+            requests.post(
+                f"http://127.0.0.1:{port}/",
+                json={"method": "common.server.version", "params": []},
+                timeout=5,
+            )
+            return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise RuntimeError(f"trytond did not answer within {seconds:.0f} s: {log.read_text()}")
+
+
 class TrytonServer:
     """trytond serving one SQLite database from a directory."""
 
@@ -49,19 +68,7 @@ class TrytonServer:
             f" runpy.run_path({str(BIN / 'trytond')!r}, run_name='__main__')"
         )
         self.proc = subprocess.Popen([sys.executable, "-c", code], stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, (directory / "trytond.log").read_text()
-            try:
-                requests.post(
-                    f"http://127.0.0.1:{self.port}/",
-                    json={"method": "common.server.version", "params": []},
-                    timeout=2,
-                )
-                return
-            except requests.ConnectionError:
-                time.sleep(0.3)
-        raise RuntimeError("trytond did not start")
+        wait_for_trytond(self.proc, self.port, directory / "trytond.log", 120)
 
     def session(self):
         from proteus import config

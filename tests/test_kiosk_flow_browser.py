@@ -8,15 +8,12 @@ so a check-in "yesterday evening" still holds today and the kiosk must name its 
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 
 from conftest import EVENT_TOML, SCREENSHOTS, STAFF_PASSWORD, auth, load_settings, wedge_scan
-from kiosk.checkin.service import check_in
-from kiosk.devices import create_device
 from kiosk.staff.accounts import create_staff
 
 pytestmark = pytest.mark.browser
@@ -109,24 +106,6 @@ def back_to_idle(page):
     page.wait_for_selector("body[data-screen=idle]")
 
 
-def enter(svc, code, when=None):
-    device, _ = create_device(
-        svc.store, svc.settings, role="kiosk", name=f"entry-{uuid.uuid4().hex[:6]}", gate="north"
-    )
-    outcome = check_in(
-        svc.store,
-        svc.settings,
-        svc.keys,
-        code=code,
-        gate="north",
-        direction="in",
-        nonce=uuid.uuid4().hex,
-        device=device,
-        now=when,
-    )
-    assert outcome.ok
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_an_exit_kiosk_says_goodbye_and_explains_a_second_exit(
     browser, live_server, make, svc, lang
@@ -134,7 +113,7 @@ def test_an_exit_kiosk_says_goodbye_and_explains_a_second_exit(
     text = TEXT[lang]
     token = make.device(gate="north", direction="out")
     attendee_id, code = make.attendee(full_name="Anna Müller", company="Acme", language=lang)
-    enter(svc, code)
+    make.check_in(code)
     context, page = open_kiosk(browser, live_server.url, token, lang)
     assert page.inner_text("#screen-idle h1") == text["idle_out"]
     assert page.inner_text("#mode-tag") == text["mode_out"]
@@ -167,7 +146,7 @@ def test_a_both_ways_kiosk_lets_out_whoever_is_inside_and_not_back_in_on_a_doubl
     text = TEXT[lang]
     token = make.device(gate="north", direction="both")
     _, code = make.attendee(full_name="李雪梅", language=lang)
-    enter(svc, code, datetime.now(svc.settings.timezone) - timedelta(minutes=30))
+    make.check_in(code, now=datetime.now(svc.settings.timezone) - timedelta(minutes=30))
     context, page = open_kiosk(browser, live_server.url, token, lang, LANDSCAPE)
     wedge_scan(page, code)
     page.wait_for_selector("#screen-result[data-kind=bye]")
@@ -188,7 +167,7 @@ def test_a_refusal_names_the_day_when_it_was_not_today(browser, live_server, mak
     _, code = make.attendee(full_name="Wang Fang", language=lang)
     today = datetime.now(svc.settings.timezone)
     yesterday = (today - timedelta(days=1)).replace(hour=20, minute=0, second=0, microsecond=0)
-    enter(svc, code, yesterday)
+    make.check_in(code, now=yesterday)
     context, page = open_kiosk(browser, live_server.url, token, lang)
     wedge_scan(page, code)
     page.wait_for_selector("#screen-result[data-kind=warn]")

@@ -63,28 +63,22 @@ SESSION_REFUSED = refused(
         },
     },
 )
-DEVICE_HEALTH = obj(
-    {
-        "id": INT,
-        "name": STR,
-        "role": STR,
-        "gate": nullable(STR),
-        "last_seen": nullable(STR),
-        "age_s": nullable(NUM),
-        "online": BOOL,
-    },
-    {"printer": nullable(STR), "printer_state": nullable({"type": "object"})},
-)
+# What every device entry says of the device (the health list's and the summary's).
+DEVICE_SEEN = {
+    "id": INT,
+    "name": STR,
+    "role": STR,
+    "gate": nullable(STR),
+    "last_seen": nullable(STR),
+    "age_s": nullable(NUM),
+    "online": BOOL,
+}
+DEVICE_PRINTER = {"printer": nullable(STR), "printer_state": nullable({"type": "object"})}
+DEVICE_HEALTH = obj(DEVICE_SEEN, DEVICE_PRINTER)
 DEVICE_COUNTS = obj({"total": INT, "online": INT, "offline": INT, "never": INT, "trouble": INT})
 SUMMARY_ENTRY = obj(
     {
-        "id": INT,
-        "name": STR,
-        "role": STR,
-        "gate": nullable(STR),
-        "last_seen": nullable(STR),
-        "age_s": nullable(NUM),
-        "online": BOOL,
+        **DEVICE_SEEN,
         "trouble": nullable(
             {
                 "type": "string",
@@ -93,7 +87,7 @@ SUMMARY_ENTRY = obj(
             }
         ),
     },
-    {"printer": nullable(STR), "printer_state": nullable({"type": "object"})},
+    DEVICE_PRINTER,
 )
 DEVICE_SUMMARY = obj(
     {
